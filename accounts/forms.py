@@ -1,0 +1,158 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.cache import cache
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+from core import roles
+
+
+class RateLimitedLoginForm(AuthenticationForm):
+    """Login form that slows down password guessing.
+
+    Failed attempts are counted per account and per client address in the
+    cache; past ``LOGIN_RATE_LIMIT`` in the window, the form refuses without
+    checking the password.
+    """
+
+    username = forms.EmailField(
+        label=_("メールアドレス"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}),
+    )
+    area = "resident"
+    error_messages = {
+        "invalid_login": _(
+            "メールアドレスまたはパスワードが正しくありません。"
+            "入力内容を確かめてもう一度お試しください。"
+        ),
+        "inactive": _(
+            "このアカウントはまだ有効になっていません。"
+            "登録時にお送りしたメールのリンクを開いてください。"
+        ),
+        "rate_limited": _(
+            "ログインの失敗が続いたため、しばらくの間ログインできません。"
+            "数分後にもう一度お試しください。"
+        ),
+        "wrong_area": _("このアカウントではこの画面にログインできません。"),
+    }
+
+    def _keys(self) -> list[str]:
+        email = (self.data.get("username") or "").strip().lower()
+        address = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
+        return [f"login-fail:email:{email}", f"login-fail:ip:{address}"]
+
+    def clean(self) -> dict[str, Any]:
+        keys = self._keys()
+        if any(cache.get(key, 0) >= settings.LOGIN_RATE_LIMIT for key in keys):
+            raise forms.ValidationError(
+                self.error_messages["rate_limited"], code="rate_limited"
+            )
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            for key in keys:
+                cache.add(key, 0, settings.LOGIN_RATE_WINDOW_SECONDS)
+                cache.incr(key)
+            raise
+        return cleaned
+
+    def confirm_login_allowed(self, user: User) -> None:
+        super().confirm_login_allowed(user)
+        allowed = {
+            "resident": not user.is_staff,
+            "caseworker": roles.is_caseworker(user),
+            "administrator": roles.is_administrator(user),
+        }[self.area]
+        if not allowed:
+            raise forms.ValidationError(
+                self.error_messages["wrong_area"], code="wrong_area"
+            )
+
+
+class CaseworkerLoginForm(RateLimitedLoginForm):
+    area = "caseworker"
+
+
+class AdministratorLoginForm(RateLimitedLoginForm):
+    area = "administrator"
+
+
+class RegistrationForm(forms.Form):
+    email = forms.EmailField(
+        label=_("メールアドレス"),
+        help_text=_("確認のメールをお送りします。"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    full_name = forms.CharField(
+        label=_("氏名"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    password1 = forms.CharField(
+        label=_("パスワード"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("10文字以上で、推測されにくいものにしてください。"),
+    )
+    password2 = forms.CharField(
+        label=_("パスワード（確認）"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    preferred_language = forms.ChoiceField(
+        label=_("連絡に使う言語"), choices=settings.LANGUAGES, initial="ja"
+    )
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].lower()
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                _(
+                    "このメールアドレスは登録済みです。ログインするか、パスワードを再設定してください。"
+                )
+            )
+        return email
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", _("確認用のパスワードが一致しません。"))
+        elif p1:
+            candidate = User(
+                email=cleaned.get("email", ""), full_name=cleaned.get("full_name", "")
+            )
+            try:
+                password_validation.validate_password(p1, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = [
+            "full_name",
+            "full_name_kana",
+            "postal_code",
+            "address",
+            "phone",
+            "birth_date",
+            "preferred_language",
+        ]
+        widgets = {
+            "birth_date": forms.DateInput(attrs={"type": "date"}),
+            "full_name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "postal_code": forms.TextInput(
+                attrs={"autocomplete": "postal-code", "inputmode": "numeric"}
+            ),
+            "address": forms.TextInput(attrs={"autocomplete": "street-address"}),
+            "phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+        }

@@ -1,0 +1,14 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from accounts import views
+
+app_name = "manage_auth"
+urlpatterns = [
+    path("login/", views.AdministratorLoginView.as_view(), name="login"),
+    path(
+        "logout/",
+        auth_views.LogoutView.as_view(next_page="manage_auth:login"),
+        name="logout",
+    ),
+]

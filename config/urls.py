@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from core.views import healthz
+
+admin.site.site_header = "電子申請 システム管理"
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("accounts.urls")),
+    path("staff/", include("accounts.staff_urls")),
+    path("manage/", include("accounts.manage_urls")),
+    path("django-admin/", admin.site.urls),
+    path("", include("core.urls")),
+]

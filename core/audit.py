@@ -1,0 +1,64 @@
+"""Services for the staff audit log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from core.models import AuditEvent
+
+# Any constant works; it only has to be the same for every writer.
+_AUDIT_LOCK_KEY = 0x6175646974  # "audit"
+
+
+def _client_ip(request: HttpRequest | None) -> str | None:
+    if request is None:
+        return None
+    return request.META.get("REMOTE_ADDR") or None
+
+
+@transaction.atomic
+def audit_record(
+    *,
+    action: str,
+    actor: Any = None,
+    target: Any = None,
+    data: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
+) -> AuditEvent:
+    """Append one event to the hash chain.
+
+    Appends are serialised: without a lock, concurrent writers read the same
+    tail and fork the chain. PostgreSQL gets a transaction-level advisory lock;
+    SQLite already serialises writers (IMMEDIATE transactions).
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_AUDIT_LOCK_KEY])
+    tail = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+    event = AuditEvent(
+        created_at=timezone.now(),
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        data=data or {},
+        ip_address=_client_ip(request),
+        prev_hash=tail or "",
+    )
+    event.hash = event.compute_hash()
+    event.save(force_insert=True)
+    return event
+
+
+def audit_verify_chain() -> int | None:
+    """Return the id of the first event whose hash does not match, or None."""
+    prev = ""
+    for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
+        if event.prev_hash != prev or event.compute_hash() != event.hash:
+            return event.id
+        prev = event.hash
+    return None

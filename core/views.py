@@ -1,0 +1,52 @@
+from django.core.files.storage import default_storage
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from core.decorators import administrator_required, caseworker_required
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/home.html")
+
+
+def _check_database() -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return "ok"
+
+
+def _check_storage() -> str:
+    # A HEAD on a key that need not exist: proves the storage answers.
+    default_storage.exists("healthz/probe")
+    return "ok"
+
+
+@never_cache
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Report whether the database and the file storage answer."""
+    checks = {}
+    for name, check in (("database", _check_database), ("storage", _check_storage)):
+        try:
+            checks[name] = check()
+        except Exception as exc:  # any failure is the answer, never a 500
+            checks[name] = f"error: {type(exc).__name__}"
+    healthy = all(value == "ok" for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", "checks": checks},
+        status=200 if healthy else 503,
+    )
+
+
+@caseworker_required
+def staff_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/staff_home.html")
+
+
+@administrator_required
+def manage_home(request: HttpRequest) -> HttpResponse:
+    return render(request, "core/manage_home.html")

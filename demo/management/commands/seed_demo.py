@@ -1,0 +1,26 @@
+from django.core.management.base import BaseCommand
+
+from demo.organisation import DEMO_PASSWORD, seed_organisation
+
+
+class Command(BaseCommand):
+    help = (
+        "Create or refresh the demo organisation, accounts and procedure (idempotent)."
+    )
+
+    def handle(self, *args, **options) -> None:
+        accounts = seed_organisation()
+        self.stdout.write(
+            self.style.SUCCESS("Demo data is ready. デモデータを用意しました。")
+        )
+        self.stdout.write(
+            f"Password for every demo account / パスワード: {DEMO_PASSWORD}"
+        )
+        for account in accounts:
+            self.stdout.write(
+                f"  {account.role:<14} {account.email:<24} {account.full_name}"
+            )
+        self.stdout.write(
+            "Residents: /accounts/login/  Caseworkers: /staff/login/  "
+            "Administrators: /manage/login/"
+        )
