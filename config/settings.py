@@ -334,3 +334,31 @@ LOGGING = {
 # --- The platform ---------------------------------------------------------
 
 PREFECTURE_NAME = env_str("PREFECTURE_NAME", "架空県")
+
+# --- Official documents ---------------------------------------------------
+# Fonts used to print documents, in fallback order. IPAex lacks some JIS X
+# 0213 characters (𠮷); Noto CJK has them. Installed by `make run` from
+# Debian's fonts-ipaexfont and fonts-noto-cjk (both licences allow embedding).
+
+DOCUMENT_FONTS = [
+    {
+        "family": "IPAexMincho",
+        "path": "/usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf",
+    },
+    {
+        "family": "Noto Serif CJK JP",
+        "path": "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
+        "index": 0,
+    },
+    {
+        "family": "IPAexGothic",
+        "path": "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf",
+    },
+]
+
+# --- Applications and cases -----------------------------------------------
+
+# The engine that opens, resumes and cancels the case of an application.
+PROCEDURES_CASE_ENGINE = env_str(
+    "PROCEDURES_CASE_ENGINE", "workflow.engine.ViewflowCaseEngine"
+)

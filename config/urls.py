@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("staff/", include("accounts.staff_urls")),
     path("manage/", include("accounts.manage_urls")),
+    path("manage/forms/", include("forms_builder.urls")),
     path("django-admin/", admin.site.urls),
     path("", include("core.urls")),
 ]

@@ -85,3 +85,35 @@ def fiscal_year_wareki(date: dt.date) -> str:
     start = dt.date(fiscal_year(date), 4, 1)
     era, year = era_of(start)
     return f"{era.name}{'元' if year == 1 else year}年度"
+
+
+def is_office_holiday(date: dt.date) -> bool:
+    """県の休日: Saturdays, Sundays, national holidays and 29 Dec to 3 Jan."""
+    import jpholiday
+
+    if date.weekday() >= 5 or jpholiday.is_holiday(date):
+        return True
+    return (date.month == 12 and date.day >= 29) or (date.month == 1 and date.day <= 3)
+
+
+def processing_due_date(
+    received: dt.date, days: int, *, business_days: bool
+) -> dt.date:
+    """The last day of a standard processing period (標準処理期間).
+
+    The day of receipt is not counted (民法第140条, 初日不算入). In business
+    days, office holidays are skipped; in calendar days, a period that ends on
+    an office holiday ends on the next working day (民法第142条).
+    """
+    date = received
+    if business_days:
+        counted = 0
+        while counted < days:
+            date += dt.timedelta(days=1)
+            if not is_office_holiday(date):
+                counted += 1
+        return date
+    date += dt.timedelta(days=days)
+    while is_office_holiday(date):
+        date += dt.timedelta(days=1)
+    return date

@@ -1,0 +1,420 @@
+"""Procedures that administrators publish, and the applications residents make.
+
+A procedure's content lives in versions; an application points at the
+version it was started with and keeps it until it ends, so editing or
+republishing a procedure never changes a running case.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from core.i18n import localized
+
+
+class Category(models.Model):
+    """A heading of the catalogue (福祉, 環境, 産業 …)."""
+
+    code = models.SlugField(_("コード"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    name_en = models.CharField(_("名称（英語）"), max_length=100, blank=True)
+    order = models.PositiveSmallIntegerField(_("表示順"), default=0)
+
+    class Meta:
+        verbose_name = _("分類")
+        verbose_name_plural = _("分類")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return localized(self, "name")
+
+
+class Procedure(models.Model):
+    """A procedure as a whole: its code, lifecycle and published version."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("作成中")
+        PUBLISHED = "published", _("公開中")
+        SUSPENDED = "suspended", _("受付停止中")
+        RETIRED = "retired", _("廃止")
+
+    code = models.SlugField(
+        _("手続コード"),
+        max_length=32,
+        unique=True,
+        help_text=_("受付番号にも使う英数字の短い名前です（例: kaigo-josei）。"),
+    )
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("分類"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="procedures",
+    )
+    status = models.CharField(
+        _("状態"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
+    current_version = models.ForeignKey(
+        "ProcedureVersion",
+        verbose_name=_("公開中の版"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    receipt_prefix = models.CharField(
+        _("受付番号の記号"),
+        max_length=12,
+        unique=True,
+        help_text=_("受付番号の先頭に付ける記号です（例: KJ）。"),
+    )
+    created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("手続")
+        verbose_name_plural = _("手続")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        version = self.current_version
+        return version.title_text if version else self.code
+
+    def get_absolute_url(self) -> str:
+        return reverse("procedures:detail", kwargs={"code": self.code})
+
+    @property
+    def accepts_applications(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED and self.current_version_id is not None
+        )
+
+
+class ProcedureVersion(models.Model):
+    """One version of a procedure: texts, form, section and period.
+
+    The approval route (workflow) and the document template (documents) hang
+    off the version by one-to-one relations, so the whole procedure is
+    versioned together.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("下書き")
+        PUBLISHED = "published", _("公開済み")
+        SUPERSEDED = "superseded", _("旧版")
+
+    procedure = models.ForeignKey(
+        Procedure,
+        verbose_name=_("手続"),
+        on_delete=models.CASCADE,
+        related_name="versions",
+    )
+    number = models.PositiveIntegerField(_("版"))
+    status = models.CharField(
+        _("状態"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
+    title = models.CharField(_("名称"), max_length=200)
+    title_en = models.CharField(_("名称（英語）"), max_length=200, blank=True)
+    summary = models.TextField(_("概要"), blank=True)
+    summary_en = models.TextField(_("概要（英語）"), blank=True)
+    eligibility = models.TextField(_("申請できる方"), blank=True)
+    eligibility_en = models.TextField(_("申請できる方（英語）"), blank=True)
+    required_documents = models.TextField(_("必要な書類"), blank=True)
+    required_documents_en = models.TextField(_("必要な書類（英語）"), blank=True)
+    fee_yen = models.PositiveIntegerField(_("手数料（円）"), default=0)
+    fee_note = models.CharField(_("手数料の説明"), max_length=200, blank=True)
+    fee_note_en = models.CharField(
+        _("手数料の説明（英語）"), max_length=200, blank=True
+    )
+    section = models.ForeignKey(
+        "organisation.Section",
+        verbose_name=_("担当課"),
+        on_delete=models.PROTECT,
+        related_name="procedure_versions",
+    )
+    contact = models.CharField(_("問い合わせ先"), max_length=255, blank=True)
+    processing_days = models.PositiveSmallIntegerField(
+        _("標準処理期間（日）"),
+        help_text=_("受付の翌日から数えます（初日不算入）。"),
+    )
+    processing_in_business_days = models.BooleanField(
+        _("開庁日で数える"),
+        default=True,
+        help_text=_("オフのときは暦日で数え、末日が閉庁日なら翌開庁日までとします。"),
+    )
+    form_version = models.ForeignKey(
+        "forms_builder.FormVersion",
+        verbose_name=_("申請フォームの版"),
+        on_delete=models.PROTECT,
+        related_name="procedure_versions",
+    )
+    published_at = models.DateTimeField(_("公開日時"), null=True, blank=True)
+    created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("手続の版")
+        verbose_name_plural = _("手続の版")
+        ordering = ["procedure", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["procedure", "number"], name="procedure_version_unique_number"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} (v{self.number})"
+
+    @property
+    def title_text(self) -> str:
+        return localized(self, "title")
+
+    @property
+    def department(self) -> Any:
+        return self.section.department
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+
+class ApplicationQuerySet(models.QuerySet["Application"]):
+    def of(self, user: Any) -> ApplicationQuerySet:
+        """Only the applications of ``user``: every resident lookup starts here."""
+        return self.filter(applicant=user)
+
+
+class Application(models.Model):
+    """A resident's application, from draft to decision.
+
+    ``public_id`` is what URLs carry, so ids cannot be enumerated. Business
+    data lives here; the workflow links its process to this row.
+    """
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("下書き")
+        SUBMITTED = "submitted", _("申請済み")
+        UNDER_REVIEW = "under_review", _("審査中")
+        AMENDMENT_REQUESTED = "amendment_requested", _("補正依頼中")
+        ISSUING = "issuing", _("決定済み（通知書を作成中）")
+        APPROVED = "approved", _("許可・交付済み")
+        REJECTED = "rejected", _("不許可")
+        WITHDRAWN = "withdrawn", _("取下げ")
+
+    OPEN_STATUSES = (Status.SUBMITTED, Status.UNDER_REVIEW, Status.AMENDMENT_REQUESTED)
+    FINAL_STATUSES = (Status.APPROVED, Status.REJECTED, Status.WITHDRAWN)
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    procedure_version = models.ForeignKey(
+        ProcedureVersion,
+        verbose_name=_("手続の版"),
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申請者"),
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    status = models.CharField(
+        _("状態"), max_length=24, choices=Status.choices, default=Status.DRAFT
+    )
+    receipt_number = models.CharField(
+        _("受付番号"), max_length=40, unique=True, null=True, blank=True
+    )
+    answers = models.JSONField(_("回答"), default=dict, blank=True)
+    # Denormalised from the answers at submission so that the inbox can search
+    # by name without reading JSON.
+    applicant_name = models.CharField(_("申請者名"), max_length=200, blank=True)
+    revision = models.PositiveIntegerField(_("提出回数"), default=0)
+    created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+    submitted_at = models.DateTimeField(_("申請日時"), null=True, blank=True)
+    due_date = models.DateField(_("処理期限"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("決定日時"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("終了日時"), null=True, blank=True)
+
+    objects = ApplicationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("申請")
+        verbose_name_plural = _("申請")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(
+                fields=["applicant", "-created_at"], name="application_mine_idx"
+            ),
+            models.Index(fields=["status"], name="application_status_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="draft") | Q(receipt_number__isnull=False),
+                name="application_submitted_has_receipt",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.receipt_number or str(self.public_id)
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "procedures:application_detail", kwargs={"public_id": self.public_id}
+        )
+
+    @property
+    def procedure(self) -> Procedure:
+        return self.procedure_version.procedure
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def can_withdraw(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+
+class ApplicationRevision(models.Model):
+    """The answers as submitted, once per (re)submission: the case's history."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="revisions"
+    )
+    number = models.PositiveIntegerField(_("提出回数"))
+    answers = models.JSONField(_("回答"))
+    submitted_at = models.DateTimeField(_("提出日時"))
+
+    class Meta:
+        verbose_name = _("提出内容")
+        verbose_name_plural = _("提出内容")
+        ordering = ["application", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "number"], name="revision_unique_number"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application} #{self.number}"
+
+
+def attachment_storage_name(instance: Attachment, filename: str) -> str:
+    # Generated names only: the resident's file name is kept as data, never
+    # used as a path (no traversal, no guessing, no clash).
+    return f"attachments/{instance.application.public_id}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """A file a resident attached; immutable once stored."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="attachments"
+    )
+    field_key = models.CharField(_("項目"), max_length=64)
+    file = models.FileField(
+        _("ファイル"), upload_to=attachment_storage_name, max_length=255
+    )
+    original_name = models.CharField(_("ファイル名"), max_length=255)
+    content_type = models.CharField(_("種類"), max_length=100)
+    size = models.PositiveBigIntegerField(_("サイズ"))
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("添付ファイル")
+        verbose_name_plural = _("添付ファイル")
+        ordering = ["application", "created_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def as_ref(self) -> dict[str, Any]:
+        """The reference stored in the answers (see forms_builder)."""
+        return {
+            "id": self.pk,
+            "name": self.original_name,
+            "size": self.size,
+            "content_type": self.content_type,
+        }
+
+
+class ApplicationEvent(models.Model):
+    """One line of a case's timeline: who did what, when, on whose behalf."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("下書きを作成")
+        SUBMITTED = "submitted", _("申請")
+        RESUBMITTED = "resubmitted", _("補正後に再申請")
+        CLAIMED = "claimed", _("担当者が受付")
+        RELEASED = "released", _("担当を解除")
+        APPROVED = "approved", _("承認")
+        SENT_BACK = "sent_back", _("差戻し")
+        PULLED_BACK = "pulled_back", _("引戻し")
+        CONSULTED = "consulted", _("合議を依頼")
+        OPINION = "opinion", _("合議の意見")
+        AMENDMENT_REQUESTED = "amendment_requested", _("補正を依頼")
+        DECIDED_APPROVE = "decided_approve", _("許可の決定")
+        DECIDED_REJECT = "decided_reject", _("不許可の決定")
+        POST_REVIEWED = "post_reviewed", _("後閲")
+        DOCUMENT_ISSUED = "document_issued", _("通知書を発行")
+        WITHDRAWN = "withdrawn", _("取下げ")
+        MESSAGE = "message", _("担当課からのお知らせ")
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="events"
+    )
+    created_at = models.DateTimeField(_("日時"), auto_now_add=True, db_index=True)
+    kind = models.CharField(_("種類"), max_length=32, choices=Kind.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作者"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    on_behalf_of = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("代決の対象者"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    message = models.TextField(_("コメント"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    # Internal steps (claims, consultations) are on the staff timeline only.
+    visible_to_applicant = models.BooleanField(_("申請者に表示"), default=False)
+
+    class Meta:
+        verbose_name = _("経過")
+        verbose_name_plural = _("経過")
+        ordering = ["application", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.application} {self.get_kind_display()}"
+
+
+class ReceiptCounter(models.Model):
+    """The last receipt number used per procedure and fiscal year."""
+
+    procedure = models.ForeignKey(Procedure, on_delete=models.CASCADE, related_name="+")
+    fiscal_year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["procedure", "fiscal_year"], name="receipt_counter_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.procedure_id}/{self.fiscal_year}: {self.last_number}"

@@ -1,0 +1,432 @@
+"""State changes of applications.
+
+Every change of an application goes through a function here: the resident
+portal, the workflow, the document issuer and the API all call these.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.services import send_templated_mail
+from core.japanese import era_of, fiscal_year, processing_due_date
+from procedures.engine import get_case_engine
+from procedures.models import (
+    Application,
+    ApplicationEvent,
+    ApplicationRevision,
+    Attachment,
+    Procedure,
+    ReceiptCounter,
+)
+
+Kind = ApplicationEvent.Kind
+Status = Application.Status
+EDITABLE_STATUSES = (Status.DRAFT, Status.AMENDMENT_REQUESTED)
+
+
+class ApplicationError(Exception):
+    """A request the application's state does not allow; ``message`` is for people."""
+
+    def __init__(self, message: str, *, code: str = "invalid") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+class ApplicationInvalid(ApplicationError):
+    """The answers do not pass the form's validation; ``errors`` by field key."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        from django.utils.translation import gettext
+
+        super().__init__(gettext("入力内容に誤りがあります。"), code="invalid_answers")
+        self.errors = errors
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def application_event_add(
+    *,
+    application: Application,
+    kind: str,
+    actor: Any = None,
+    on_behalf_of: Any = None,
+    message: str = "",
+    data: dict[str, Any] | None = None,
+    visible_to_applicant: bool = False,
+) -> ApplicationEvent:
+    """Append one line to the case's timeline."""
+    return ApplicationEvent.objects.create(
+        application=application,
+        kind=kind,
+        actor=actor,
+        on_behalf_of=on_behalf_of,
+        message=message,
+        data=data or {},
+        visible_to_applicant=visible_to_applicant,
+    )
+
+
+def _notify(application: Application, template: str, **context: Any) -> None:
+    """Mail the applicant after the transaction commits (never inside it)."""
+    transaction.on_commit(
+        lambda: send_templated_mail(
+            user=application.applicant,
+            template=f"procedures/email/{template}",
+            context={"application": application, **context},
+        )
+    )
+
+
+# --- Drafts ---------------------------------------------------------------
+
+
+@transaction.atomic
+def application_start(*, procedure: Procedure, applicant: Any) -> Application:
+    """Create a draft on the procedure's published version, pre-filled from the profile."""
+    from django.utils.translation import gettext
+
+    if not procedure.accepts_applications:
+        raise ApplicationError(
+            gettext("この手続は現在、申請を受け付けていません。"), code="not_accepting"
+        )
+    version = procedure.current_version
+    application = Application.objects.create(
+        procedure_version=version,
+        applicant=applicant,
+        answers=version.form_version.runtime.prefill(applicant),
+    )
+    application_event_add(application=application, kind=Kind.CREATED, actor=applicant)
+    return application
+
+
+def _lock(application: Application) -> Application:
+    """Re-read the application under a row lock (no-op on SQLite)."""
+    return Application.objects.select_for_update().get(pk=application.pk)
+
+
+def _require_editable(application: Application) -> None:
+    from django.utils.translation import gettext
+
+    if application.status not in EDITABLE_STATUSES:
+        raise ApplicationError(
+            gettext("この申請は提出済みのため、変更できません。"), code="not_editable"
+        )
+
+
+def attachment_store(
+    *, application: Application, field_key: str, upload: UploadedFile
+) -> Attachment:
+    """Store one checked upload under a generated name and record its digest."""
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    from core.uploads import sniff_content_type
+
+    attachment = Attachment(
+        application=application,
+        field_key=field_key,
+        original_name=upload.name[:255],
+        content_type=sniff_content_type(upload),
+        size=upload.size,
+        sha256=digest.hexdigest(),
+    )
+    attachment.file.save(upload.name, upload, save=False)
+    attachment.save()
+    return attachment
+
+
+@transaction.atomic
+def application_save_answers(
+    *,
+    application: Application,
+    answers: dict[str, Any],
+    new_files: dict[str, Iterable[UploadedFile]] | None = None,
+) -> Application:
+    """Merge one page's answers into a draft (or an amendment) and store its files.
+
+    File answers are lists of references; new uploads are appended to what
+    the field already holds.
+    """
+    application = _lock(application)
+    _require_editable(application)
+    merged = {**application.answers, **answers}
+    for key, uploads in (new_files or {}).items():
+        refs = list(merged.get(key) or [])
+        for upload in uploads:
+            refs.append(
+                attachment_store(
+                    application=application, field_key=key, upload=upload
+                ).as_ref()
+            )
+        merged[key] = refs
+    runtime = application.procedure_version.form_version.runtime
+    application.answers = runtime.clean(merged)
+    application.save(update_fields=["answers", "updated_at"])
+    return application
+
+
+@transaction.atomic
+def application_discard_draft(*, application: Application) -> None:
+    """Delete a draft that was never submitted, with its files."""
+    application = _lock(application)
+    if application.status != Status.DRAFT:
+        raise ApplicationError("only drafts can be discarded", code="not_draft")
+    files = [attachment.file.name for attachment in application.attachments.all()]
+    application.delete()
+    storage = Attachment._meta.get_field("file").storage
+
+    def _remove_files() -> None:
+        for name in files:
+            storage.delete(name)
+
+    transaction.on_commit(_remove_files)
+
+
+# --- Submission -----------------------------------------------------------
+
+
+def _next_receipt_number(application: Application) -> str:
+    procedure = application.procedure_version.procedure
+    year = fiscal_year(_today())
+    for _attempt in range(3):
+        updated = ReceiptCounter.objects.filter(
+            procedure=procedure, fiscal_year=year
+        ).update(last_number=F("last_number") + 1)
+        if updated:
+            break
+        try:
+            with transaction.atomic():
+                ReceiptCounter.objects.create(
+                    procedure=procedure, fiscal_year=year, last_number=1
+                )
+            break
+        except IntegrityError:  # another submit created the counter first
+            continue
+    number = ReceiptCounter.objects.get(
+        procedure=procedure, fiscal_year=year
+    ).last_number
+    era, era_year = era_of(dt.date(year, 4, 1))
+    return f"{procedure.receipt_prefix}-{era.romaji[0]}{era_year}-{number:05d}"
+
+
+def _validate(application: Application) -> dict[str, Any]:
+    runtime = application.procedure_version.form_version.runtime
+    answers = runtime.clean(application.answers)
+    errors = runtime.validate(answers)
+    if errors:
+        raise ApplicationInvalid(errors)
+    return answers
+
+
+def _applicant_name(answers: dict[str, Any], application: Application) -> str:
+    for value in answers.values():
+        if isinstance(value, dict) and "kana" in value and "name" in value:
+            return str(value["name"])
+    return application.applicant.full_name
+
+
+def _snapshot(application: Application) -> None:
+    ApplicationRevision.objects.create(
+        application=application,
+        number=application.revision,
+        answers=application.answers,
+        submitted_at=application.submitted_at,
+    )
+
+
+@transaction.atomic
+def application_submit(*, application: Application) -> Application:
+    """Submit a draft: receipt number, due date, history and a case, or nothing.
+
+    Idempotent: a double click or a retried request finds the application
+    already submitted and returns it unchanged.
+    """
+    from django.utils.translation import gettext
+
+    application = _lock(application)
+    if application.status != Status.DRAFT:
+        if application.receipt_number:
+            return application
+        raise ApplicationError(gettext("この申請は提出できません。"), code="not_draft")
+    procedure = application.procedure_version.procedure
+    if not procedure.accepts_applications:
+        raise ApplicationError(
+            gettext("この手続は現在、申請を受け付けていません。"), code="not_accepting"
+        )
+    application.answers = _validate(application)
+    now = timezone.now()
+    version = application.procedure_version
+    application.status = Status.SUBMITTED
+    application.submitted_at = now
+    application.revision = 1
+    application.receipt_number = _next_receipt_number(application)
+    application.applicant_name = _applicant_name(application.answers, application)
+    application.due_date = processing_due_date(
+        timezone.localdate(now),
+        version.processing_days,
+        business_days=version.processing_in_business_days,
+    )
+    application.save()
+    _snapshot(application)
+    application_event_add(
+        application=application,
+        kind=Kind.SUBMITTED,
+        actor=application.applicant,
+        visible_to_applicant=True,
+    )
+    get_case_engine().start(application)
+    _notify(application, "submitted")
+    return application
+
+
+@transaction.atomic
+def application_resubmit(*, application: Application) -> Application:
+    """Return an amended application to the office; the previous answers stay on record."""
+    from django.utils.translation import gettext
+
+    application = _lock(application)
+    if application.status != Status.AMENDMENT_REQUESTED:
+        if application.status in (Status.SUBMITTED, Status.UNDER_REVIEW):
+            return application  # a retried resubmission
+        raise ApplicationError(
+            gettext("この申請は再提出できません。"), code="not_amendable"
+        )
+    application.answers = _validate(application)
+    request = (
+        application.events.filter(kind=Kind.AMENDMENT_REQUESTED)
+        .order_by("-created_at")
+        .first()
+    )
+    # The time the resident spends on an amendment is not the office's
+    # processing time (行政手続法第6条): the due date moves by that much.
+    if request and application.due_date:
+        application.due_date += timezone.localdate() - timezone.localdate(
+            request.created_at
+        )
+    application.status = Status.UNDER_REVIEW
+    application.revision += 1
+    application.submitted_at = timezone.now()
+    application.applicant_name = _applicant_name(application.answers, application)
+    application.save()
+    _snapshot(application)
+    application_event_add(
+        application=application,
+        kind=Kind.RESUBMITTED,
+        actor=application.applicant,
+        visible_to_applicant=True,
+    )
+    get_case_engine().resubmit(application)
+    return application
+
+
+@transaction.atomic
+def application_withdraw(*, application: Application, reason: str) -> Application:
+    """Withdraw (取下げ) before a decision; the case is cancelled cleanly."""
+    from django.utils.translation import gettext
+
+    application = _lock(application)
+    if application.status == Status.WITHDRAWN:
+        return application
+    if not application.can_withdraw:
+        raise ApplicationError(
+            gettext("決定後の申請は取り下げられません。"), code="not_withdrawable"
+        )
+    get_case_engine().withdraw(application)
+    application.status = Status.WITHDRAWN
+    application.closed_at = timezone.now()
+    application.save(update_fields=["status", "closed_at", "updated_at"])
+    application_event_add(
+        application=application,
+        kind=Kind.WITHDRAWN,
+        actor=application.applicant,
+        message=reason,
+        visible_to_applicant=True,
+    )
+    return application
+
+
+# --- Called by the workflow and the document issuer ------------------------
+
+
+def application_mark_under_review(*, application: Application) -> Application:
+    """The office has started working on the case."""
+    if application.status == Status.SUBMITTED:
+        application.status = Status.UNDER_REVIEW
+        application.save(update_fields=["status", "updated_at"])
+    return application
+
+
+def application_request_amendment(
+    *,
+    application: Application,
+    actor: Any,
+    reasons: str,
+    fields: list[str],
+    on_behalf_of: Any = None,
+) -> Application:
+    """Ask the resident for corrections (補正) of the named fields."""
+    application.status = Status.AMENDMENT_REQUESTED
+    application.save(update_fields=["status", "updated_at"])
+    application_event_add(
+        application=application,
+        kind=Kind.AMENDMENT_REQUESTED,
+        actor=actor,
+        on_behalf_of=on_behalf_of,
+        message=reasons,
+        data={"fields": fields},
+        visible_to_applicant=True,
+    )
+    _notify(application, "amendment_requested", reasons=reasons)
+    return application
+
+
+def application_record_decision(
+    *,
+    application: Application,
+    approved: bool,
+    actor: Any,
+    message: str = "",
+    on_behalf_of: Any = None,
+) -> Application:
+    """The final decision is taken; the notice is being issued."""
+    application.status = Status.ISSUING
+    application.decided_at = timezone.now()
+    application.save(update_fields=["status", "decided_at", "updated_at"])
+    application_event_add(
+        application=application,
+        kind=Kind.DECIDED_APPROVE if approved else Kind.DECIDED_REJECT,
+        actor=actor,
+        on_behalf_of=on_behalf_of,
+        message=message,
+        data={"approved": approved},
+        visible_to_applicant=True,
+    )
+    _notify(application, "decided", approved=approved)
+    return application
+
+
+def application_mark_document_ready(
+    *, application: Application, approved: bool
+) -> Application:
+    """The signed notice is stored: the case ends, the resident can download it."""
+    application.status = Status.APPROVED if approved else Status.REJECTED
+    application.closed_at = timezone.now()
+    application.save(update_fields=["status", "closed_at", "updated_at"])
+    application_event_add(
+        application=application, kind=Kind.DOCUMENT_ISSUED, visible_to_applicant=True
+    )
+    _notify(application, "document_ready")
+    return application
