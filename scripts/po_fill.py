@@ -1,0 +1,25 @@
+"""Fill the English catalogue from a {japanese: english} dict in a Python file.
+
+Usage: python scripts/po_fill.py TRANSLATIONS.py   (defines T = {...})
+Prints the entries still untranslated afterwards.
+"""
+
+import runpy
+import sys
+
+import polib
+
+PO = "locale/en/LC_MESSAGES/django.po"
+
+translations = runpy.run_path(sys.argv[1])["T"] if len(sys.argv) > 1 else {}
+po = polib.pofile(PO, wrapwidth=0)
+for entry in po:
+    if entry.msgid in translations:
+        entry.msgstr = translations[entry.msgid]
+        if "fuzzy" in entry.flags:
+            entry.flags.remove("fuzzy")
+po.save(PO)
+missing = po.untranslated_entries() + po.fuzzy_entries()
+for entry in missing:
+    print(repr(entry.msgid), "|", entry.occurrences[0][0] if entry.occurrences else "")
+print(f"{len(po)} entries, {len(missing)} untranslated", file=sys.stderr)

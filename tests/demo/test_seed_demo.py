@@ -1,0 +1,37 @@
+import pytest
+from django.core.management import call_command
+
+from accounts.models import User
+from demo.organisation import ACCOUNTS, DEMO_PASSWORD
+from organisation.models import Assignment
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_can_run_twice_without_duplicates(capsys):
+    call_command("seed_demo")
+    call_command("seed_demo")
+
+    assert User.objects.count() == len(ACCOUNTS)
+    assert Assignment.objects.filter(user__email="kacho@example.jp").count() == 1
+    assert DEMO_PASSWORD in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("email", "login_url", "home"),
+    [
+        ("resident@example.jp", "/accounts/login/", "/"),
+        ("tanto@example.jp", "/staff/login/", "/staff/"),
+        ("kacho@example.jp", "/staff/login/", "/staff/"),
+        ("admin@example.jp", "/manage/login/", "/manage/"),
+    ],
+)
+def test_each_demo_account_logs_in_to_its_area(client, email, login_url, home):
+    call_command("seed_demo")
+
+    response = client.post(
+        login_url, {"username": email, "password": DEMO_PASSWORD}, follow=True
+    )
+
+    assert response.redirect_chain[-1][0] == home
+    assert response.status_code == 200
