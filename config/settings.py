@@ -362,3 +362,24 @@ DOCUMENT_FONTS = [
 PROCEDURES_CASE_ENGINE = env_str(
     "PROCEDURES_CASE_ENGINE", "workflow.engine.ViewflowCaseEngine"
 )
+
+# --- Document signing ---
+# Issued documents (documents app): the signer is chosen by dotted path, as
+# authentication backends are; an HSM (PKCS#11) signer replaces the default.
+# With DOCUMENT_SIGNING_PKCS12 unset, a development certificate marked "NOT
+# FOR PRODUCTION" is created under var/signing/ on first use.
+DOCUMENT_SIGNER = env_str("DOCUMENT_SIGNER", "documents.signing.Pkcs12Signer")
+DOCUMENT_SIGNING_PKCS12 = env_str("DOCUMENT_SIGNING_PKCS12")
+DOCUMENT_SIGNING_PASSWORD = env_str("DOCUMENT_SIGNING_PASSWORD")
+# Extra trusted root certificates (PEM/DER files, comma-separated) for
+# verification; the roots inside the PKCS#12 file are always trusted.
+DOCUMENT_SIGNING_TRUST_ROOTS = env_list("DOCUMENT_SIGNING_TRUST_ROOTS")
+# RFC 3161 time-stamp service; no time-stamp when empty.
+DOCUMENT_TSA_URL = env_str("DOCUMENT_TSA_URL")
+# Printed issuer and the official seal (公印) image (PNG/SVG); with no image a
+# drawn seal with the issuer's title is printed.
+DOCUMENT_ISSUER = env_str("DOCUMENT_ISSUER", f"{PREFECTURE_NAME}知事")
+DOCUMENT_SEAL_IMAGE = env_str("DOCUMENT_SEAL_IMAGE")
+# Back-off between attempts to issue a document (doubling, capped).
+DOCUMENT_RETRY_BASE_SECONDS = env_int("DOCUMENT_RETRY_BASE_SECONDS", 30)
+DOCUMENT_RETRY_MAX_SECONDS = env_int("DOCUMENT_RETRY_MAX_SECONDS", 3600)

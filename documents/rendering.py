@@ -1,0 +1,315 @@
+"""From a document's snapshot to PDF/A bytes, with WeasyPrint.
+
+What made a one-page Japanese document fast (prototype measurements in
+DESIGN-NOTES): one FontConfiguration per worker process (a new one per
+render copied ~32 MB of fonts and doubled memory), fonts given by
+@font-face, HarfBuzz subsetting, and block layout rather than flex.
+A character that no font can draw is printed by WeasyPrint as an empty box
+with only a log warning, so that warning is turned into an error here.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import math
+import mimetypes
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.template import Context, Engine, TemplateSyntaxError
+from django.utils.safestring import SafeString, mark_safe
+
+from core.fonts import document_fonts
+
+logger = logging.getLogger(__name__)
+
+DEFAULTS_DIR = Path(__file__).resolve().parent.parent / "templates" / "documents"
+
+
+class RenderError(Exception):
+    """The document cannot be printed faithfully (missing glyphs, bad template)."""
+
+
+class MissingGlyphs(RenderError):
+    """Some characters would print as empty boxes."""
+
+
+class TemplateSyntaxProblem(RenderError):
+    """An administrator's template does not compile in the sandbox."""
+
+
+class _SandboxEngine(Engine):
+    # Django adds its default tags (include, load, debug …) to every engine;
+    # this one gets only the curated library in documents.sandbox.
+    default_builtins: list[str] = []
+
+
+@lru_cache(maxsize=1)
+def sandbox_engine() -> Engine:
+    """A template engine with no loaders, no libraries and autoescaping on."""
+    return _SandboxEngine(
+        dirs=[],
+        app_dirs=False,
+        loaders=[],
+        libraries={},
+        builtins=["documents.sandbox"],
+        autoescape=True,
+        debug=False,
+        string_if_invalid="",
+    )
+
+
+@lru_cache(maxsize=256)
+def compile_template(source: str):
+    """Compile ``source`` in the sandbox; raises TemplateSyntaxProblem."""
+    try:
+        return sandbox_engine().from_string(source or "")
+    except TemplateSyntaxError as error:
+        raise TemplateSyntaxProblem(str(error)) from error
+
+
+def render_string(source: str, context: dict[str, Any]) -> SafeString:
+    """Render a sandboxed template with plain data only (dicts, lists, str)."""
+    try:
+        return mark_safe(compile_template(source).render(Context(context)))
+    except TemplateSyntaxProblem:
+        raise
+    except Exception as error:  # a filter given odd data: a broken template
+        raise TemplateSyntaxProblem(str(error)) from error
+
+
+def default_layout() -> str:
+    return (DEFAULTS_DIR / "layout_official.html").read_text(encoding="utf-8")
+
+
+@lru_cache(maxsize=1)
+def default_css() -> str:
+    return (DEFAULTS_DIR / "layout_official.css").read_text(encoding="utf-8")
+
+
+def _css_string(text: str) -> str:
+    return '"' + text.replace("\\", "").replace('"', "").replace("\n", " ") + '"'
+
+
+@lru_cache(maxsize=1)
+def font_face_css() -> str:
+    """@font-face rules for the configured fonts, in fallback order."""
+    rules = []
+    for font in document_fonts():
+        rules.append(
+            f"@font-face {{ font-family: {_css_string(font.family)}; "
+            f"src: url({_css_string(font.path.as_uri())}); }}"
+        )
+    families = ", ".join(_css_string(font.family) for font in document_fonts())
+    rules.append(f":root {{ --document-fonts: {families or 'serif'}; }}")
+    return "\n".join(rules)
+
+
+def font_stack(*, gothic: bool = False) -> str:
+    fonts = document_fonts()
+    ordered = (
+        sorted(fonts, key=lambda f: "Gothic" not in f.family)
+        if gothic
+        else [f for f in fonts if "Gothic" not in f.family]
+        + [f for f in fonts if "Gothic" in f.family]
+    )
+    return ", ".join([_css_string(f.family) for f in ordered] + ["serif"])
+
+
+def qr_data_uri(url: str) -> str:
+    """The verification URL as an SVG QR code (vector: no /Interpolate in PDF/A)."""
+    import segno
+
+    return segno.make(url, error="m", micro=False).svg_data_uri(
+        scale=4, border=0, dark="#000"
+    )
+
+
+@lru_cache(maxsize=4)
+def _seal_image(path: str) -> str:
+    file = Path(path)
+    mime = mimetypes.guess_type(file.name)[0] or "image/png"
+    return f"data:{mime};base64,{base64.b64encode(file.read_bytes()).decode()}"
+
+
+def seal_context(issuer: str) -> dict[str, Any]:
+    """The 公印: the configured image, or the issuer's name drawn as a seal.
+
+    A drawn seal reads in columns from right to left, as an engraved one does.
+    """
+    if settings.DOCUMENT_SEAL_IMAGE:
+        return {"image": _seal_image(settings.DOCUMENT_SEAL_IMAGE), "rows": []}
+    # The seal is the office's (架空県知事印), not the holder's name.
+    office = issuer.replace("\u3000", " ").split(" ")[0]
+    chars = [*office, "印"]
+    rows_count = max(2, math.ceil(len(chars) / 3))
+    columns = [chars[i : i + rows_count] for i in range(0, len(chars), rows_count)]
+    columns.reverse()
+    rows = [
+        [column[r] if r < len(column) else "" for column in columns]
+        for r in range(rows_count)
+    ]
+    return {"image": "", "rows": rows}
+
+
+def _surname(name: str) -> str:
+    return name.replace("\u3000", " ").split(" ")[0] if name else ""
+
+
+def _short_date(iso: str) -> str:
+    import datetime as dt
+
+    from core.japanese import era_of
+
+    try:
+        parsed = dt.datetime.fromisoformat(iso)
+    except (TypeError, ValueError):
+        return ""
+    if parsed.tzinfo is not None:
+        from django.utils import timezone
+
+        parsed = timezone.localtime(parsed)
+    _era, year = era_of(parsed.date())
+    return f"{year}.{parsed.month}.{parsed.day}"
+
+
+def stamps(approvals: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Dated approval stamps, highest level first, as on a 決裁欄."""
+    rows = []
+    for item in sorted(approvals, key=lambda a: -int(a.get("level", 0))):
+        rows.append(
+            {
+                "position": item.get("position", ""),
+                "name": item.get("name", ""),
+                "surname": _surname(item.get("name", "")),
+                "section": (item.get("section") or "")[:6],
+                "date": _short_date(item.get("decided_at", "")),
+                "mark": item.get("mark", ""),
+                "on_behalf_of": item.get("on_behalf_of") or "",
+                "rejected": item.get("action") == "reject",
+            }
+        )
+    return rows
+
+
+def _paragraphs(text: str) -> SafeString:
+    blocks = [b.strip() for b in text.replace("\r\n", "\n").split("\n\n")]
+    return mark_safe(  # rendered by the sandbox, escaped there
+        "".join(f"<p>{b.replace(chr(10), '<br>')}</p>" for b in blocks if b)
+    )
+
+
+def template_context(snapshot: dict[str, Any]) -> dict[str, Any]:
+    """The data a document template sees: the snapshot plus derived parts."""
+    data = {k: v for k, v in snapshot.items() if k != "template"}
+    sources = snapshot.get("template", {})
+    text = sources.get("approval_text" if snapshot["approved"] else "rejection_text")
+    data["body"] = _paragraphs(render_string(text or "", data))
+    data["closing"] = _paragraphs(render_string(sources.get("closing_text", ""), data))
+    data["stamps"] = stamps(snapshot.get("approvals", []))
+    data["seal"] = seal_context(snapshot.get("issuer", ""))
+    data["qr_code"] = qr_data_uri(snapshot["verification_url"])
+    page_label = _css_string(f"{snapshot.get('number', '')}　")
+    data["style"] = mark_safe(  # our CSS and the administrator's extra CSS
+        "\n".join(
+            [
+                font_face_css(),
+                default_css()
+                .replace("/*FONTS*/", font_stack())
+                .replace("/*GOTHIC*/", font_stack(gothic=True))
+                .replace("/*PAGE_LABEL*/", page_label),
+                (sources.get("css") or "").replace("</", "<\\/"),
+            ]
+        )
+    )
+    return data
+
+
+def render_html(snapshot: dict[str, Any]) -> str:
+    """The document's HTML, from the snapshot's own template sources."""
+    layout = snapshot.get("template", {}).get("html") or default_layout()
+    return str(render_string(layout, template_context(snapshot)))
+
+
+# --- WeasyPrint ---------------------------------------------------------------
+
+_font_config = None
+_font_config_lock = threading.Lock()
+_captured = threading.local()
+
+
+class _GlyphWarnings(logging.Handler):
+    """Collects WeasyPrint's font warnings for the render running in this thread."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        sink = getattr(_captured, "messages", None)
+        if sink is None:
+            return
+        message = record.getMessage()
+        if ".notdef glyph" in message or "cannot be loaded" in message:
+            sink.append(message)
+
+
+_handler = _GlyphWarnings(level=logging.WARNING)
+logging.getLogger("weasyprint").addHandler(_handler)
+
+
+def font_configuration():
+    """One FontConfiguration per worker process (fonts are copied only once)."""
+    global _font_config
+    with _font_config_lock:
+        if _font_config is None:
+            from weasyprint.text.fonts import FontConfiguration  # noqa: TID251
+
+            _font_config = FontConfiguration()
+        return _font_config
+
+
+@lru_cache(maxsize=1)
+def _url_fetcher():
+    # Templates are written by administrators in a browser: they may embed
+    # data: images but never make the worker read other files or call URLs.
+    from weasyprint.urls import URLFetcher  # noqa: TID251
+
+    allowed = {font.path.as_uri() for font in document_fonts()}
+
+    class DocumentURLFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            if not (url.startswith("data:") or url in allowed):
+                raise ValueError(f"{url[:60]} is not allowed in a document")
+            return super().fetch(url, headers)
+
+    return DocumentURLFetcher(allowed_protocols=("data", "file"), timeout=5)
+
+
+def html_to_pdf(html: str, *, pdf_variant: str | None = "pdf/a-3b") -> bytes:
+    """Print HTML to PDF/A-3b; raise MissingGlyphs instead of printing boxes."""
+    from weasyprint import HTML  # noqa: TID251
+
+    _captured.messages = []
+    try:
+        document = HTML(
+            string=html, url_fetcher=_url_fetcher(), base_url=str(DEFAULTS_DIR)
+        )
+        pdf = document.write_pdf(
+            font_config=font_configuration(),
+            pdf_variant=pdf_variant,
+            uncompressed_pdf=False,
+        )
+        problems = list(_captured.messages)
+    finally:
+        _captured.messages = None
+    if problems:
+        raise MissingGlyphs("; ".join(problems))
+    return pdf
+
+
+def render_pdf(
+    snapshot: dict[str, Any], *, pdf_variant: str | None = "pdf/a-3b"
+) -> bytes:
+    """The unsigned PDF of a document snapshot."""
+    return html_to_pdf(render_html(snapshot), pdf_variant=pdf_variant)
