@@ -1,0 +1,61 @@
+from django.contrib import admin
+
+from workflow.models import (
+    Case,
+    CaseTask,
+    FinalAuthorityRule,
+    PostReview,
+    Route,
+    RouteConsultation,
+    RouteLevel,
+)
+
+
+class RouteLevelInline(admin.TabularInline):
+    model = RouteLevel
+    extra = 0
+
+
+class FinalAuthorityRuleInline(admin.TabularInline):
+    model = FinalAuthorityRule
+    extra = 0
+
+
+class RouteConsultationInline(admin.TabularInline):
+    model = RouteConsultation
+    extra = 0
+
+
+@admin.register(Route)
+class RouteAdmin(admin.ModelAdmin):
+    list_display = ["procedure_version", "note"]
+    inlines = [RouteLevelInline, FinalAuthorityRuleInline, RouteConsultationInline]
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    list_display = ["pk", "application", "status", "level", "decision", "created"]
+    list_filter = ["status"]
+    readonly_fields = ["chain", "consultations", "slots"]
+    raw_id_fields = ["application"]
+
+
+@admin.register(CaseTask)
+class CaseTaskAdmin(admin.ModelAdmin):
+    list_display = [
+        "pk",
+        "process",
+        "flow_task",
+        "status",
+        "owner",
+        "decision",
+        "created",
+    ]
+    list_filter = ["status", "kind"]
+    raw_id_fields = ["process", "owner", "acted_by", "on_behalf_of", "application"]
+
+
+@admin.register(PostReview)
+class PostReviewAdmin(admin.ModelAdmin):
+    list_display = ["application", "holder", "deputy", "created_at", "reviewed_at"]
+    raw_id_fields = ["task", "application"]

@@ -1,0 +1,175 @@
+"""The one generic flow that drives every procedure's case.
+
+Procedures are data, the flow is code: the chain of levels lives on the
+case (``Case.chain``) and the flow loops over it. Never rename this module,
+the class or its nodes once cases exist: viewflow stores their paths in
+every process and task row. Add nodes instead.
+
+    start ─► route ─┬─ amend requested ─► amend (resident) ─► route
+                    ├─ final decision ──► finish
+                    ├─ 合議 pending ────► consult_split ─► consult ×N ─► consult_join ─► review
+                    └─ otherwise ──────► review (the chain's current level) ─► route
+
+Every human decision costs two task rows (the review and one pass through
+``route``); levels, send-backs (差戻し) and pull-backs (引戻し) are moves of
+``Case.level`` made by the services before the review task completes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from viewflow import this
+from viewflow.workflow import flow
+from viewflow.workflow.activation import Activation
+from viewflow.workflow.exceptions import FlowRuntimeError
+from viewflow.workflow.lock import SelectForUpdateLock
+from viewflow.workflow.nodes.split import SplitActivation
+from viewflow.workflow.token import Token
+
+from workflow.models import Case, CaseTask
+
+
+def _no_view(request: Any, **kwargs: Any) -> None:  # pragma: no cover
+    # Task pages are the project's own views (workflow.views); viewflow's
+    # node URLs are not mounted.
+    raise NotImplementedError
+
+
+# Module-level callables: viewflow resolves ``.Permission(this.x)`` never
+# (pitfall 1), a plain function always.
+def review_slot(activation: Activation) -> str:
+    """The slot of the chain's current level."""
+    return activation.process.chain[activation.process.level]["slot"]
+
+
+def consult_slot(activation: Activation) -> str:
+    """The slot of the consulted section, carried on the task's own data."""
+    return activation.task.data["slot"]
+
+
+class ConsultSplitActivation(SplitActivation):
+    """One consult task per pending consultation of the current level.
+
+    The open-source viewflow lacks ``Split(data_source=...)``; this is the
+    workaround on its public base class. Each branch carries its item on
+    its own ``task.data`` (branches writing ``process.data`` would overwrite
+    each other).
+    """
+
+    @Activation.status.super()
+    def activate(self) -> None:
+        case = self.process
+        items = []
+        for item in case.consultations:
+            if item["status"] == "pending" and item["before_level"] == case.level:
+                item["status"] = "open"
+                items.append(item)
+        if not items:
+            raise FlowRuntimeError("no consultation pending")
+        case.save(update_fields=["consultations"])
+        self.next_tasks = [(self.flow_task._next, item) for item in items]
+
+    @Activation.status.super()
+    def create_next(self):
+        token_source = Token.split_token_source(self.task.token, self.task.pk)
+        for node, item in self.next_tasks:
+            yield node._create(
+                prev_activation=self, token=next(token_source), data=item
+            )
+
+
+class ConsultSplit(flow.Split):
+    """Parallel 合議: fans out over the case's pending consultations."""
+
+    activation_class = ConsultSplitActivation
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._next = None
+
+    def Next(self, node: Any, case: Any = None) -> ConsultSplit:
+        self._next = node
+        return super().Next(node, case)
+
+    def _resolve(self, instance: Any) -> None:
+        super()._resolve(instance)
+        self._next = this.resolve(instance, self._next)
+
+
+def _is_amend(activation: Activation) -> bool:
+    return activation.process.decision == "amend"
+
+
+def _is_final(activation: Activation) -> bool:
+    return activation.process.decision in ("final_approve", "reject")
+
+
+def _has_consultation(activation: Activation) -> bool:
+    return activation.process.has_pending_consultation
+
+
+class CaseFlow(flow.Flow):
+    """審査・決裁
+
+    Reviews an application level by level along the chain its route gave it.
+    """
+
+    process_class = Case
+    task_class = CaseTask
+    # Blocking row lock: PostgreSQL's lock_timeout (settings) bounds the wait
+    # and the services turn a time-out into a friendly message. One attempt:
+    # retrying inside a request only makes the user wait longer.
+    lock_impl = SelectForUpdateLock(nowait=False, attempts=1)
+
+    start = flow.StartHandle(this.start_case).Next(this.route)
+    route = (
+        flow.Switch()
+        .Case(this.amend, _is_amend)
+        .Case(this.finish, _is_final)
+        .Case(this.consult_split, _has_consultation)
+        .Default(this.review)
+    )
+    consult_split = ConsultSplit().Next(this.consult)
+    consult = flow.View(_no_view).Permission(consult_slot).Next(this.consult_join)
+    consult_join = flow.Join().Next(this.review)
+    review = flow.View(_no_view).Permission(review_slot).Next(this.route)
+    amend = flow.Handle(this.resubmitted).Next(this.route)
+    finish = flow.End()
+
+    def start_case(
+        self, activation: Activation, *, application: Any, plan: Any
+    ) -> Case:
+        """Attach the application and its chain to the new process."""
+        case = activation.process
+        case.application = application
+        case.procedure_id = application.procedure_version.procedure_id
+        case.due_date = application.due_date
+        case.chain = plan.chain
+        case.consultations = plan.consultations
+        case.top_level = plan.top_level
+        case.slots = plan.slots
+        return case
+
+    def resubmitted(self, activation: Activation, *, plan: Any) -> None:
+        """The resident resubmitted: a fresh chain, from the first level again."""
+        case = activation.process
+        case.chain = plan.chain
+        case.consultations = plan.consultations
+        case.top_level = plan.top_level
+        case.slots = sorted(set(case.slots) | set(plan.slots))
+        case.level = 0
+        case.decision = "resubmitted"
+        case.save(
+            update_fields=[
+                "chain",
+                "consultations",
+                "top_level",
+                "slots",
+                "level",
+                "decision",
+            ]
+        )
+
+
+__all__ = ["CaseFlow", "CaseTask"]

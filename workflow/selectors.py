@@ -1,0 +1,158 @@
+"""Reads for the caseworker inbox and the case page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
+
+from organisation.selectors import SlotGrant
+from procedures.models import Application
+from workflow.models import HUMAN, CaseTask, PostReview
+
+PAGE_SIZE = 25
+SORTS = {
+    # name: (ordering fields, keyset field)
+    "oldest": (("created", "id"), "created"),
+    "newest": (("-created", "-id"), "created"),
+    "due": (("due_date", "id"), "due_date"),
+}
+
+
+@dataclass
+class InboxPage:
+    """One page of tasks and the cursor of the next (None on the last page)."""
+
+    tasks: list[CaseTask]
+    next_cursor: str | None
+
+
+def _parse_cursor(cursor: str, field: str) -> tuple[Any, int] | None:
+    value, _, pk = (cursor or "").rpartition("|")
+    if not value or not pk.isdigit():
+        return None
+    parsed = parse_datetime(value) if field == "created" else parse_date(value)
+    return (parsed, int(pk)) if parsed else None
+
+
+def _cursor(task: CaseTask, field: str) -> str:
+    value = getattr(task, field)
+    return f"{value.isoformat() if value else ''}|{task.pk}"
+
+
+def inbox_page(
+    *,
+    user: Any,
+    grants: list[SlotGrant],
+    tab: str = "queue",
+    procedure_id: int | None = None,
+    kind: str = "",
+    overdue: bool = False,
+    q: str = "",
+    sort: str = "oldest",
+    cursor: str = "",
+    page_size: int = PAGE_SIZE,
+) -> InboxPage:
+    """Open human tasks for ``user``: claimed by them, or queued for their posts.
+
+    Keyset pagination on (sort key, id): each page is one indexed range scan
+    (casetask_queue_idx / casetask_mine_idx), never a COUNT of every row.
+    """
+    tasks: QuerySet[CaseTask] = CaseTask.objects.filter(flow_task_type=HUMAN)
+    if tab == "mine":
+        tasks = tasks.filter(owner=user, status__in=["ASSIGNED", "STARTED"])
+    else:
+        tasks = tasks.filter(
+            status="NEW", owner_permission__in=[grant.slot for grant in grants]
+        )
+    if procedure_id:
+        tasks = tasks.filter(procedure_id=procedure_id)
+    if kind in ("review", "consult"):
+        tasks = tasks.filter(kind=kind)
+    if overdue:
+        tasks = tasks.filter(due_date__lt=timezone.localdate())
+    q = q.strip()
+    if q:
+        tasks = tasks.filter(
+            Q(application__receipt_number__istartswith=q)
+            | Q(application__applicant_name__icontains=q)
+        )
+    ordering, field = SORTS.get(sort, SORTS["oldest"])
+    after = _parse_cursor(cursor, field)
+    if after is not None:
+        value, pk = after
+        if ordering[0].startswith("-"):
+            tasks = tasks.filter(
+                Q(**{f"{field}__lt": value}) | Q(**{field: value, "pk__lt": pk})
+            )
+        else:
+            tasks = tasks.filter(
+                Q(**{f"{field}__gt": value}) | Q(**{field: value, "pk__gt": pk})
+            )
+    rows = list(
+        tasks.select_related("application__procedure_version", "owner").order_by(
+            *ordering
+        )[: page_size + 1]
+    )
+    next_cursor = _cursor(rows[page_size - 1], field) if len(rows) > page_size else None
+    return InboxPage(tasks=rows[:page_size], next_cursor=next_cursor)
+
+
+def open_post_reviews(*, user: Any, limit: int = 50) -> list[PostReview]:
+    """後閲 waiting for ``user`` as the holder, oldest first."""
+    return list(
+        PostReview.objects.filter(holder=user, reviewed_at__isnull=True)
+        .select_related("application", "deputy", "task")
+        .order_by("created_at", "id")[:limit]
+    )
+
+
+def case_for_staff(
+    *, user: Any, public_id: Any, grants: list[SlotGrant]
+) -> Application:
+    """The application of a case ``user`` works on, or 404.
+
+    Visible to whoever holds (or stands in for) a post on its chain or its
+    consultations, and to anyone who has had one of its tasks or post-reviews.
+    """
+    application = (
+        Application.objects.select_related(
+            "case", "procedure_version__procedure", "procedure_version__form_version"
+        )
+        .filter(public_id=public_id, case__isnull=False)
+        .first()
+    )
+    if application is None:
+        raise Http404
+    case = application.case
+    slots = {grant.slot for grant in grants}
+    if slots & set(case.slots):
+        return application
+    involved = (
+        CaseTask.objects.filter(process=case)
+        .filter(Q(owner=user) | Q(acted_by=user))
+        .exists()
+        or PostReview.objects.filter(application=application, holder=user).exists()
+    )
+    if not involved:
+        raise Http404
+    return application
+
+
+def case_tasks(application: Application) -> list[CaseTask]:
+    """The human tasks of a case, oldest first, with the people on them."""
+    return list(
+        CaseTask.objects.filter(process=application.case, flow_task_type=HUMAN)
+        .select_related("owner", "acted_by", "on_behalf_of")
+        .order_by("created", "id")
+    )
+
+
+def waited(task: CaseTask, now: dt.datetime | None = None) -> dt.timedelta:
+    """How long a task has been waiting."""
+    return (now or timezone.now()) - task.created

@@ -1,0 +1,585 @@
+"""State changes of cases: start, claim, decide, pull back, post-review.
+
+Every function that changes a case locks the application row, then the
+case row (always in that order, as procedures' own services do, so two
+paths never deadlock), re-reads the task under the lock and refuses
+cleanly when someone else got there first. PostgreSQL's ``lock_timeout``
+bounds the wait; a time-out becomes ``CaseBusy``, never a 500.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import OperationalError, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from core.audit import audit_record
+from organisation.selectors import SlotGrant, user_slot_grants
+from procedures.models import Application, ApplicationEvent
+from procedures.services import (
+    application_event_add,
+    application_mark_under_review,
+    application_record_decision,
+    application_request_amendment,
+)
+from workflow.flows import CaseFlow
+from workflow.models import Case, CaseTask, PostReview
+from workflow.routes import chain_plan
+
+try:  # documents is built alongside; its absence must not stop the workflow.
+    from documents.services import document_request
+except ImportError:  # pragma: no cover - until documents lands
+    document_request = None
+
+logger = logging.getLogger(__name__)
+Kind = ApplicationEvent.Kind
+
+DECISIONS = ("approve", "send_back", "amend", "reject", "consult")
+
+
+class WorkflowError(Exception):
+    """A request the case's state does not allow; ``message`` is for people."""
+
+    def __init__(self, message: str, *, code: str = "invalid") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+class CaseBusy(WorkflowError):
+    """Someone else holds the case's lock longer than lock_timeout."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            gettext(
+                "ほかの職員がこの案件を処理中です。少し待ってから、もう一度お試しください。"
+            ),
+            code="busy",
+        )
+
+
+def _lock(case_id: int) -> tuple[Application, Case]:
+    """Lock the application, then the case; a lock time-out raises ``CaseBusy``."""
+    application_id = Case.objects.values_list("application_id", flat=True).get(
+        pk=case_id
+    )
+    try:
+        # A savepoint each: a timed-out statement must not poison the
+        # caller's transaction, so the friendly refusal can still be shown.
+        with transaction.atomic():
+            application = (
+                Application.objects.select_for_update()
+                .select_related("procedure_version")
+                .get(pk=application_id)
+            )
+        with transaction.atomic():
+            case = Case.objects.select_for_update().get(pk=case_id)
+    except OperationalError as exc:
+        raise CaseBusy from exc
+    case.application = application
+    return application, case
+
+
+def _grant(user: Any, slot: str) -> SlotGrant | None:
+    for grant in user_slot_grants(user):
+        if grant.slot == slot:
+            return grant
+    return None
+
+
+def _audit(
+    action: str, user: Any, application: Application, request: Any, **data: Any
+) -> None:
+    audit_record(
+        action=f"workflow.{action}",
+        actor=user,
+        target=application,
+        data={"receipt_number": application.receipt_number, **data},
+        request=request,
+    )
+
+
+def _open_task(case: Case, task_id: int) -> CaseTask:
+    task = CaseTask.objects.filter(pk=task_id, process=case).first()
+    if task is None:
+        raise WorkflowError(
+            gettext("この案件のタスクではありません。"), code="not_found"
+        )
+    task.process = case
+    return task
+
+
+# --- Called by procedures through the case engine ---------------------------
+
+
+def case_start(*, application: Application) -> Case:
+    """Open the case of a just-submitted application with its chain snapshot."""
+    version = application.procedure_version
+    plan = chain_plan(version=version, answers=application.answers)
+    case = CaseFlow.start.run(application=application, plan=plan)
+    return case
+
+
+def case_resubmit(*, application: Application) -> Case:
+    """Return an amended application to the first level with a recomputed chain."""
+    case = Case.objects.select_for_update().get(application=application)
+    task = CaseTask.objects.filter(
+        process=case, flow_task=CaseFlow.amend, status="NEW"
+    ).first()
+    if task is None:
+        raise WorkflowError(gettext("補正を待っている案件ではありません。"))
+    plan = chain_plan(
+        version=application.procedure_version, answers=application.answers
+    )
+    case.due_date = application.due_date
+    case.save(update_fields=["due_date"])
+    CaseFlow.amend.run(task, plan=plan)
+    return case
+
+
+def case_withdraw(*, application: Application) -> None:
+    """Cancel every open task of a withdrawn application's case."""
+    case = Case.objects.filter(application=application).first()
+    if case is not None and case.status == "NEW":
+        CaseFlow.instance.cancel(case)
+
+
+# --- Caseworkers ----------------------------------------------------------
+
+
+@transaction.atomic
+def task_claim(
+    *, task_id: int, case_id: int, user: Any, request: HttpRequest | None = None
+) -> CaseTask:
+    """Take a queued task (担当する); exactly one of two simultaneous claims wins."""
+    application, case = _lock(case_id)
+    task = _open_task(case, task_id)
+    if task.status != "NEW" or task.flow_task_type != "HUMAN":
+        if task.owner_id == user.pk and task.status == "ASSIGNED":
+            return task  # a double click
+        raise WorkflowError(
+            gettext("このタスクはすでにほかの職員が担当しているか、処理済みです。"),
+            code="taken",
+        )
+    if _grant(user, task.owner_permission) is None:
+        raise WorkflowError(
+            gettext("このタスクを担当する権限がありません。"), code="forbidden"
+        )
+    activation = task.flow_task.activation_class(task)
+    activation.assign(user)
+    application_mark_under_review(application=application)
+    application_event_add(
+        application=application,
+        kind=Kind.CLAIMED,
+        actor=user,
+        data={"task": task.pk, "step": _step_label(case, task)},
+    )
+    _audit("task_claim", user, application, request, task=task.pk)
+    return task
+
+
+@transaction.atomic
+def task_release(
+    *, task_id: int, case_id: int, user: Any, request: HttpRequest | None = None
+) -> CaseTask:
+    """Put a claimed task back in its queue."""
+    application, case = _lock(case_id)
+    task = _open_task(case, task_id)
+    if task.status != "ASSIGNED" or task.owner_id != user.pk:
+        raise WorkflowError(
+            gettext("このタスクはあなたが担当していません。"), code="not_owner"
+        )
+    task.flow_task.activation_class(task).unassign()
+    application_event_add(
+        application=application, kind=Kind.RELEASED, actor=user, data={"task": task.pk}
+    )
+    _audit("task_release", user, application, request, task=task.pk)
+    return task
+
+
+def _step_label(case: Case, task: CaseTask) -> str:
+    if task.kind == "consult":
+        return task.data.get("label", "")
+    if task.level is not None and task.level < len(case.chain):
+        return case.chain[task.level]["position"]
+    return ""
+
+
+def _approval_record(case: Case) -> list[dict[str, Any]]:
+    record = []
+    for index, step in enumerate(case.chain):
+        done = step.get("done")
+        if not done:
+            continue
+        record.append(
+            {
+                "level": index + 1,
+                "position": step["position"],
+                "name": done["name"],
+                "section": step["section"],
+                "action": done["action"],
+                "decided_at": done["decided_at"],
+                "mark": done["mark"],
+                "on_behalf_of": done["on_behalf_of"],
+            }
+        )
+    return record
+
+
+def _mark_step(
+    case: Case, *, user: Any, on_behalf_of: Any, action: str, final: bool
+) -> None:
+    step = case.chain[case.level]
+    if on_behalf_of is not None:
+        mark = "代決"
+    elif final and step["position_level"] < case.top_level:
+        # The decision is taken below the route's top under the 専決 rules.
+        mark = "専決"
+    else:
+        mark = ""
+    step["done"] = {
+        "user_id": user.pk,
+        "name": user.full_name or user.email,
+        "action": action,
+        "decided_at": timezone.now().isoformat(),
+        "mark": mark,
+        "on_behalf_of": (on_behalf_of.full_name or on_behalf_of.email)
+        if on_behalf_of is not None
+        else None,
+    }
+
+
+def _clear_steps_from(case: Case, level: int) -> None:
+    for step in case.chain[level:]:
+        step.pop("done", None)
+
+
+@transaction.atomic
+def task_decide(
+    *,
+    task_id: int,
+    case_id: int,
+    user: Any,
+    decision: str,
+    comment: str = "",
+    target_level: int | None = None,
+    consult_slot: str | None = None,
+    consult_label: str = "",
+    amend_fields: list[str] | None = None,
+    request: HttpRequest | None = None,
+) -> CaseTask:
+    """Record one decision on a claimed task and move the case on.
+
+    Review decisions: approve (next level, or the final decision at the
+    chain's last level), send_back (差戻し to an earlier level), amend (補正
+    by the resident), reject (final level only, with a reason), consult (合議
+    asked ad hoc). On a consultation task the decision is the opinion.
+    """
+    application, case = _lock(case_id)
+    task = _open_task(case, task_id)
+    if task.status != "ASSIGNED" or task.owner_id != user.pk:
+        raise WorkflowError(
+            gettext("このタスクは処理済みか、あなたが担当していません。"),
+            code="already_done",
+        )
+    grant = _grant(user, task.owner_permission)
+    if grant is None:
+        raise WorkflowError(
+            gettext("このタスクを処理する権限がありません。"), code="forbidden"
+        )
+    on_behalf_of = None
+    if grant.on_behalf_of_id is not None:
+        from django.contrib.auth import get_user_model
+
+        on_behalf_of = get_user_model().objects.get(pk=grant.on_behalf_of_id)
+    comment = comment.strip()
+
+    if task.kind == "consult":
+        _consult_opinion(case, task, application, user, on_behalf_of, comment)
+    else:
+        _review_decision(
+            case,
+            task,
+            application,
+            user,
+            on_behalf_of,
+            decision,
+            comment,
+            target_level=target_level,
+            consult_slot=consult_slot,
+            consult_label=consult_label,
+            amend_fields=amend_fields or [],
+        )
+        if on_behalf_of is not None:
+            PostReview.objects.create(
+                task=task, application=application, holder=on_behalf_of, deputy=user
+            )
+    task.acted_by = user
+    task.on_behalf_of = on_behalf_of
+    task.comment = comment
+    activation = task.flow_task.activation_class(task)
+    activation.start(request)
+    activation.execute()
+    _audit(
+        "task_decide",
+        user,
+        application,
+        request,
+        task=task.pk,
+        decision=task.decision,
+        on_behalf_of=getattr(on_behalf_of, "pk", None),
+    )
+    return task
+
+
+def _consult_opinion(case, task, application, user, on_behalf_of, comment) -> None:
+    if not comment:
+        raise WorkflowError(
+            gettext("合議の意見を入力してください。"), code="comment_required"
+        )
+    for item in case.consultations:
+        if item["id"] == task.data.get("id"):
+            item["status"] = "done"
+            item["opinion"] = comment
+            item["by"] = user.full_name or user.email
+    case.save(update_fields=["consultations"])
+    task.decision = "opinion"
+    application_event_add(
+        application=application,
+        kind=Kind.OPINION,
+        actor=user,
+        on_behalf_of=on_behalf_of,
+        message=comment,
+        data={"consultation": task.data.get("label", "")},
+    )
+
+
+def _review_decision(
+    case,
+    task,
+    application,
+    user,
+    on_behalf_of,
+    decision,
+    comment,
+    *,
+    target_level,
+    consult_slot,
+    consult_label,
+    amend_fields,
+) -> None:
+    if decision not in DECISIONS:
+        raise WorkflowError(gettext("判断を選んでください。"), code="decision_required")
+    if task.level != case.level:
+        raise WorkflowError(gettext("この案件の段階が変わりました。"), code="stale")
+    final = case.is_final_level
+    step = case.chain[case.level]
+    data = {"level": case.level + 1, "position": step["position"]}
+    if decision == "approve" and final:
+        _mark_step(
+            case, user=user, on_behalf_of=on_behalf_of, action="approve", final=True
+        )
+        case.decision = "final_approve"
+        _finish(case, application, user, on_behalf_of, comment, approved=True)
+    elif decision == "approve":
+        _mark_step(
+            case, user=user, on_behalf_of=on_behalf_of, action="approve", final=False
+        )
+        case.decision = "approve"
+        case.level += 1
+        application_event_add(
+            application=application,
+            kind=Kind.APPROVED,
+            actor=user,
+            on_behalf_of=on_behalf_of,
+            message=comment,
+            data=data,
+        )
+    elif decision == "reject":
+        if not final:
+            raise WorkflowError(
+                gettext("不許可の決定は、最終決裁の職位だけができます。"),
+                code="not_final",
+            )
+        if not comment:
+            raise WorkflowError(
+                gettext("不許可の理由を入力してください。"), code="comment_required"
+            )
+        _mark_step(
+            case, user=user, on_behalf_of=on_behalf_of, action="reject", final=True
+        )
+        case.decision = "reject"
+        _finish(case, application, user, on_behalf_of, comment, approved=False)
+    elif decision == "send_back":
+        if target_level is None or not 0 <= target_level < case.level:
+            raise WorkflowError(
+                gettext("差し戻す先の段階を選んでください。"), code="target_required"
+            )
+        if not comment:
+            raise WorkflowError(
+                gettext("差し戻す理由を入力してください。"), code="comment_required"
+            )
+        _clear_steps_from(case, target_level)
+        case.decision = "send_back"
+        case.level = target_level
+        data["to"] = case.chain[target_level]["position"]
+        application_event_add(
+            application=application,
+            kind=Kind.SENT_BACK,
+            actor=user,
+            on_behalf_of=on_behalf_of,
+            message=comment,
+            data=data,
+        )
+    elif decision == "amend":
+        if not comment:
+            raise WorkflowError(
+                gettext("補正を求める内容を入力してください。"), code="comment_required"
+            )
+        case.decision = "amend"
+        _clear_steps_from(case, 0)
+        application_request_amendment(
+            application=application,
+            actor=user,
+            reasons=comment,
+            fields=amend_fields,
+            on_behalf_of=on_behalf_of,
+        )
+    elif decision == "consult":
+        if not consult_slot:
+            raise WorkflowError(
+                gettext("合議先を選んでください。"), code="consult_required"
+            )
+        case.decision = "consult"
+        case.consultations.append(
+            {
+                "id": f"a{len(case.consultations)}",
+                "before_level": case.level,
+                "slot": consult_slot,
+                "label": consult_label,
+                "status": "pending",
+            }
+        )
+        if consult_slot not in case.slots:
+            case.slots.append(consult_slot)
+        application_event_add(
+            application=application,
+            kind=Kind.CONSULTED,
+            actor=user,
+            on_behalf_of=on_behalf_of,
+            message=comment,
+            data={**data, "to": consult_label},
+        )
+    task.decision = case.decision
+    case.save(update_fields=["chain", "level", "decision", "consultations", "slots"])
+
+
+def _finish(case, application, user, on_behalf_of, comment, *, approved: bool) -> None:
+    application_record_decision(
+        application=application,
+        approved=approved,
+        actor=user,
+        message=comment,
+        on_behalf_of=on_behalf_of,
+    )
+    if document_request is None:  # pragma: no cover - until documents lands
+        logger.warning("documents app missing: no notice requested for %s", application)
+        return
+    # Same transaction: the document row exists iff the decision does; the
+    # render, signature and upload run after commit, outside this lock.
+    document_request(
+        application=application,
+        approved=approved,
+        approval_record=_approval_record(case),
+    )
+
+
+@transaction.atomic
+def case_pull_back(
+    *, case_id: int, user: Any, comment: str = "", request: HttpRequest | None = None
+) -> CaseTask:
+    """引戻し: the approver of the previous level takes the case back.
+
+    Allowed only while the next level's review task is untouched (queued or
+    claimed, not decided) and no consultation is running.
+    """
+    application, case = _lock(case_id)
+    refuse = WorkflowError(
+        gettext("次の段階で処理が進んでいるため、引き戻せません。"), code="too_late"
+    )
+    if case.status != "NEW" or case.level == 0:
+        raise refuse
+    open_review = CaseTask.objects.filter(
+        process=case, kind="review", status__in=["NEW", "ASSIGNED"], level=case.level
+    ).first()
+    previous = case.chain[case.level - 1].get("done")
+    if open_review is None or not previous or previous["user_id"] != user.pk:
+        raise refuse
+    open_review.process = case
+    activation = open_review.flow_task.activation_class(open_review)
+    if open_review.status == "NEW":
+        activation.assign(user)
+    else:
+        open_review.owner = user
+    case.level -= 1
+    case.decision = "pull_back"
+    _clear_steps_from(case, case.level)
+    case.save(update_fields=["chain", "level", "decision"])
+    open_review.decision = "pulled_back"
+    open_review.acted_by = user
+    open_review.comment = comment
+    activation.start(request)
+    activation.execute()
+    # The case comes back to the person who pulled it, already claimed.
+    new_task = CaseTask.objects.filter(process=case, kind="review", status="NEW").get()
+    CaseTask.objects.filter(pk=new_task.pk).update(
+        owner=user, status="ASSIGNED", assigned=timezone.now()
+    )
+    application_event_add(
+        application=application,
+        kind=Kind.PULLED_BACK,
+        actor=user,
+        message=comment,
+        data={"level": case.level + 1, "position": case.chain[case.level]["position"]},
+    )
+    _audit("case_pull_back", user, application, request)
+    return new_task
+
+
+@transaction.atomic
+def post_review_complete(
+    *,
+    post_review_id: int,
+    user: Any,
+    comment: str = "",
+    request: HttpRequest | None = None,
+) -> PostReview:
+    """後閲: the holder has seen what the deputy decided for them."""
+    review = (
+        PostReview.objects.select_for_update()
+        .select_related("application")
+        .filter(pk=post_review_id, holder=user)
+        .first()
+    )
+    if review is None:
+        raise WorkflowError(
+            gettext("この後閲はあなた宛てではありません。"), code="not_found"
+        )
+    if review.reviewed_at is not None:
+        return review
+    review.reviewed_at = timezone.now()
+    review.comment = comment.strip()
+    review.save(update_fields=["reviewed_at", "comment"])
+    application_event_add(
+        application=review.application,
+        kind=Kind.POST_REVIEWED,
+        actor=user,
+        message=review.comment,
+        data={"deputy": review.deputy_id, "task": review.task_id},
+    )
+    _audit("post_review", user, review.application, request, task=review.task_id)
+    return review

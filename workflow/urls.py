@@ -1,0 +1,33 @@
+from django.urls import path
+
+from workflow import views
+
+app_name = "workflow"
+urlpatterns = [
+    path("inbox/", views.inbox, name="inbox"),
+    path("cases/<uuid:public_id>/", views.case_detail, name="case_detail"),
+    path(
+        "cases/<uuid:public_id>/tasks/<int:task_id>/claim/",
+        views.task_claim,
+        name="task_claim",
+    ),
+    path(
+        "cases/<uuid:public_id>/tasks/<int:task_id>/release/",
+        views.task_release,
+        name="task_release",
+    ),
+    path(
+        "cases/<uuid:public_id>/tasks/<int:task_id>/decide/",
+        views.task_decide,
+        name="task_decide",
+    ),
+    path(
+        "cases/<uuid:public_id>/pull-back/", views.case_pull_back, name="case_pull_back"
+    ),
+    path(
+        "cases/<uuid:public_id>/attachments/<int:attachment_id>/",
+        views.attachment_download,
+        name="attachment_download",
+    ),
+    path("post-reviews/<int:pk>/", views.post_review_done, name="post_review_done"),
+]

@@ -1,0 +1,316 @@
+"""Caseworker pages: the inbox, the case page and its actions; attachments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.decorators import caseworker_required
+from organisation.models import Assignment
+from organisation.selectors import slot_key, user_slot_grants
+from procedures.models import Procedure
+from workflow import selectors, services
+from workflow.forms import CommentForm, DecisionForm, OpinionForm
+from workflow.models import PostReview
+
+
+def _grants(request: HttpRequest) -> list:
+    if not hasattr(request, "_workflow_grants"):
+        request._workflow_grants = user_slot_grants(request.user)
+    return request._workflow_grants
+
+
+@caseworker_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    params = request.GET
+    tab = params.get("tab") if params.get("tab") in ("mine", "queue") else "queue"
+    procedure_id = params.get("procedure", "")
+    page = selectors.inbox_page(
+        user=request.user,
+        grants=_grants(request),
+        tab=tab,
+        procedure_id=int(procedure_id) if procedure_id.isdigit() else None,
+        kind=params.get("kind", ""),
+        overdue=params.get("overdue") == "1",
+        q=params.get("q", "")[:100],
+        sort=params.get("sort", "oldest"),
+        cursor=params.get("after", ""),
+    )
+    now = timezone.now()
+    today = timezone.localdate()
+    rows = [
+        {
+            "task": task,
+            "waited": now - task.created,
+            "overdue": bool(task.due_date and task.due_date < today),
+        }
+        for task in page.tasks
+    ]
+    next_query = None
+    if page.next_cursor:
+        query = params.copy()
+        query["after"] = page.next_cursor
+        next_query = query.urlencode()
+    first_query = params.copy()
+    first_query.pop("after", None)
+    return render(
+        request,
+        "workflow/inbox.html",
+        {
+            "tab": tab,
+            "rows": rows,
+            "next_query": next_query,
+            "is_later_page": bool(params.get("after")),
+            "first_query": first_query.urlencode(),
+            "procedures": Procedure.objects.filter(current_version__isnull=False)
+            .select_related("current_version")
+            .order_by("code"),
+            "post_reviews": selectors.open_post_reviews(user=request.user),
+            "filters": {
+                "procedure": procedure_id,
+                "kind": params.get("kind", ""),
+                "overdue": params.get("overdue") == "1",
+                "q": params.get("q", ""),
+                "sort": params.get("sort", "oldest"),
+            },
+        },
+    )
+
+
+def _consult_choices(case: Any) -> list[tuple[str, str]]:
+    choices = {}
+    own = {step["slot"] for step in case.chain}
+    for assignment in (
+        Assignment.objects.active_on(timezone.localdate())
+        .filter(position__scope="section")
+        .select_related("section", "position")
+        .order_by("section__code", "position__level")
+    ):
+        slot = slot_key(position=assignment.position, section=assignment.section)
+        if slot not in own:
+            choices[slot] = f"{assignment.section.name} {assignment.position.name}"
+    return list(choices.items())
+
+
+def _case_page(
+    request: HttpRequest, public_id: Any, *, form: Any = None, status: int = 200
+) -> HttpResponse:
+    grants = _grants(request)
+    application = selectors.case_for_staff(
+        user=request.user, public_id=public_id, grants=grants
+    )
+    case = application.case
+    tasks = selectors.case_tasks(application)
+    my_task = next(
+        (t for t in tasks if t.is_open and t.owner_id == request.user.pk), None
+    )
+    slots = {grant.slot for grant in grants}
+    claimable = next(
+        (t for t in tasks if t.status == "NEW" and t.owner_permission in slots), None
+    )
+    if my_task is not None and form is None:
+        if my_task.kind == "consult":
+            form = OpinionForm()
+        else:
+            form = DecisionForm(
+                earlier_levels=[
+                    (index, step["position"])
+                    for index, step in enumerate(case.chain[: case.level])
+                ],
+                consult_choices=_consult_choices(case),
+            )
+    can_pull_back = (
+        case.status == "NEW"
+        and case.level > 0
+        and (case.chain[case.level - 1].get("done") or {}).get("user_id")
+        == request.user.pk
+        and any(
+            t.kind == "review"
+            and t.level == case.level
+            and t.status in ("NEW", "ASSIGNED")
+            for t in tasks
+        )
+    )
+    runtime = application.procedure_version.form_version.runtime
+    return render(
+        request,
+        "workflow/case_detail.html",
+        {
+            "application": application,
+            "case": case,
+            "chain": [
+                {
+                    **step,
+                    "index": index,
+                    "current": index == case.level and case.status == "NEW",
+                }
+                for index, step in enumerate(case.chain)
+            ],
+            "sections": runtime.display(application.answers),
+            "attachments": list(application.attachments.all()),
+            "events": list(
+                application.events.select_related("actor", "on_behalf_of").order_by(
+                    "created_at", "id"
+                )
+            ),
+            "tasks": tasks,
+            "my_task": my_task,
+            "claimable": claimable,
+            "form": form,
+            "can_pull_back": can_pull_back,
+            "post_review": PostReview.objects.filter(
+                application=application, holder=request.user, reviewed_at__isnull=True
+            ).first(),
+            "overdue": bool(
+                application.due_date and application.due_date < timezone.localdate()
+            ),
+        },
+        status=status,
+    )
+
+
+@caseworker_required
+def case_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
+    return _case_page(request, public_id)
+
+
+def _visible_case(request: HttpRequest, public_id: Any) -> Any:
+    return selectors.case_for_staff(
+        user=request.user, public_id=public_id, grants=_grants(request)
+    ).case
+
+
+@caseworker_required
+@require_POST
+def task_claim(request: HttpRequest, public_id: Any, task_id: int) -> HttpResponse:
+    case = _visible_case(request, public_id)
+    try:
+        services.task_claim(
+            task_id=task_id, case_id=case.pk, user=request.user, request=request
+        )
+        messages.success(request, _("このタスクを担当しました。"))
+    except services.WorkflowError as exc:
+        messages.error(request, exc.message)
+    return redirect("workflow:case_detail", public_id=public_id)
+
+
+@caseworker_required
+@require_POST
+def task_release(request: HttpRequest, public_id: Any, task_id: int) -> HttpResponse:
+    case = _visible_case(request, public_id)
+    try:
+        services.task_release(
+            task_id=task_id, case_id=case.pk, user=request.user, request=request
+        )
+        messages.success(request, _("担当を外しました。"))
+    except services.WorkflowError as exc:
+        messages.error(request, exc.message)
+    return redirect("workflow:case_detail", public_id=public_id)
+
+
+@caseworker_required
+@require_POST
+def task_decide(request: HttpRequest, public_id: Any, task_id: int) -> HttpResponse:
+    case = _visible_case(request, public_id)
+    task = case.tasks.filter(pk=task_id).first()
+    if task is None:
+        raise Http404
+    if task.kind == "consult":
+        form = OpinionForm(request.POST)
+        decision = "opinion"
+    else:
+        form = DecisionForm(
+            request.POST,
+            earlier_levels=[
+                (index, step["position"])
+                for index, step in enumerate(case.chain[: case.level])
+            ],
+            consult_choices=_consult_choices(case),
+        )
+        decision = request.POST.get("decision", "")
+    if not form.is_valid():
+        return _case_page(request, public_id, form=form, status=400)
+    data = form.cleaned_data
+    try:
+        services.task_decide(
+            task_id=task_id,
+            case_id=case.pk,
+            user=request.user,
+            decision=decision,
+            comment=data.get("comment", ""),
+            target_level=data.get("target_level"),
+            consult_slot=data.get("consult_to") or None,
+            consult_label=getattr(form, "consult_labels", {}).get(
+                data.get("consult_to"), ""
+            ),
+            request=request,
+        )
+    except services.WorkflowError as exc:
+        messages.error(request, exc.message)
+        return redirect("workflow:case_detail", public_id=public_id)
+    messages.success(request, _("判断を記録しました。"))
+    return redirect("workflow:inbox")
+
+
+@caseworker_required
+@require_POST
+def case_pull_back(request: HttpRequest, public_id: Any) -> HttpResponse:
+    case = _visible_case(request, public_id)
+    form = CommentForm(request.POST)
+    form.is_valid()
+    try:
+        services.case_pull_back(
+            case_id=case.pk,
+            user=request.user,
+            comment=form.cleaned_data.get("comment", ""),
+            request=request,
+        )
+        messages.success(request, _("案件を引き戻しました。"))
+    except services.WorkflowError as exc:
+        messages.error(request, exc.message)
+    return redirect("workflow:case_detail", public_id=public_id)
+
+
+@caseworker_required
+@require_POST
+def post_review_done(request: HttpRequest, pk: int) -> HttpResponse:
+    form = CommentForm(request.POST)
+    form.is_valid()
+    try:
+        review = services.post_review_complete(
+            post_review_id=pk,
+            user=request.user,
+            comment=form.cleaned_data.get("comment", ""),
+            request=request,
+        )
+    except services.WorkflowError as exc:
+        raise Http404 from exc
+    messages.success(request, _("後閲を記録しました。"))
+    return redirect("workflow:case_detail", public_id=review.application.public_id)
+
+
+@caseworker_required
+def attachment_download(
+    request: HttpRequest, public_id: Any, attachment_id: int
+) -> HttpResponse:
+    application = selectors.case_for_staff(
+        user=request.user, public_id=public_id, grants=_grants(request)
+    )
+    attachment = application.attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type="application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
