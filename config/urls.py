@@ -12,6 +12,8 @@ urlpatterns = [
     path("staff/", include("accounts.staff_urls")),
     path("manage/", include("accounts.manage_urls")),
     path("manage/forms/", include("forms_builder.urls")),
+    path("staff/", include("workflow.urls")),
+    path("manage/routes/", include("workflow.manage_urls")),
     path("django-admin/", admin.site.urls),
     path("", include("core.urls")),
 ]
