@@ -124,6 +124,12 @@ class ProcedureVersion(models.Model):
     title_en = models.CharField(_("名称（英語）"), max_length=200, blank=True)
     summary = models.TextField(_("概要"), blank=True)
     summary_en = models.TextField(_("概要（英語）"), blank=True)
+    keywords = models.CharField(
+        _("検索用キーワード"),
+        max_length=255,
+        blank=True,
+        help_text=_("名称にない言葉で探す人のために、空白で区切って入力します。"),
+    )
     eligibility = models.TextField(_("申請できる方"), blank=True)
     eligibility_en = models.TextField(_("申請できる方（英語）"), blank=True)
     required_documents = models.TextField(_("必要な書類"), blank=True)
@@ -140,6 +146,9 @@ class ProcedureVersion(models.Model):
         related_name="procedure_versions",
     )
     contact = models.CharField(_("問い合わせ先"), max_length=255, blank=True)
+    contact_en = models.CharField(
+        _("問い合わせ先（英語）"), max_length=255, blank=True
+    )
     processing_days = models.PositiveSmallIntegerField(
         _("標準処理期間（日）"),
         help_text=_("受付の翌日から数えます（初日不算入）。"),
@@ -165,7 +174,18 @@ class ProcedureVersion(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["procedure", "number"], name="procedure_version_unique_number"
-            )
+            ),
+            # Editing happens on the one draft; two drafts would fork the text.
+            models.UniqueConstraint(
+                fields=["procedure"],
+                condition=Q(status="draft"),
+                name="procedure_version_one_draft",
+            ),
+            models.UniqueConstraint(
+                fields=["procedure"],
+                condition=Q(status="published"),
+                name="procedure_version_one_published",
+            ),
         ]
 
     def __str__(self) -> str:
