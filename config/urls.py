@@ -14,6 +14,7 @@ urlpatterns = [
     path("manage/forms/", include("forms_builder.urls")),
     path("staff/", include("workflow.urls")),
     path("manage/routes/", include("workflow.manage_urls")),
+    path("", include("documents.urls")),
     path("django-admin/", admin.site.urls),
     path("", include("core.urls")),
 ]

@@ -1,0 +1,392 @@
+"""Issuing official documents: request, render, sign, store.
+
+``document_request`` runs inside the workflow's final-decision transaction
+and only writes rows: the document with its number and snapshot. Rendering,
+signing and uploading happen after commit, outside any lock, in
+``document_issue`` (a Celery task, or in-process without a broker), and
+again from ``document_issue_pending`` (cron/beat) for anything left behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from core.japanese import era_of, fiscal_year
+from documents.models import DocumentCounter, DocumentTemplate, IssuedDocument
+from documents.selectors import template_for_version
+
+logger = logging.getLogger(__name__)
+
+Status = IssuedDocument.Status
+# A worker that claimed a document and died leaves it "working"; after this
+# long another worker may take it over.
+CLAIM_LEASE = dt.timedelta(minutes=10)
+
+
+# --- Numbering --------------------------------------------------------------
+
+
+def _next_serial(department: Any, year: int) -> int:
+    """Take the next serial of a department's fiscal year (row-locked counter)."""
+    for _attempt in range(3):
+        updated = DocumentCounter.objects.filter(
+            department=department, fiscal_year=year
+        ).update(last_number=F("last_number") + 1)
+        if updated:
+            break
+        try:
+            with transaction.atomic():
+                DocumentCounter.objects.create(
+                    department=department, fiscal_year=year, last_number=1
+                )
+            break
+        except IntegrityError:  # another request created the counter first
+            continue
+    return DocumentCounter.objects.get(
+        department=department, fiscal_year=year
+    ).last_number
+
+
+def document_number(*, symbol: str, year: int, serial: int) -> str:
+    """文書番号 such as 令8福政第00012号 (era and year of the fiscal year)."""
+    era, era_year = era_of(dt.date(year, 4, 1))
+    return f"{era.name[0]}{era_year}{symbol}第{serial:05d}号"
+
+
+# --- Snapshot ---------------------------------------------------------------
+
+
+def _display_rows(application: Any, shown: list[str]) -> list[dict[str, str]]:
+    """The answers to print, as label/value pairs, in the form's order."""
+    answers = application.answers or {}
+    try:
+        items = list(
+            application.procedure_version.form_version.runtime.display(answers)
+        )
+    except Exception:
+        # The form cannot describe its answers (older definition): print keys.
+        logger.warning("form display failed for %s", application.pk, exc_info=True)
+        items = [{"key": k, "label": k, "value": v} for k, v in answers.items()]
+    rows = []
+    for item in items:
+        if isinstance(item, dict):
+            key, label, value = item.get("key"), item.get("label"), item.get("value")
+        elif isinstance(item, (tuple, list)) and len(item) >= 2:
+            key, (label, value) = None, item[-2:]
+        else:
+            key = getattr(item, "key", None)
+            label, value = getattr(item, "label", ""), getattr(item, "value", "")
+        if shown and key not in shown and label not in shown:
+            continue
+        if isinstance(value, (list, tuple)):
+            value = "、".join(str(v) for v in value)
+        rows.append({"label": str(label or ""), "value": str(value or "")})
+    return rows
+
+
+def _reason(application: Any, reason: str) -> str:
+    if reason:
+        return reason
+    # 行政手続法第8条: a refusal states its reason; the workflow records it
+    # on the decision event.
+    from procedures.models import ApplicationEvent
+
+    event = (
+        application.events.filter(kind=ApplicationEvent.Kind.DECIDED_REJECT)
+        .order_by("-created_at")
+        .first()
+    )
+    return event.message if event else ""
+
+
+def _local_date(value: dt.datetime | None) -> dt.date:
+    return timezone.localdate(value) if value else timezone.localdate()
+
+
+def build_snapshot(
+    *,
+    application: Any,
+    template: DocumentTemplate,
+    approved: bool,
+    approval_record: list[dict[str, Any]],
+    number: str,
+    issued_on: dt.date,
+    verification_url: str,
+    reason: str = "",
+) -> dict[str, Any]:
+    """Everything printed on the document, frozen at the decision."""
+    version = application.procedure_version
+    applicant = application.applicant
+    return {
+        "version": 1,
+        "approved": approved,
+        "title": template.approval_title if approved else template.rejection_title,
+        "number": number,
+        "issued_on": issued_on.isoformat(),
+        "addressee": {
+            "name": application.applicant_name or applicant.full_name,
+            "postal_code": getattr(applicant, "postal_code", ""),
+            "address": getattr(applicant, "address", ""),
+        },
+        "procedure": {
+            "title": version.title,
+            "receipt_number": application.receipt_number or "",
+            "submitted_on": (
+                _local_date(application.submitted_at).isoformat()
+                if application.submitted_at
+                else ""
+            ),
+        },
+        "department": {
+            "code": version.section.department.code,
+            "name": version.section.department.name,
+        },
+        "section": {"name": version.section.name, "contact": version.section.contact},
+        "issuer": settings.DOCUMENT_ISSUER,
+        "fee_yen": version.fee_yen,
+        "answers": _display_rows(application, list(template.shown_fields or [])),
+        "reason": "" if approved else _reason(application, reason),
+        "approvals": [dict(item) for item in approval_record],
+        "verification_url": verification_url,
+        "template": {
+            "approval_text": template.approval_text,
+            "rejection_text": template.rejection_text,
+            "closing_text": template.closing_text,
+            "html": template.html,
+            "css": template.css,
+        },
+    }
+
+
+# --- Request (inside the decision's transaction) ----------------------------
+
+
+def _enqueue(document_pk: int) -> None:
+    from documents.tasks import issue_document
+
+    try:
+        issue_document.delay(document_pk)
+    except Exception:
+        # Broker down: the row is pending and the poller will issue it.
+        logger.exception("could not enqueue document %s", document_pk)
+
+
+@transaction.atomic
+def document_request(
+    *,
+    application: Any,
+    approved: bool,
+    approval_record: list[dict[str, Any]],
+    reason: str = "",
+) -> IssuedDocument:
+    """Number the notice of a final decision and schedule its issue after commit.
+
+    Idempotent: a retried decision returns the document already requested,
+    with its number; nothing is rendered or uploaded inside the transaction.
+    """
+    existing = IssuedDocument.objects.filter(application=application).first()
+    if existing is not None:
+        return existing
+    version = application.procedure_version
+    template = template_for_version(version)
+    department = version.section.department
+    issued_on = _local_date(application.decided_at)
+    year = fiscal_year(issued_on)
+    try:
+        with transaction.atomic():
+            serial = _next_serial(department, year)
+            number = document_number(
+                symbol=template.number_symbol or department.name,
+                year=year,
+                serial=serial,
+            )
+            document = IssuedDocument(
+                application=application,
+                approved=approved,
+                department=department,
+                fiscal_year=year,
+                serial=serial,
+                number=number,
+                issued_on=issued_on,
+                title=(
+                    template.approval_title if approved else template.rejection_title
+                ),
+                snapshot={},
+            )
+            document.snapshot = build_snapshot(
+                application=application,
+                template=template,
+                approved=approved,
+                approval_record=approval_record,
+                number=number,
+                issued_on=issued_on,
+                verification_url=document.absolute_verification_url,
+                reason=reason,
+            )
+            document.save()
+    except IntegrityError:
+        # A concurrent request for the same application won; its number stands
+        # and ours was rolled back with the savepoint.
+        return IssuedDocument.objects.get(application=application)
+    transaction.on_commit(lambda: _enqueue(document.pk))
+    return document
+
+
+# --- Issue (after commit, outside any lock) ---------------------------------
+
+
+def storage_key(document: IssuedDocument) -> str:
+    """Deterministic: a retry after a crash finds the file it already uploaded."""
+    return (
+        f"documents/{document.fiscal_year}/{document.department.code}/"
+        f"{document.public_id}.pdf"
+    )
+
+
+def render_and_sign(snapshot: dict[str, Any]) -> bytes:
+    """The signed PDF/A of a snapshot."""
+    from documents.rendering import render_pdf
+    from documents.signing import get_signer
+
+    pdf = render_pdf(snapshot)
+    return get_signer().sign(
+        pdf,
+        reason=f"{snapshot.get('title', '')} {snapshot.get('number', '')}",
+        location=settings.PREFECTURE_NAME,
+    )
+
+
+def _backoff(attempts: int) -> dt.timedelta:
+    seconds = settings.DOCUMENT_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)
+    return dt.timedelta(seconds=min(seconds, settings.DOCUMENT_RETRY_MAX_SECONDS))
+
+
+def _claim(document: IssuedDocument) -> bool:
+    now = timezone.now()
+    claimable = Q(status__in=[Status.PENDING, Status.FAILED]) | Q(
+        status=Status.WORKING, claimed_at__lt=now - CLAIM_LEASE
+    )
+    # A conditional UPDATE: of two workers, exactly one gets the row.
+    return bool(
+        IssuedDocument.objects.filter(claimable, pk=document.pk).update(
+            status=Status.WORKING, claimed_at=now, attempts=F("attempts") + 1
+        )
+    )
+
+
+def _store(document: IssuedDocument, key: str) -> bytes:
+    storage = IssuedDocument._meta.get_field("file").storage
+    if storage.exists(key):
+        # Uploaded by an attempt that died before recording it: adopt it.
+        with storage.open(key, "rb") as stored:
+            return stored.read()
+    data = render_and_sign(document.snapshot)
+    saved = storage.save(key, ContentFile(data))
+    if saved != key:  # pragma: no cover (the claim makes this a race we lost)
+        storage.delete(saved)
+        raise RuntimeError(f"{key} was stored as {saved}")
+    return data
+
+
+def document_issue(*, document: IssuedDocument) -> IssuedDocument:
+    """Render, sign and store a requested document; record a failure for retry."""
+    from documents.verification import signature_fingerprint
+    from procedures.services import application_mark_document_ready
+
+    if not _claim(document):
+        document.refresh_from_db()
+        return document
+    document.refresh_from_db()
+    key = storage_key(document)
+    try:
+        data = _store(document, key)
+        fingerprint = signature_fingerprint(data)
+    except Exception as error:
+        logger.exception("issuing document %s failed", document.number)
+        IssuedDocument.objects.filter(pk=document.pk, status=Status.WORKING).update(
+            status=Status.FAILED,
+            last_error=f"{type(error).__name__}: {error}"[:2000],
+            next_attempt_at=timezone.now() + _backoff(document.attempts),
+        )
+        document.refresh_from_db()
+        return document
+    with transaction.atomic():
+        document = IssuedDocument.objects.select_for_update().get(pk=document.pk)
+        if document.status == Status.ISSUED:
+            return document
+        document.file.name = key
+        document.sha256 = hashlib.sha256(data).hexdigest()
+        document.signature_sha256 = fingerprint
+        document.size = len(data)
+        document.status = Status.ISSUED
+        document.stored_at = timezone.now()
+        document.last_error = ""
+        document.next_attempt_at = None
+        document.save()
+        application_mark_document_ready(
+            application=document.application, approved=document.approved
+        )
+    return document
+
+
+def document_issue_pending(*, limit: int = 100) -> dict[str, int]:
+    """Issue every document that is due: pending, failed and due, or abandoned."""
+    now = timezone.now()
+    due = (
+        IssuedDocument.objects.filter(
+            Q(status=Status.PENDING)
+            | Q(status=Status.FAILED, next_attempt_at__lte=now)
+            | Q(status=Status.FAILED, next_attempt_at__isnull=True)
+            | Q(status=Status.WORKING, claimed_at__lt=now - CLAIM_LEASE)
+        )
+        .select_related("department")
+        .order_by("created_at")[:limit]
+    )
+    counts = {"issued": 0, "failed": 0, "skipped": 0}
+    for document in due:
+        result = document_issue(document=document)
+        if result.status == Status.ISSUED:
+            counts["issued"] += 1
+        elif result.status == Status.FAILED:
+            counts["failed"] += 1
+        else:
+            counts["skipped"] += 1
+    return counts
+
+
+def document_retry_now(*, document: IssuedDocument) -> None:
+    """Staff asked to retry a failed document at once (admin action)."""
+    IssuedDocument.objects.filter(pk=document.pk, status=Status.FAILED).update(
+        next_attempt_at=timezone.now()
+    )
+
+
+def document_open(document: IssuedDocument) -> IO[bytes]:
+    """The stored PDF, opened for reading (the caller closes it)."""
+    if not document.is_issued:
+        raise FileNotFoundError(document.number)
+    return document.file.storage.open(document.file.name, "rb")
+
+
+# --- Templates ----------------------------------------------------------------
+
+
+def document_template_save(
+    *, procedure_version: Any, data: dict[str, Any]
+) -> DocumentTemplate:
+    """Create or update a version's template after checking it compiles."""
+    template = template_for_version(procedure_version)
+    for name, value in data.items():
+        setattr(template, name, value)
+    template.full_clean(exclude=["procedure_version"])
+    template.save()
+    return template
