@@ -198,8 +198,9 @@ class CaseTask(AbstractTask):
         CONSULT = "consult", _("合議")
         OTHER = "", _("その他")
 
+    # viewflow reads the reverse relation as ``process.task_set``.
     process = models.ForeignKey(
-        Case, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("案件")
+        Case, on_delete=models.CASCADE, related_name="task_set", verbose_name=_("案件")
     )
     data = models.JSONField(default=dict, blank=True)
     kind = models.CharField(max_length=8, choices=Kind.choices, blank=True)

@@ -209,7 +209,8 @@ def _step_label(case: Case, task: CaseTask) -> str:
     return ""
 
 
-def _approval_record(case: Case) -> list[dict[str, Any]]:
+def case_approval_record(case: Case) -> list[dict[str, Any]]:
+    """The approvals of the current chain, as the document prints them."""
     record = []
     for index, step in enumerate(case.chain):
         done = step.get("done")
@@ -494,7 +495,7 @@ def _finish(case, application, user, on_behalf_of, comment, *, approved: bool) -
     document_request(
         application=application,
         approved=approved,
-        approval_record=_approval_record(case),
+        approval_record=case_approval_record(case),
     )
 
 

@@ -218,7 +218,7 @@ def task_release(request: HttpRequest, public_id: Any, task_id: int) -> HttpResp
 @require_POST
 def task_decide(request: HttpRequest, public_id: Any, task_id: int) -> HttpResponse:
     case = _visible_case(request, public_id)
-    task = case.tasks.filter(pk=task_id).first()
+    task = case.task_set.filter(pk=task_id).first()
     if task is None:
         raise Http404
     if task.kind == "consult":

@@ -60,6 +60,11 @@ class _FallbackRuntime:
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _form_runtime(monkeypatch):
     try:
         import forms_builder.runtime  # noqa: F401
@@ -187,3 +192,22 @@ def absence(org):
         )
 
     return _absence
+
+
+@pytest.fixture(autouse=True)
+def document_requests(monkeypatch) -> list[dict[str, Any]]:
+    """The notices the workflow asks documents for, recorded instead of rendered.
+
+    documents renders, signs and stores after commit and is tested on its
+    own; here what matters is that the final decision asks for exactly one
+    notice with the right approval record, inside the decision transaction.
+    """
+    calls: list[dict[str, Any]] = []
+
+    def _record(*, application, approved, approval_record):
+        calls.append(
+            {"application": application, "approved": approved, "record": approval_record}
+        )
+
+    monkeypatch.setattr("workflow.services.document_request", _record)
+    return calls

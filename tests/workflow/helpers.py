@@ -1,0 +1,31 @@
+"""Drive a case as caseworkers would, through the services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from workflow import services
+from workflow.models import CaseTask
+
+
+def open_task(application: Any, kind: str = "review") -> CaseTask:
+    return CaseTask.objects.get(
+        process=application.case, kind=kind, status__in=["NEW", "ASSIGNED"]
+    )
+
+
+def claim(application: Any, user: Any, kind: str = "review") -> CaseTask:
+    task = open_task(application, kind)
+    return services.task_claim(task_id=task.pk, case_id=task.process_id, user=user)
+
+
+def decide(application: Any, user: Any, decision: str = "approve", **kwargs: Any) -> CaseTask:
+    task = claim(application, user, kwargs.pop("kind", "review"))
+    return services.task_decide(
+        task_id=task.pk, case_id=task.process_id, user=user, decision=decision, **kwargs
+    )
+
+
+def steps(application: Any) -> list[str]:
+    application.case.refresh_from_db()
+    return [step["position"] for step in application.case.chain]

@@ -1,0 +1,252 @@
+import pytest
+
+from procedures.models import Application, ApplicationEvent
+from procedures.services import application_resubmit, application_withdraw
+from workflow import services
+from workflow.models import CaseTask, PostReview
+
+from .helpers import claim, decide, open_task, steps
+
+Kind = ApplicationEvent.Kind
+
+
+def _kinds(application):
+    return list(application.events.values_list("kind", flat=True))
+
+
+def test_approvals_climb_the_chain_to_the_final_level(submit, org, document_requests):
+    p = org["people"]
+    application = submit(500_000)
+    decide(application, p["tanto"])
+    decide(application, p["kakaricho"])
+    decide(application, p["kacho"], comment="適当と認める。")
+    application.refresh_from_db()
+    assert application.status == Application.Status.ISSUING
+    application.case.refresh_from_db()
+    assert application.case.status == "DONE"
+    assert not CaseTask.objects.filter(
+        process=application.case, status__in=["NEW", "ASSIGNED"]
+    ).exists()
+    assert _kinds(application).count(Kind.APPROVED) == 2
+    assert Kind.DECIDED_APPROVE in _kinds(application)
+    record = services.case_approval_record(application.case)
+    assert [(r["position"], r["name"], r["mark"]) for r in record] == [
+        ("担当", "佐藤 花子", ""),
+        ("係長", "鈴木 一郎", ""),
+        ("課長", "髙橋 美咲", "専決"),
+    ]
+    assert len(document_requests) == 1
+    assert document_requests[0]["approved"] is True
+    assert document_requests[0]["record"] == record
+
+
+def test_first_claim_puts_the_application_under_review(submit, org):
+    application = submit()
+    claim(application, org["people"]["tanto"])
+    application.refresh_from_db()
+    assert application.status == Application.Status.UNDER_REVIEW
+    assert Kind.CLAIMED in _kinds(application)
+
+
+def test_a_caseworker_of_another_level_cannot_claim(submit, org):
+    application = submit()
+    with pytest.raises(services.WorkflowError):
+        claim(application, org["people"]["kacho"])
+
+
+def test_release_puts_the_task_back_in_the_queue(submit, org):
+    application = submit()
+    task = claim(application, org["people"]["tanto"])
+    services.task_release(task_id=task.pk, case_id=task.process_id, user=org["people"]["tanto"])
+    task.refresh_from_db()
+    assert task.status == "NEW"
+    assert task.owner is None
+    claim(application, org["people"]["tanto2"])
+
+
+def test_consultation_runs_in_parallel_before_the_governor(submit, org):
+    p = org["people"]
+    application = submit(20_000_000)
+    for who in ("tanto", "kakaricho", "kacho", "bucho"):
+        decide(application, p[who])
+    # Before the 知事's review: a consultation task for 財政課 課長, no review yet.
+    assert not CaseTask.objects.filter(process=application.case, kind="review", status="NEW")
+    decide(application, p["zaisei_kacho"], kind="consult", comment="予算措置済み。")
+    decide(application, p["chiji"])
+    application.refresh_from_db()
+    assert application.status == Application.Status.ISSUING
+    assert Kind.OPINION in _kinds(application)
+
+
+def test_ad_hoc_consultation_with_two_sections_returns_to_the_same_level(submit, org):
+    p, sections, positions = org["people"], org["sections"], org["positions"]
+    application = submit(500_000)
+    task = claim(application, p["tanto"])
+    services.task_decide(
+        task_id=task.pk,
+        case_id=task.process_id,
+        user=p["tanto"],
+        decision="consult",
+        comment="財政課の意見を聞きたい。",
+        consult_slot=f"workflow.slot_s{sections['zaisei'].pk}_p{positions['tanto'].pk}",
+        consult_label="財政課 担当",
+    )
+    decide(application, p["zaisei_tanto"], kind="consult", comment="問題なし。")
+    review = open_task(application)
+    assert review.step_label == "担当"
+    assert Kind.CONSULTED in _kinds(application)
+
+
+def test_deputy_decides_for_the_absent_holder_who_then_post_reviews(submit, org, absence):
+    p = org["people"]
+    absence("kacho", "bucho")
+    application = submit(500_000)
+    decide(application, p["tanto"])
+    decide(application, p["kakaricho"])
+    task = decide(application, p["bucho"])  # in the 課長's place
+    assert task.on_behalf_of == p["kacho"]
+    event = application.events.get(kind=Kind.DECIDED_APPROVE)
+    assert (event.actor, event.on_behalf_of) == (p["bucho"], p["kacho"])
+    review = PostReview.objects.get(holder=p["kacho"])
+    application.case.refresh_from_db()
+    assert services.case_approval_record(application.case)[-1]["mark"] == "代決"
+    services.post_review_complete(post_review_id=review.pk, user=p["kacho"], comment="確認")
+    review.refresh_from_db()
+    assert review.reviewed_at is not None
+    assert Kind.POST_REVIEWED in _kinds(application)
+
+
+def test_post_review_of_someone_else_is_refused(submit, org, absence):
+    p = org["people"]
+    absence("kacho", "bucho")
+    application = submit(500_000)
+    decide(application, p["tanto"])
+    decide(application, p["kakaricho"])
+    decide(application, p["bucho"])
+    review = PostReview.objects.get()
+    with pytest.raises(services.WorkflowError):
+        services.post_review_complete(post_review_id=review.pk, user=p["tanto"])
+
+
+def test_send_back_within_the_office_loops_and_climbs_again(submit, org):
+    p = org["people"]
+    application = submit(500_000)
+    decide(application, p["tanto"])
+    decide(application, p["kakaricho"])
+    decide(application, p["kacho"], decision="send_back", target_level=0, comment="根拠を補足")
+    assert open_task(application).step_label == "担当"
+    decide(application, p["tanto"])
+    decide(application, p["kakaricho"], decision="send_back", target_level=0, comment="再確認")
+    decide(application, p["tanto"])
+    decide(application, p["kakaricho"])
+    decide(application, p["kacho"])
+    application.refresh_from_db()
+    assert application.status == Application.Status.ISSUING
+    assert _kinds(application).count(Kind.SENT_BACK) == 2
+    # The approval record keeps only the last pass through each level.
+    application.case.refresh_from_db()
+    assert len(services.case_approval_record(application.case)) == 3
+
+
+def test_send_back_needs_an_earlier_level_and_a_reason(submit, org):
+    application = submit()
+    with pytest.raises(services.WorkflowError):
+        decide(application, org["people"]["tanto"], decision="send_back", target_level=0)
+
+
+def test_rejection_needs_a_reason_and_the_final_level(submit, org, document_requests):
+    p = org["people"]
+    application = submit(500_000)
+    with pytest.raises(services.WorkflowError):
+        decide(application, p["tanto"], decision="reject", comment="不要")
+    decide(application, p["tanto"])
+    decide(application, p["kakaricho"])
+    task = claim(application, p["kacho"])
+    with pytest.raises(services.WorkflowError):
+        services.task_decide(
+            task_id=task.pk, case_id=task.process_id, user=p["kacho"], decision="reject"
+        )
+    services.task_decide(
+        task_id=task.pk,
+        case_id=task.process_id,
+        user=p["kacho"],
+        decision="reject",
+        comment="要件を満たさない。",
+    )
+    application.refresh_from_db()
+    assert application.status == Application.Status.ISSUING
+    assert document_requests[0]["approved"] is False
+    assert document_requests[0]["record"][-1]["action"] == "reject"
+    event = application.events.get(kind=Kind.DECIDED_REJECT)
+    assert event.message == "要件を満たさない。"
+    assert event.visible_to_applicant
+
+
+def test_approver_pulls_back_before_the_next_level_acts(submit, org):
+    p = org["people"]
+    application = submit(500_000)
+    decide(application, p["tanto"])
+    task = services.case_pull_back(
+        case_id=application.case.pk, user=p["tanto"], comment="添付漏れ"
+    )
+    assert task.step_label == "担当"
+    task.refresh_from_db()
+    assert (task.status, task.owner) == ("ASSIGNED", p["tanto"])
+    assert Kind.PULLED_BACK in _kinds(application)
+    assert CaseTask.objects.filter(process=application.case, status__in=["NEW", "ASSIGNED"]).count() == 1
+
+
+def test_pull_back_is_refused_once_the_next_level_decided(submit, org):
+    p = org["people"]
+    application = submit(5_000_000)
+    decide(application, p["tanto"])
+    decide(application, p["kakaricho"])
+    with pytest.raises(services.WorkflowError):
+        services.case_pull_back(case_id=application.case.pk, user=p["tanto"])
+    with pytest.raises(services.WorkflowError):  # not the approver
+        services.case_pull_back(case_id=application.case.pk, user=p["tanto2"])
+
+
+def test_amendment_recomputes_the_chain_on_resubmission(submit, org):
+    p = org["people"]
+    application = submit(500_000)
+    assert steps(application)[-1] == "課長"
+    decide(application, p["tanto"], decision="amend", comment="金額の根拠を添付してください。")
+    application.refresh_from_db()
+    assert application.status == Application.Status.AMENDMENT_REQUESTED
+    application.answers = {**application.answers, "amount": 5_000_000}
+    application.save(update_fields=["answers"])
+    application_resubmit(application=application)
+    assert steps(application)[-1] == "部長"
+    assert open_task(application).step_label == "担当"
+
+
+def test_withdrawal_cancels_the_open_tasks(submit, org):
+    application = submit()
+    claim(application, org["people"]["tanto"])
+    application_withdraw(application=application, reason="不要になった")
+    application.case.refresh_from_db()
+    assert application.case.status == "CANCELED"
+    assert not CaseTask.objects.filter(
+        process=application.case, status__in=["NEW", "ASSIGNED"]
+    ).exists()
+
+
+def test_a_decision_on_a_finished_task_is_refused(submit, org):
+    p = org["people"]
+    application = submit()
+    task = decide(application, p["tanto"])
+    with pytest.raises(services.WorkflowError):
+        services.task_decide(
+            task_id=task.pk, case_id=task.process_id, user=p["tanto"], decision="approve"
+        )
+
+
+def test_staff_actions_are_audited(submit, org):
+    from core.models import AuditEvent
+
+    application = submit()
+    decide(application, org["people"]["tanto"])
+    assert list(
+        AuditEvent.objects.filter(target_id=str(application.pk)).values_list("action", flat=True)
+    ) == ["workflow.task_claim", "workflow.task_decide"]
