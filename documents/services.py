@@ -76,8 +76,15 @@ def _display_rows(application: Any, shown: list[str]) -> list[dict[str, str]]:
         # The form cannot describe its answers (older definition): print keys.
         logger.warning("form display failed for %s", application.pk, exc_info=True)
         items = [{"key": k, "label": k, "value": v} for k, v in answers.items()]
-    rows = []
+    # display() gives sections of items; flatten them in order.
+    flat: list[Any] = []
     for item in items:
+        if isinstance(item, dict) and isinstance(item.get("items"), list):
+            flat.extend(item["items"])
+        else:
+            flat.append(item)
+    rows = []
+    for item in flat:
         if isinstance(item, dict):
             key, label, value = item.get("key"), item.get("label"), item.get("value")
         elif isinstance(item, (tuple, list)) and len(item) >= 2:

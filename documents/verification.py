@@ -80,18 +80,21 @@ class Verification:
         return _("この文書は県が発行した正本であることを確認できません。")
 
 
-def _extra_roots() -> list:
+@lru_cache(maxsize=1)
+def _extra_roots_cached(paths: tuple[str, ...]) -> tuple:
     from pyhanko.keys import load_certs_from_pemder
 
-    paths = [Path(p) for p in settings.DOCUMENT_SIGNING_TRUST_ROOTS]
-    return list(load_certs_from_pemder(paths)) if paths else []
+    return tuple(load_certs_from_pemder([Path(p) for p in paths]))
 
 
-@lru_cache(maxsize=1)
-def _trust_roots(signer_path: str) -> tuple:
+def _extra_roots() -> list:
+    return list(_extra_roots_cached(tuple(settings.DOCUMENT_SIGNING_TRUST_ROOTS)))
+
+
+def _trust_roots() -> list:
     from documents.signing import get_signer
 
-    return tuple(get_signer().trust_roots() + _extra_roots())
+    return get_signer().trust_roots() + _extra_roots()
 
 
 def _validation_context():
@@ -100,7 +103,7 @@ def _validation_context():
     # No fetching: this runs on a public page and must not call URLs taken
     # from an uploaded file (AIA/CRL addresses chosen by whoever made it).
     return ValidationContext(
-        trust_roots=list(_trust_roots(settings.DOCUMENT_SIGNER)),
+        trust_roots=_trust_roots(),
         allow_fetching=False,
         revocation_mode="soft-fail",
     )
@@ -143,7 +146,7 @@ def check_signature(data: bytes) -> SignatureCheck:
     result.signed_revision_sha256 = hashlib.sha256(
         data[: byte_range[2] + byte_range[3]]
     ).hexdigest()
-    result.signature_sha256 = hashlib.sha256(embedded.pkcs7_content.dump()).hexdigest()
+    result.signature_sha256 = hashlib.sha256(bytes(embedded.pkcs7_content)).hexdigest()
     return result
 
 
@@ -153,7 +156,7 @@ def signature_fingerprint(data: bytes) -> str:
 
     reader = PdfFileReader(io.BytesIO(data), strict=False)
     embedded = reader.embedded_regular_signatures[-1]
-    return hashlib.sha256(embedded.pkcs7_content.dump()).hexdigest()
+    return hashlib.sha256(bytes(embedded.pkcs7_content)).hexdigest()
 
 
 def verify_pdf(data: bytes) -> Verification:

@@ -1,0 +1,114 @@
+"""Rendering the official document with WeasyPrint, for real."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+
+import pytest
+
+from documents.defaults import sample_snapshot
+from documents.rendering import (
+    MissingGlyphs,
+    TemplateSyntaxProblem,
+    render_html,
+    render_pdf,
+)
+from tests.documents.conftest import pdftotext
+
+
+def test_rendered_permit_shows_applicant_name_and_wareki_date(tmp_path):
+    snapshot = sample_snapshot()
+    snapshot["addressee"]["name"] = "山田 太郎"
+
+    text = pdftotext(render_pdf(snapshot), tmp_path)
+
+    assert "山田 太郎" in text
+    assert "令和8年11月26日" in text
+    assert "令8福政第00012号" in text
+    assert "許　可　書" in text or "許 可 書" in text
+
+
+def test_jis_x_0213_names_render_without_missing_glyphs(tmp_path, caplog):
+    snapshot = sample_snapshot()
+    snapshot["addressee"]["name"] = "髙橋 𠮷郎（﨑山建設）"
+
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        pdf = render_pdf(snapshot)
+
+    assert not [r for r in caplog.records if ".notdef" in r.getMessage()]
+    assert "髙橋 𠮷郎（﨑山建設）" in pdftotext(pdf, tmp_path)
+
+
+def test_a_character_no_font_can_draw_is_an_error_not_an_empty_box():
+    snapshot = sample_snapshot()
+    snapshot["addressee"]["name"] = "山田 \U000f0001"  # private use: no font has it
+
+    with pytest.raises(MissingGlyphs, match="notdef"):
+        render_pdf(snapshot)
+
+
+def test_document_is_pdf_a_3b_with_the_verification_url(tmp_path):
+    pdf = render_pdf(sample_snapshot())
+    path = tmp_path / "a.pdf"
+    path.write_bytes(pdf)
+    meta = subprocess.run(
+        ["pdfinfo", "-meta", str(path)], capture_output=True, text=True, check=True
+    ).stdout
+
+    assert "pdfaid:part>3<" in meta or 'pdfaid:part="3"' in meta
+    text = "".join(pdftotext(pdf, tmp_path, layout=False).split())
+    assert "http://127.0.0.1:8000/verify/SAMPLE/" in text
+
+
+def test_rejection_notice_states_the_reason(tmp_path):
+    snapshot = sample_snapshot(approved=False)
+
+    text = pdftotext(render_pdf(snapshot), tmp_path)
+
+    assert "許可しないこと" in text
+    assert "申請の事業計画が基準に適合しないため。" in text
+
+
+def test_answers_are_escaped_in_the_document():
+    snapshot = sample_snapshot()
+    snapshot["answers"] = [{"label": "名称", "value": "<script>x</script>"}]
+
+    html = render_html(snapshot)
+
+    assert "<script>x" not in html
+    assert "&lt;script&gt;x" in html
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        '{% include "base.html" %}',
+        "{% load static %}",
+        "{% debug %}",
+        "{% url 'documents:verify' %}",
+        "{% autoescape off %}{{ x }}{% endautoescape %}",
+        "{{ addressee.name|safe }}",
+        '{% extends "base.html" %}',
+    ],
+)
+def test_template_sandbox_refuses_tags_that_read_files_or_unescape(source):
+    snapshot = sample_snapshot()
+    snapshot["template"]["html"] = source
+
+    with pytest.raises(TemplateSyntaxProblem):
+        render_html(snapshot)
+
+
+def test_template_cannot_make_the_renderer_read_local_files(tmp_path):
+    snapshot = sample_snapshot()
+    snapshot["template"]["html"] = (
+        '<html lang="ja"><body><p>本文</p>'
+        '<img src="file:///etc/hostname"><link rel="stylesheet" href="/etc/passwd">'
+        "</body></html>"
+    )
+
+    pdf = render_pdf(snapshot, pdf_variant=None)
+
+    assert "本文" in pdftotext(pdf, tmp_path)
+    assert b"/Subtype /Image" not in pdf
