@@ -21,7 +21,10 @@ from workflow.routes import RouteMissing, chain_plan
 
 def _field_keys(version: ProcedureVersion) -> list[str] | None:
     runtime = version.form_version.runtime
-    return list(runtime.field_keys()) if hasattr(runtime, "field_keys") else None
+    if not hasattr(runtime, "field_keys"):
+        return None
+    # field_keys() yields FieldInfo (key, label, type) or plain keys.
+    return [getattr(info, "key", info) for info in runtime.field_keys()]
 
 
 @administrator_required

@@ -19,7 +19,9 @@ def claim(application: Any, user: Any, kind: str = "review") -> CaseTask:
     return services.task_claim(task_id=task.pk, case_id=task.process_id, user=user)
 
 
-def decide(application: Any, user: Any, decision: str = "approve", **kwargs: Any) -> CaseTask:
+def decide(
+    application: Any, user: Any, decision: str = "approve", **kwargs: Any
+) -> CaseTask:
     task = claim(application, user, kwargs.pop("kind", "review"))
     return services.task_decide(
         task_id=task.pk, case_id=task.process_id, user=user, decision=decision, **kwargs

@@ -57,7 +57,9 @@ def test_a_caseworker_of_another_level_cannot_claim(submit, org):
 def test_release_puts_the_task_back_in_the_queue(submit, org):
     application = submit()
     task = claim(application, org["people"]["tanto"])
-    services.task_release(task_id=task.pk, case_id=task.process_id, user=org["people"]["tanto"])
+    services.task_release(
+        task_id=task.pk, case_id=task.process_id, user=org["people"]["tanto"]
+    )
     task.refresh_from_db()
     assert task.status == "NEW"
     assert task.owner is None
@@ -70,7 +72,9 @@ def test_consultation_runs_in_parallel_before_the_governor(submit, org):
     for who in ("tanto", "kakaricho", "kacho", "bucho"):
         decide(application, p[who])
     # Before the 知事's review: a consultation task for 財政課 課長, no review yet.
-    assert not CaseTask.objects.filter(process=application.case, kind="review", status="NEW")
+    assert not CaseTask.objects.filter(
+        process=application.case, kind="review", status="NEW"
+    )
     decide(application, p["zaisei_kacho"], kind="consult", comment="予算措置済み。")
     decide(application, p["chiji"])
     application.refresh_from_db()
@@ -97,7 +101,9 @@ def test_ad_hoc_consultation_with_two_sections_returns_to_the_same_level(submit,
     assert Kind.CONSULTED in _kinds(application)
 
 
-def test_deputy_decides_for_the_absent_holder_who_then_post_reviews(submit, org, absence):
+def test_deputy_decides_for_the_absent_holder_who_then_post_reviews(
+    submit, org, absence
+):
     p = org["people"]
     absence("kacho", "bucho")
     application = submit(500_000)
@@ -110,7 +116,9 @@ def test_deputy_decides_for_the_absent_holder_who_then_post_reviews(submit, org,
     review = PostReview.objects.get(holder=p["kacho"])
     application.case.refresh_from_db()
     assert services.case_approval_record(application.case)[-1]["mark"] == "代決"
-    services.post_review_complete(post_review_id=review.pk, user=p["kacho"], comment="確認")
+    services.post_review_complete(
+        post_review_id=review.pk, user=p["kacho"], comment="確認"
+    )
     review.refresh_from_db()
     assert review.reviewed_at is not None
     assert Kind.POST_REVIEWED in _kinds(application)
@@ -133,10 +141,22 @@ def test_send_back_within_the_office_loops_and_climbs_again(submit, org):
     application = submit(500_000)
     decide(application, p["tanto"])
     decide(application, p["kakaricho"])
-    decide(application, p["kacho"], decision="send_back", target_level=0, comment="根拠を補足")
+    decide(
+        application,
+        p["kacho"],
+        decision="send_back",
+        target_level=0,
+        comment="根拠を補足",
+    )
     assert open_task(application).step_label == "担当"
     decide(application, p["tanto"])
-    decide(application, p["kakaricho"], decision="send_back", target_level=0, comment="再確認")
+    decide(
+        application,
+        p["kakaricho"],
+        decision="send_back",
+        target_level=0,
+        comment="再確認",
+    )
     decide(application, p["tanto"])
     decide(application, p["kakaricho"])
     decide(application, p["kacho"])
@@ -151,7 +171,9 @@ def test_send_back_within_the_office_loops_and_climbs_again(submit, org):
 def test_send_back_needs_an_earlier_level_and_a_reason(submit, org):
     application = submit()
     with pytest.raises(services.WorkflowError):
-        decide(application, org["people"]["tanto"], decision="send_back", target_level=0)
+        decide(
+            application, org["people"]["tanto"], decision="send_back", target_level=0
+        )
 
 
 def test_rejection_needs_a_reason_and_the_final_level(submit, org, document_requests):
@@ -193,7 +215,12 @@ def test_approver_pulls_back_before_the_next_level_acts(submit, org):
     task.refresh_from_db()
     assert (task.status, task.owner) == ("ASSIGNED", p["tanto"])
     assert Kind.PULLED_BACK in _kinds(application)
-    assert CaseTask.objects.filter(process=application.case, status__in=["NEW", "ASSIGNED"]).count() == 1
+    assert (
+        CaseTask.objects.filter(
+            process=application.case, status__in=["NEW", "ASSIGNED"]
+        ).count()
+        == 1
+    )
 
 
 def test_pull_back_is_refused_once_the_next_level_decided(submit, org):
@@ -211,7 +238,12 @@ def test_amendment_recomputes_the_chain_on_resubmission(submit, org):
     p = org["people"]
     application = submit(500_000)
     assert steps(application)[-1] == "課長"
-    decide(application, p["tanto"], decision="amend", comment="金額の根拠を添付してください。")
+    decide(
+        application,
+        p["tanto"],
+        decision="amend",
+        comment="金額の根拠を添付してください。",
+    )
     application.refresh_from_db()
     assert application.status == Application.Status.AMENDMENT_REQUESTED
     application.answers = {**application.answers, "amount": 5_000_000}
@@ -238,7 +270,10 @@ def test_a_decision_on_a_finished_task_is_refused(submit, org):
     task = decide(application, p["tanto"])
     with pytest.raises(services.WorkflowError):
         services.task_decide(
-            task_id=task.pk, case_id=task.process_id, user=p["tanto"], decision="approve"
+            task_id=task.pk,
+            case_id=task.process_id,
+            user=p["tanto"],
+            decision="approve",
         )
 
 
@@ -248,5 +283,7 @@ def test_staff_actions_are_audited(submit, org):
     application = submit()
     decide(application, org["people"]["tanto"])
     assert list(
-        AuditEvent.objects.filter(target_id=str(application.pk)).values_list("action", flat=True)
+        AuditEvent.objects.filter(target_id=str(application.pk)).values_list(
+            "action", flat=True
+        )
     ) == ["workflow.task_claim", "workflow.task_decide"]

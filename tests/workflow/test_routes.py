@@ -36,7 +36,9 @@ def test_consultation_rule_applies_only_when_it_holds(version):
     assert large.consultations[0]["before_level"] == 4
 
 
-def test_consultation_before_an_unreached_level_is_held_before_the_final_one(version, org):
+def test_consultation_before_an_unreached_level_is_held_before_the_final_one(
+    version, org
+):
     route = Route.objects.get(procedure_version=version)
     RouteConsultation.objects.filter(route=route).update(rule={})
     plan = chain_plan(version=version, answers={"amount": 10})
@@ -52,9 +54,9 @@ def test_first_matching_rule_wins(version, org):
         rule={"==": [{"var": "urgent"}, True]},
         position=org["positions"]["kakaricho"],
     )
-    FinalAuthorityRule.objects.filter(route=route).exclude(label__startswith="緊急").update(
-        order=5
-    )
+    FinalAuthorityRule.objects.filter(route=route).exclude(
+        label__startswith="緊急"
+    ).update(order=5)
     plan = chain_plan(version=version, answers={"amount": 50, "urgent": True})
     assert [s["position"] for s in plan.chain] == ["担当", "係長"]
 

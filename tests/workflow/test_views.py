@@ -1,0 +1,322 @@
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
+
+from procedures.models import Attachment
+
+from .helpers import claim, decide, open_task
+
+
+def _login(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_inbox_lists_the_queue_of_my_level_with_waiting_time_and_due_date(
+    client, submit, org
+):
+    application = submit()
+    response = _login(client, org["people"]["tanto"]).get(reverse("workflow:inbox"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert application.receipt_number in body
+    assert "1時間未満" in body
+    assert application.due_date.strftime("%Y-%m-%d") in body
+
+
+def test_inbox_does_not_show_other_levels_tasks(client, submit, org):
+    application = submit()
+    response = _login(client, org["people"]["kacho"]).get(reverse("workflow:inbox"))
+    assert application.receipt_number not in response.content.decode()
+
+
+def test_deputy_sees_the_absent_holders_queue(client, submit, org, absence):
+    p = org["people"]
+    absence("tanto", "zaisei_tanto")
+    application = submit()
+    response = _login(client, p["zaisei_tanto"]).get(reverse("workflow:inbox"))
+    assert application.receipt_number in response.content.decode()
+
+
+def test_my_tasks_tab_shows_claimed_tasks(client, submit, org):
+    application = submit()
+    claim(application, org["people"]["tanto"])
+    c = _login(client, org["people"]["tanto"])
+    assert (
+        application.receipt_number
+        not in c.get(reverse("workflow:inbox")).content.decode()
+    )
+    mine = c.get(reverse("workflow:inbox") + "?tab=mine").content.decode()
+    assert application.receipt_number in mine
+
+
+def test_inbox_search_by_receipt_number_and_name(client, submit, org):
+    first = submit(name="山田 太郎")
+    second = submit()
+    second.applicant_name = "𠮷田 花子"
+    second.save(update_fields=["applicant_name"])
+    c = _login(client, org["people"]["tanto"])
+    body = c.get(
+        reverse("workflow:inbox"), {"q": first.receipt_number}
+    ).content.decode()
+    assert first.receipt_number in body
+    assert second.receipt_number not in body
+    body = c.get(reverse("workflow:inbox"), {"q": "𠮷田"}).content.decode()
+    assert second.receipt_number in body
+    assert first.receipt_number not in body
+
+
+def test_inbox_overdue_filter_and_flag(client, submit, org):
+    import datetime as dt
+
+    late = submit()
+    submit()
+    from workflow.models import CaseTask
+
+    CaseTask.objects.filter(application=late).update(due_date=dt.date(2020, 1, 1))
+    body = (
+        _login(client, org["people"]["tanto"])
+        .get(reverse("workflow:inbox"), {"overdue": "1"})
+        .content.decode()
+    )
+    assert late.receipt_number in body
+    assert body.count("期限超過</strong>") == 1
+
+
+def test_inbox_pages_with_a_cursor_without_repeating_rows(client, submit, org):
+    from organisation.selectors import user_slot_grants
+    from workflow.selectors import inbox_page
+
+    made = [submit().receipt_number for _ in range(5)]
+    user = org["people"]["tanto"]
+    grants = user_slot_grants(user)
+    seen, cursor = [], ""
+    while True:
+        page = inbox_page(user=user, grants=grants, cursor=cursor, page_size=2)
+        seen += [task.application.receipt_number for task in page.tasks]
+        if not page.next_cursor:
+            break
+        cursor = page.next_cursor
+    assert seen == made
+    newest = inbox_page(user=user, grants=grants, sort="newest", page_size=2)
+    assert [t.application.receipt_number for t in newest.tasks] == made[::-1][:2]
+
+
+def test_inbox_ignores_a_malformed_cursor(client, submit, org):
+    submit()
+    response = _login(client, org["people"]["tanto"]).get(
+        reverse("workflow:inbox"), {"after": "garbage|x", "sort": "nonsense"}
+    )
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("count", [2, 12])
+def test_inbox_query_count_does_not_grow_with_tasks(
+    client, submit, org, count, django_assert_max_num_queries
+):
+    for _ in range(count):
+        submit()
+    c = _login(client, org["people"]["tanto"])
+    with django_assert_max_num_queries(10):
+        assert c.get(reverse("workflow:inbox")).status_code == 200
+
+
+@pytest.mark.parametrize("rounds", [1, 4])
+def test_case_page_query_count_does_not_grow_with_tasks(
+    client, submit, org, rounds, django_assert_max_num_queries
+):
+    p = org["people"]
+    application = submit(50_000_000)
+    for _ in range(rounds):
+        decide(application, p["tanto"])
+        decide(
+            application,
+            p["kakaricho"],
+            decision="send_back",
+            target_level=0,
+            comment="再",
+        )
+    claim(application, p["tanto"])
+    c = _login(client, p["tanto"])
+    url = reverse("workflow:case_detail", args=[application.public_id])
+    with django_assert_max_num_queries(16):
+        response = c.get(url)
+    assert response.status_code == 200
+    assert "判断を記録する" in response.content.decode()
+
+
+def test_case_page_shows_chain_timeline_and_answers(client, submit, org):
+    application = submit(20_000_000)
+    decide(application, org["people"]["tanto"], comment="書類確認済み")
+    body = (
+        _login(client, org["people"]["kakaricho"])
+        .get(reverse("workflow:case_detail", args=[application.public_id]))
+        .content.decode()
+    )
+    for text in (
+        "知事",
+        "財政課 課長",
+        "書類確認済み",
+        "佐藤 花子",
+        "20000000",
+        "このタスクを担当する",
+    ):
+        assert text in body
+
+
+def test_case_of_another_section_is_404(client, submit, org):
+    application = submit(500_000)  # chain ends at 課長: 部長 and 知事 not on it
+    for who in ("zaisei_tanto", "chiji"):
+        response = _login(client, org["people"][who]).get(
+            reverse("workflow:case_detail", args=[application.public_id])
+        )
+        assert response.status_code == 404
+    response = client.post(
+        reverse(
+            "workflow:task_claim",
+            args=[application.public_id, open_task(application).pk],
+        )
+    )
+    assert response.status_code == 404
+
+
+def test_residents_cannot_enter_the_staff_pages(client, submit):
+    from tests.factories import ResidentFactory
+
+    application = submit()
+    _login(client, ResidentFactory())
+    assert client.get(reverse("workflow:inbox")).status_code == 403
+    assert (
+        client.get(
+            reverse("workflow:case_detail", args=[application.public_id])
+        ).status_code
+        == 403
+    )
+
+
+def test_claim_and_decide_through_the_pages(client, submit, org):
+    application = submit()
+    c = _login(client, org["people"]["tanto"])
+    task = open_task(application)
+    c.post(reverse("workflow:task_claim", args=[application.public_id, task.pk]))
+    response = c.post(
+        reverse("workflow:task_decide", args=[application.public_id, task.pk]),
+        {"decision": "approve", "comment": "問題なし"},
+    )
+    assert response.status_code == 302
+    assert open_task(application).step_label == "係長"
+
+
+def test_decision_form_errors_are_shown_next_to_the_field(client, submit, org):
+    application = submit()
+    c = _login(client, org["people"]["tanto"])
+    task = claim(application, org["people"]["tanto"])
+    response = c.post(
+        reverse("workflow:task_decide", args=[application.public_id, task.pk]),
+        {"decision": "amend", "comment": ""},
+    )
+    assert response.status_code == 400
+    assert "理由を入力してください。" in response.content.decode()
+
+
+def test_second_claim_gets_a_clear_message(client, submit, org):
+    application = submit()
+    task = claim(application, org["people"]["tanto"])
+    c = _login(client, org["people"]["tanto2"])
+    response = c.post(
+        reverse("workflow:task_claim", args=[application.public_id, task.pk]),
+        follow=True,
+    )
+    assert "すでにほかの職員が担当しているか" in response.content.decode()
+
+
+def test_attachment_download_is_an_attachment_with_nosniff(client, submit, org):
+    application = submit()
+    attachment = Attachment(
+        application=application,
+        field_key="doc",
+        original_name="見積書.pdf",
+        content_type="application/pdf",
+        size=4,
+        sha256="0" * 64,
+    )
+    attachment.file.save("x", ContentFile(b"%PDF"), save=False)
+    attachment.save()
+    c = _login(client, org["people"]["tanto"])
+    url = reverse(
+        "workflow:attachment_download", args=[application.public_id, attachment.pk]
+    )
+    response = c.get(url)
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith("attachment")
+    assert (
+        "filename*=utf-8''%E8%A6%8B%E7%A9%8D%E6%9B%B8.pdf"
+        in response["Content-Disposition"]
+    )
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(response.streaming_content) == b"%PDF"
+    outsider = _login(client, org["people"]["zaisei_tanto"]).get(url)
+    assert outsider.status_code == 404
+
+
+def test_pull_back_button_and_action(client, submit, org):
+    application = submit()
+    decide(application, org["people"]["tanto"])
+    c = _login(client, org["people"]["tanto"])
+    url = reverse("workflow:case_detail", args=[application.public_id])
+    assert "引き戻す" in c.get(url).content.decode()
+    c.post(
+        reverse("workflow:case_pull_back", args=[application.public_id]),
+        {"comment": "誤り"},
+    )
+    assert open_task(application).owner == org["people"]["tanto"]
+
+
+def test_route_simulator_shows_chain_and_deciders(client, version, org, absence):
+    from tests.factories import AdministratorFactory
+
+    absence("bucho", "kacho")
+    admin = AdministratorFactory()
+    c = _login(client, admin)
+    response = c.post(
+        reverse("workflow_manage:route_simulate", args=[version.pk]),
+        {"answers": '{"amount": 5000000}'},
+    )
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "部長" in body
+    assert "渡邉 健" in body
+    assert "髙橋 美咲 が代決" in body
+    assert "知事" not in body.split("この回答で適用される順路")[1]
+    bad = c.post(
+        reverse("workflow_manage:route_simulate", args=[version.pk]),
+        {"answers": "{oops"},
+    )
+    assert bad.status_code == 400
+
+
+def test_route_editor_rejects_an_unknown_rule_key_on_a_draft(client, version, org):
+    from tests.factories import AdministratorFactory
+
+    version.status = "draft"
+    version.save(update_fields=["status"])
+    c = _login(client, AdministratorFactory())
+    url = reverse("workflow_manage:route_edit", args=[version.pk])
+    assert c.get(url).status_code == 200
+    response = c.post(
+        url,
+        {
+            "levels-TOTAL_FORMS": "0",
+            "levels-INITIAL_FORMS": "0",
+            "rules-TOTAL_FORMS": "1",
+            "rules-INITIAL_FORMS": "0",
+            "rules-0-order": "9",
+            "rules-0-label": "誤り",
+            "rules-0-rule": '{"<=": [{"var": "nosuchfield"}, 1]}',
+            "rules-0-position": org["positions"]["kacho"].pk,
+            "consult-TOTAL_FORMS": "0",
+            "consult-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 400
+    assert "nosuchfield" in response.content.decode()
