@@ -291,11 +291,19 @@ def _claim(document: IssuedDocument) -> bool:
 
 
 def _store(document: IssuedDocument, key: str) -> bytes:
+    from documents.verification import check_signature
+
     storage = IssuedDocument._meta.get_field("file").storage
     if storage.exists(key):
-        # Uploaded by an attempt that died before recording it: adopt it.
+        # Uploaded by an attempt that died before recording it: adopt it if it
+        # is a whole document signed by us; a broken leftover was never issued
+        # to anyone (issuing is the database record), so it is replaced.
         with storage.open(key, "rb") as stored:
-            return stored.read()
+            leftover = stored.read()
+        if check_signature(leftover).valid:
+            return leftover
+        logger.warning("replacing an unusable leftover at %s", key)
+        storage.delete(key)
     data = render_and_sign(document.snapshot)
     saved = storage.save(key, ContentFile(data))
     if saved != key:  # pragma: no cover (the claim makes this a race we lost)

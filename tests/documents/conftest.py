@@ -136,16 +136,20 @@ def make_application(version: ProcedureVersion, **kwargs: Any) -> Application:
         address="架空県見本市中央一丁目2番3号",
     )
     n = next(_codes)
-    return Application.objects.create(
-        procedure_version=version,
-        applicant=applicant,
-        status=Application.Status.ISSUING,
-        receipt_number=f"KY-R8-{n:05d}",
-        applicant_name=applicant.full_name,
-        answers={"business": "産業廃棄物収集運搬業", "site": "架空県見本市港町5-6-7"},
-        submitted_at=dt.datetime(2026, 10, 1, 9, 0, tzinfo=dt.UTC),
-        decided_at=timezone.make_aware(dt.datetime(2026, 11, 26, 10, 0)),
+    fields = {
+        "status": Application.Status.ISSUING,
+        "receipt_number": f"KY-R8-{n:05d}",
+        "applicant_name": applicant.full_name,
+        "answers": {
+            "business": "産業廃棄物収集運搬業",
+            "site": "架空県見本市港町5-6-7",
+        },
+        "submitted_at": dt.datetime(2026, 10, 1, 9, 0, tzinfo=dt.UTC),
+        "decided_at": timezone.make_aware(dt.datetime(2026, 11, 26, 10, 0)),
         **kwargs,
+    }
+    return Application.objects.create(
+        procedure_version=version, applicant=applicant, **fields
     )
 
 
