@@ -1,0 +1,138 @@
+"""Races on PostgreSQL with real threads, each on its own connection."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+
+from workflow import services
+from workflow.models import CaseTask
+
+from .helpers import claim, decide, open_task
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _no_mail(monkeypatch):
+    # Committed transactions send procedures' e-mails (after commit); their
+    # templates are procedures' concern, not these races'.
+    monkeypatch.setattr("procedures.services.send_templated_mail", lambda **kw: None)
+
+
+def _race(*calls):
+    """Run each call in its own thread and connection, released together."""
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait()
+            results[index] = ("ok", call())
+        except services.WorkflowError as exc:
+            results[index] = ("refused", exc.message)
+        except Exception as exc:  # anything else is a bug the test must show
+            results[index] = ("error", repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def test_two_caseworkers_claiming_the_same_task(submit, org):
+    p = org["people"]
+    application = submit()
+    task = open_task(application)
+    results = _race(
+        *[
+            lambda user=user: services.task_claim(
+                task_id=task.pk, case_id=task.process_id, user=user
+            )
+            for user in (p["tanto"], p["tanto2"])
+        ]
+    )
+    assert sorted(r[0] for r in results) == ["ok", "refused"]
+    refused = next(r for r in results if r[0] == "refused")
+    assert "すでにほかの職員が担当" in refused[1]
+    task.refresh_from_db()
+    assert task.status == "ASSIGNED"
+    assert application.events.filter(kind="claimed").count() == 1
+
+
+def test_the_same_decision_posted_twice(submit, org):
+    p = org["people"]
+    application = submit()
+    task = claim(application, p["tanto"])
+    results = _race(
+        *[
+            lambda: services.task_decide(
+                task_id=task.pk,
+                case_id=task.process_id,
+                user=p["tanto"],
+                decision="approve",
+            )
+        ]
+        * 2
+    )
+    assert sorted(r[0] for r in results) == ["ok", "refused"]
+    open_tasks = CaseTask.objects.filter(
+        process=application.case, status__in=["NEW", "ASSIGNED"]
+    )
+    assert [t.step_label for t in open_tasks] == ["係長"]
+    assert application.events.filter(kind="approved").count() == 1
+
+
+def claim_consult(task, people):
+    for user in (people["zaisei_tanto"], people["zaisei_kacho"]):
+        try:
+            return services.task_claim(
+                task_id=task.pk, case_id=task.process_id, user=user
+            ), user
+        except services.WorkflowError:
+            continue
+    raise AssertionError("nobody could claim the consultation")
+
+
+def test_two_route_consultations_finishing_together_create_one_review(
+    submit, org, version
+):
+    from workflow.models import Route, RouteConsultation
+
+    p, sections, positions = org["people"], org["sections"], org["positions"]
+    route = Route.objects.get(procedure_version=version)
+    RouteConsultation.objects.create(
+        route=route,
+        section=sections["zaisei"],
+        position=positions["tanto"],
+        before_position=positions["tanto"],
+    )
+    RouteConsultation.objects.create(
+        route=route,
+        section=sections["zaisei"],
+        position=positions["kacho"],
+        before_position=positions["tanto"],
+    )
+    application = submit(500_000)
+    consults = list(CaseTask.objects.filter(process=application.case, kind="consult"))
+    assert len(consults) == 2
+    claimed = [claim_consult(task, p) for task in consults]
+    results = _race(
+        *[
+            lambda t=t, u=u: services.task_decide(
+                task_id=t.pk, case_id=t.process_id, user=u, decision="", comment="異議なし"
+            )
+            for t, u in claimed
+        ]
+    )
+    assert [r[0] for r in results] == ["ok", "ok"]
+    reviews = CaseTask.objects.filter(process=application.case, kind="review")
+    assert reviews.count() == 1
+    assert reviews.get().status == "NEW"
+    decide(application, p["tanto"])
