@@ -124,3 +124,31 @@ class User(AbstractBaseUser, PermissionsMixin):
             "birth_date": self.birth_date,
             "email": self.email,
         }
+
+
+class ExternalIdentity(models.Model):
+    """An account's link to a subject at an external OpenID Connect provider.
+
+    Accounts are found by the provider's stable subject (``sub``), never by an
+    e-mail address alone, so that an address at a provider cannot take over
+    an existing account.
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="external_identities"
+    )
+    issuer = models.CharField(_("ID提供者"), max_length=255)
+    subject = models.CharField(_("識別子"), max_length=255)
+    created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("外部ID")
+        verbose_name_plural = _("外部ID")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "subject"], name="external_identity_unique_subject"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issuer} {self.subject}"

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -19,6 +20,13 @@ from accounts.forms import (
 
 class ResidentLoginView(auth_views.LoginView):
     form_class = RateLimitedLoginForm
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if settings.OIDC_RP_CLIENT_ID and context["area"] == "resident":
+            context["oidc_provider_name"] = settings.OIDC_PROVIDER_NAME
+        return context
+
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
     extra_context = {

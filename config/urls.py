@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -14,7 +15,12 @@ urlpatterns = [
     path("manage/forms/", include("forms_builder.urls")),
     path("staff/", include("workflow.urls")),
     path("manage/routes/", include("workflow.manage_urls")),
+    path("manage/procedures/", include("procedures.manage_urls")),
+    path("", include("procedures.urls")),
     path("", include("documents.urls")),
     path("django-admin/", admin.site.urls),
     path("", include("core.urls")),
 ]
+
+if settings.OIDC_RP_CLIENT_ID:
+    urlpatterns.insert(0, path("oidc/", include("mozilla_django_oidc.urls")))

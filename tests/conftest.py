@@ -34,11 +34,13 @@ def s3_storage(s3_server: S3Server, settings):
 
 @pytest.fixture(autouse=True)
 def _isolated_media(request, settings, tmp_path):
-    # Every test writes its files in its own folder, never in var/.
+    # Every test writes its files in its own folder, never in var/; static
+    # files are served from the source folders (no collectstatic manifest).
+    static = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     if "s3_storage" in request.fixturenames:
         return
     settings.STORAGES = {
-        **settings.STORAGES,
+        "staticfiles": static,
         "default": {
             "BACKEND": "django.core.files.storage.FileSystemStorage",
             "OPTIONS": {"location": str(tmp_path / "media")},

@@ -6,6 +6,7 @@ loopback. ``stop()`` and ``start()`` let a test take S3 away mid-run.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -59,6 +60,27 @@ class S3Server:
                 name: _free_port() for name in ("s3", "master", "volume", "filer")
             }
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        # With an identity configured, SeaweedFS refuses anonymous and
+        # wrongly signed requests, as a private AWS bucket does.
+        config = self.data_dir / "s3.json"
+        config.write_text(
+            json.dumps(
+                {
+                    "identities": [
+                        {
+                            "name": "eshinsei",
+                            "credentials": [
+                                {
+                                    "accessKey": self.access_key,
+                                    "secretKey": self.secret_key,
+                                }
+                            ],
+                            "actions": ["Admin", "Read", "Write", "List", "Tagging"],
+                        }
+                    ]
+                }
+            )
+        )
         log = open(self.data_dir / "weed.log", "ab")  # noqa: SIM115 (owned by the process)
         self.process = subprocess.Popen(
             [
@@ -73,6 +95,7 @@ class S3Server:
                 f"-filer.port={self.ports['filer']}",
                 "-s3",
                 f"-s3.port={self.ports['s3']}",
+                f"-s3.config={config}",
                 "-volume.max=10",
             ],
             stdout=log,
@@ -106,9 +129,12 @@ class S3Server:
                 )
             try:
                 client = self.client()
-                existing = {b["Name"] for b in client.list_buckets().get("Buckets", [])}
-                if self.bucket not in existing:
+                try:
                     client.create_bucket(Bucket=self.bucket)
+                except client.exceptions.ClientError as error:
+                    code = error.response.get("Error", {}).get("Code")
+                    if code not in {"BucketAlreadyOwnedByYou", "BucketAlreadyExists"}:
+                        raise
                 client.put_object(Bucket=self.bucket, Key="ready-probe", Body=b"ok")
                 return
             except Exception as error:  # not up yet

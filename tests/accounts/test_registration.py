@@ -20,8 +20,11 @@ def _verification_link() -> str:
     return re.search(r"http\S+/accounts/verify/\S+/", mail.outbox[-1].body).group(0)
 
 
-def test_registration_sends_a_verification_mail_and_activates_on_click(client):
-    response = client.post("/accounts/register/", FORM)
+def test_registration_sends_a_verification_mail_and_activates_on_click(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/accounts/register/", FORM)
 
     assert response.status_code == 200
     assert "確認メールを送りました" in response.content.decode()
@@ -40,8 +43,11 @@ def test_registration_sends_a_verification_mail_and_activates_on_click(client):
     assert client.login(username="hanako@example.jp", password=FORM["password1"])
 
 
-def test_verification_mail_is_in_the_residents_language(client):
-    client.post("/accounts/register/", {**FORM, "preferred_language": "en"})
+def test_verification_mail_is_in_the_residents_language(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/register/", {**FORM, "preferred_language": "en"})
 
     assert (
         mail.outbox[-1].subject == "[e-Application] Please confirm your e-mail address"
