@@ -146,9 +146,7 @@ class ProcedureVersion(models.Model):
         related_name="procedure_versions",
     )
     contact = models.CharField(_("問い合わせ先"), max_length=255, blank=True)
-    contact_en = models.CharField(
-        _("問い合わせ先（英語）"), max_length=255, blank=True
-    )
+    contact_en = models.CharField(_("問い合わせ先（英語）"), max_length=255, blank=True)
     processing_days = models.PositiveSmallIntegerField(
         _("標準処理期間（日）"),
         help_text=_("受付の翌日から数えます（初日不算入）。"),

@@ -24,7 +24,9 @@ from procedures.models import (
     ApplicationEvent,
     ApplicationRevision,
     Attachment,
+    Category,
     Procedure,
+    ProcedureVersion,
     ReceiptCounter,
 )
 
@@ -93,14 +95,29 @@ def _notify(application: Application, template: str, **context: Any) -> None:
 
 
 @transaction.atomic
-def application_start(*, procedure: Procedure, applicant: Any) -> Application:
-    """Create a draft on the procedure's published version, pre-filled from the profile."""
+def application_start(
+    *, procedure: Procedure, applicant: Any, resume_draft: bool = False
+) -> Application:
+    """Create a draft on the procedure's published version, pre-filled from the profile.
+
+    With ``resume_draft``, the resident's latest draft of the procedure is
+    returned instead when there is one (a double click makes one draft).
+    """
     from django.utils.translation import gettext
 
     if not procedure.accepts_applications:
         raise ApplicationError(
             gettext("この手続は現在、申請を受け付けていません。"), code="not_accepting"
         )
+    if resume_draft:
+        draft = (
+            Application.objects.of(applicant)
+            .filter(procedure_version__procedure=procedure, status=Status.DRAFT)
+            .order_by("-updated_at")
+            .first()
+        )
+        if draft is not None:
+            return draft
     version = procedure.current_version
     application = Application.objects.create(
         procedure_version=version,
@@ -183,7 +200,11 @@ def application_discard_draft(*, application: Application) -> None:
     """Delete a draft that was never submitted, with its files."""
     application = _lock(application)
     if application.status != Status.DRAFT:
-        raise ApplicationError("only drafts can be discarded", code="not_draft")
+        from django.utils.translation import gettext
+
+        raise ApplicationError(
+            gettext("提出済みの申請は削除できません。"), code="not_draft"
+        )
     files = [attachment.file.name for attachment in application.attachments.all()]
     application.delete()
     storage = Attachment._meta.get_field("file").storage
@@ -430,3 +451,259 @@ def application_mark_document_ready(
     )
     _notify(application, "document_ready")
     return application
+
+
+def application_message_add(
+    *, application: Application, actor: Any, message: str
+) -> ApplicationEvent:
+    """A message from the office to the applicant (shown on their timeline)."""
+    return application_event_add(
+        application=application,
+        kind=Kind.MESSAGE,
+        actor=actor,
+        message=message,
+        visible_to_applicant=True,
+    )
+
+
+# --- Procedures: what administrators publish ------------------------------
+
+VERSION_TEXT_FIELDS = (
+    "title",
+    "title_en",
+    "summary",
+    "summary_en",
+    "keywords",
+    "eligibility",
+    "eligibility_en",
+    "required_documents",
+    "required_documents_en",
+    "fee_yen",
+    "fee_note",
+    "fee_note_en",
+    "contact",
+    "contact_en",
+    "processing_days",
+    "processing_in_business_days",
+)
+VERSION_FIELDS = (*VERSION_TEXT_FIELDS, "section", "form_version")
+
+
+class ProcedureError(Exception):
+    """A lifecycle step the procedure's state does not allow; ``message`` is for people."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def _audit(action: str, *, actor: Any, target: Any, request: Any, **data: Any) -> None:
+    from core.audit import audit_record
+
+    audit_record(action=action, actor=actor, target=target, data=data, request=request)
+
+
+@transaction.atomic
+def procedure_create(
+    *,
+    code: str,
+    receipt_prefix: str,
+    category: Category | None,
+    version_data: dict[str, Any],
+    actor: Any,
+    request: Any = None,
+) -> Procedure:
+    """A new procedure in draft, with its first draft version."""
+    procedure = Procedure(code=code, receipt_prefix=receipt_prefix, category=category)
+    procedure.full_clean()
+    procedure.save()
+    version = ProcedureVersion(procedure=procedure, number=1)
+    for field in VERSION_FIELDS:
+        if field in version_data:
+            setattr(version, field, version_data[field])
+    version.full_clean()
+    version.save()
+    _audit(
+        "procedure.create", actor=actor, target=procedure, request=request, code=code
+    )
+    return procedure
+
+
+@transaction.atomic
+def procedure_update(
+    *,
+    procedure: Procedure,
+    category: Category | None,
+    actor: Any,
+    request: Any = None,
+) -> Procedure:
+    """Change what is not versioned: the catalogue heading."""
+    procedure.category = category
+    procedure.save(update_fields=["category"])
+    _audit(
+        "procedure.update",
+        actor=actor,
+        target=procedure,
+        request=request,
+        category=category.code if category else None,
+    )
+    return procedure
+
+
+@transaction.atomic
+def procedure_version_update(
+    *,
+    version: ProcedureVersion,
+    data: dict[str, Any],
+    actor: Any,
+    request: Any = None,
+) -> ProcedureVersion:
+    """Edit a draft version; published and superseded versions never change."""
+    from django.utils.translation import gettext
+
+    version = ProcedureVersion.objects.select_for_update().get(pk=version.pk)
+    if not version.is_editable:
+        raise ProcedureError(
+            gettext("公開済みの版は変更できません。新しい版を作ってください。")
+        )
+    changed = [
+        f for f in VERSION_FIELDS if f in data and getattr(version, f) != data[f]
+    ]
+    for field in changed:
+        setattr(version, field, data[field])
+    version.full_clean()
+    version.save()
+    _audit(
+        "procedure.version_update",
+        actor=actor,
+        target=version,
+        request=request,
+        number=version.number,
+        fields=changed,
+    )
+    return version
+
+
+@transaction.atomic
+def procedure_version_draft(
+    *, procedure: Procedure, actor: Any, request: Any = None
+) -> ProcedureVersion:
+    """A new draft copied from the latest version, with its route and template.
+
+    The registered package sections (route, document template) copy
+    themselves through their own exporter and importer, so procedures does
+    not need to know their models.
+    """
+    from django.utils.translation import gettext
+
+    from procedures import packages
+
+    procedure = Procedure.objects.select_for_update().get(pk=procedure.pk)
+    if procedure.versions.filter(status=ProcedureVersion.Status.DRAFT).exists():
+        raise ProcedureError(gettext("作成中の版がすでにあります。"))
+    if procedure.status == Procedure.Status.RETIRED:
+        raise ProcedureError(gettext("廃止した手続は変更できません。"))
+    latest = procedure.versions.order_by("-number").first()
+    version = ProcedureVersion(
+        procedure=procedure, number=(latest.number + 1) if latest else 1
+    )
+    if latest is not None:
+        for field in VERSION_FIELDS:
+            setattr(version, field, getattr(latest, field))
+    version.save()
+    if latest is not None:
+        packages.copy_sections(source=latest, target=version)
+    _audit(
+        "procedure.version_draft",
+        actor=actor,
+        target=version,
+        request=request,
+        number=version.number,
+    )
+    return version
+
+
+@transaction.atomic
+def procedure_version_publish(
+    *, version: ProcedureVersion, actor: Any, request: Any = None
+) -> ProcedureVersion:
+    """Publish a draft: it replaces the published version, which becomes 旧版.
+
+    Applications already started keep the version they were started with.
+    """
+    from django.utils.translation import gettext
+
+    procedure = Procedure.objects.select_for_update().get(pk=version.procedure_id)
+    version = ProcedureVersion.objects.select_related("form_version").get(pk=version.pk)
+    if version.status != ProcedureVersion.Status.DRAFT:
+        raise ProcedureError(gettext("この版はすでに公開されています。"))
+    if procedure.status == Procedure.Status.RETIRED:
+        raise ProcedureError(gettext("廃止した手続は公開できません。"))
+    if not version.form_version.is_published:
+        raise ProcedureError(
+            gettext(
+                "申請フォームの版が公開されていません。先にフォームを公開してください。"
+            )
+        )
+    previous = procedure.current_version
+    procedure.versions.filter(status=ProcedureVersion.Status.PUBLISHED).update(
+        status=ProcedureVersion.Status.SUPERSEDED
+    )
+    version.status = ProcedureVersion.Status.PUBLISHED
+    version.published_at = timezone.now()
+    version.save(update_fields=["status", "published_at"])
+    procedure.current_version = version
+    if procedure.status == Procedure.Status.DRAFT:
+        procedure.status = Procedure.Status.PUBLISHED
+    procedure.save(update_fields=["current_version", "status"])
+    _audit(
+        "procedure.publish",
+        actor=actor,
+        target=procedure,
+        request=request,
+        number=version.number,
+        previous=previous.number if previous else None,
+    )
+    return version
+
+
+_TRANSITIONS = {
+    Procedure.Status.SUSPENDED: (Procedure.Status.PUBLISHED,),
+    Procedure.Status.PUBLISHED: (Procedure.Status.SUSPENDED,),
+    Procedure.Status.RETIRED: (
+        Procedure.Status.DRAFT,
+        Procedure.Status.PUBLISHED,
+        Procedure.Status.SUSPENDED,
+    ),
+}
+
+
+@transaction.atomic
+def procedure_set_status(
+    *, procedure: Procedure, status: str, actor: Any, request: Any = None
+) -> Procedure:
+    """Suspend (受付停止), resume or retire (廃止) a procedure.
+
+    Open applications continue either way: only new applications and new
+    submissions are refused.
+    """
+    from django.utils.translation import gettext
+
+    procedure = Procedure.objects.select_for_update().get(pk=procedure.pk)
+    allowed_from = _TRANSITIONS.get(status)
+    if allowed_from is None or procedure.status not in allowed_from:
+        raise ProcedureError(gettext("この状態には変更できません。"))
+    if status == Procedure.Status.PUBLISHED and procedure.current_version_id is None:
+        raise ProcedureError(gettext("公開中の版がありません。"))
+    previous = procedure.status
+    procedure.status = status
+    procedure.save(update_fields=["status"])
+    _audit(
+        "procedure.status",
+        actor=actor,
+        target=procedure,
+        request=request,
+        previous=previous,
+        status=status,
+    )
+    return procedure

@@ -1,0 +1,251 @@
+"""Procedure administration (/manage/procedures/): lifecycle, versions, packages."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db import IntegrityError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.decorators import administrator_required
+from procedures import packages, selectors, services
+from procedures.forms import (
+    PackageImportForm,
+    ProcedureCategoryForm,
+    ProcedureCreateForm,
+    ProcedureVersionForm,
+)
+from procedures.models import Procedure, ProcedureVersion
+
+
+def _procedure(code: str) -> Procedure:
+    return get_object_or_404(
+        Procedure.objects.select_related("category", "current_version"), code=code
+    )
+
+
+@administrator_required
+def procedure_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "procedures/manage/procedure_list.html",
+        {"procedures": list(selectors.procedures_for_admin())},
+    )
+
+
+@administrator_required
+@require_http_methods(["GET", "POST"])
+def procedure_create(request: HttpRequest) -> HttpResponse:
+    procedure_form = ProcedureCreateForm(request.POST or None, prefix="procedure")
+    version_form = ProcedureVersionForm(request.POST or None, prefix="version")
+    if (
+        request.method == "POST"
+        and procedure_form.is_valid()
+        and version_form.is_valid()
+    ):
+        procedure = services.procedure_create(
+            code=procedure_form.cleaned_data["code"],
+            receipt_prefix=procedure_form.cleaned_data["receipt_prefix"],
+            category=procedure_form.cleaned_data["category"],
+            version_data=version_form.cleaned_data,
+            actor=request.user,
+            request=request,
+        )
+        messages.success(
+            request, _("手続を作成しました。内容を確認して公開してください。")
+        )
+        return redirect("procedures_manage:detail", procedure.code)
+    return render(
+        request,
+        "procedures/manage/procedure_create.html",
+        {"procedure_form": procedure_form, "form": version_form},
+    )
+
+
+@administrator_required
+def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
+    procedure = _procedure(code)
+    versions = list(
+        procedure.versions.select_related("form_version__form", "section").order_by(
+            "-number"
+        )
+    )
+    return render(
+        request,
+        "procedures/manage/procedure_detail.html",
+        {
+            "procedure": procedure,
+            "versions": versions,
+            "draft": next((v for v in versions if v.is_editable), None),
+            "category_form": ProcedureCategoryForm(instance=procedure),
+        },
+    )
+
+
+@administrator_required
+@require_POST
+def procedure_category(request: HttpRequest, code: str) -> HttpResponse:
+    procedure = _procedure(code)
+    form = ProcedureCategoryForm(request.POST)
+    if form.is_valid():
+        services.procedure_update(
+            procedure=procedure,
+            category=form.cleaned_data["category"],
+            actor=request.user,
+            request=request,
+        )
+        messages.success(request, _("分類を変更しました。"))
+    else:
+        messages.error(request, _("分類を選び直してください。"))
+    return redirect("procedures_manage:detail", procedure.code)
+
+
+@administrator_required
+@require_POST
+def procedure_status(request: HttpRequest, code: str) -> HttpResponse:
+    procedure = _procedure(code)
+    status = request.POST.get("status", "")
+    try:
+        services.procedure_set_status(
+            procedure=procedure, status=status, actor=request.user, request=request
+        )
+    except services.ProcedureError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("手続の状態を変更しました。"))
+    return redirect("procedures_manage:detail", procedure.code)
+
+
+@administrator_required
+@require_POST
+def version_draft(request: HttpRequest, code: str) -> HttpResponse:
+    procedure = _procedure(code)
+    try:
+        version = services.procedure_version_draft(
+            procedure=procedure, actor=request.user, request=request
+        )
+    except services.ProcedureError as exc:
+        messages.error(request, exc.message)
+        return redirect("procedures_manage:detail", procedure.code)
+    except IntegrityError:
+        messages.error(request, _("作成中の版がすでにあります。"))
+        return redirect("procedures_manage:detail", procedure.code)
+    messages.success(request, _("新しい版（下書き）を作りました。"))
+    return redirect("procedures_manage:version_edit", procedure.code, version.number)
+
+
+@administrator_required
+@require_http_methods(["GET", "POST"])
+def version_edit(request: HttpRequest, code: str, number: int) -> HttpResponse:
+    procedure = _procedure(code)
+    version = get_object_or_404(
+        ProcedureVersion.objects.select_related("section", "form_version"),
+        procedure=procedure,
+        number=number,
+    )
+    if not version.is_editable:
+        messages.info(
+            request, _("公開済みの版は変更できません。新しい版を作ってください。")
+        )
+        return redirect("procedures_manage:detail", procedure.code)
+    form = ProcedureVersionForm(request.POST or None, instance=version)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.procedure_version_update(
+                version=version,
+                data=form.cleaned_data,
+                actor=request.user,
+                request=request,
+            )
+        except services.ProcedureError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("保存しました。"))
+            return redirect("procedures_manage:detail", procedure.code)
+    return render(
+        request,
+        "procedures/manage/version_edit.html",
+        {"procedure": procedure, "version": version, "form": form},
+    )
+
+
+@administrator_required
+@require_POST
+def version_publish(request: HttpRequest, code: str, number: int) -> HttpResponse:
+    procedure = _procedure(code)
+    version = get_object_or_404(ProcedureVersion, procedure=procedure, number=number)
+    try:
+        services.procedure_version_publish(
+            version=version, actor=request.user, request=request
+        )
+    except services.ProcedureError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("第%(number)s版を公開しました。受付中の申請は元の版のまま進みます。")
+            % {"number": version.number},
+        )
+    return redirect("procedures_manage:detail", procedure.code)
+
+
+@administrator_required
+def package_export(request: HttpRequest, code: str) -> HttpResponse:
+    procedure = _procedure(code)
+    number = request.GET.get("version")
+    try:
+        if number and number.isdigit():
+            version = get_object_or_404(
+                ProcedureVersion, procedure=procedure, number=int(number)
+            )
+            package = packages.package_export(version=version)
+        else:
+            package = packages.package_export_procedure(procedure=procedure)
+    except packages.PackageError as exc:
+        messages.error(request, exc.message)
+        return redirect("procedures_manage:detail", procedure.code)
+    from core.audit import audit_record
+
+    audit_record(
+        action="procedure.export",
+        actor=request.user,
+        target=procedure,
+        data={"number": package["version"]["number"]},
+        request=request,
+    )
+    response = HttpResponse(
+        packages.package_dumps(package), content_type="application/json; charset=utf-8"
+    )
+    filename = f"procedure-{procedure.code}-v{package['version']['number']}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@administrator_required
+@require_http_methods(["GET", "POST"])
+def package_import(request: HttpRequest) -> HttpResponse:
+    form = PackageImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            package = packages.package_loads(form.cleaned_data["package"])
+            version = packages.package_import(
+                package=package, actor=request.user, request=request
+            )
+        except packages.PackageError as exc:
+            form.add_error(
+                "package",
+                _("読み込めませんでした。何も変更していません。理由: %(reason)s")
+                % {"reason": exc.message},
+            )
+        else:
+            messages.success(
+                request,
+                _(
+                    "読み込みました（第%(number)s版の下書き）。内容を確認して公開してください。"
+                )
+                % {"number": version.number},
+            )
+            return redirect("procedures_manage:detail", version.procedure.code)
+    return render(request, "procedures/manage/package_import.html", {"form": form})

@@ -1,0 +1,173 @@
+"""Reads that span relations: the catalogue, a resident's applications, timelines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from procedures.models import (
+    Application,
+    ApplicationEvent,
+    Attachment,
+    Category,
+    Procedure,
+    ProcedureVersion,
+)
+
+# Suspended procedures stay findable, marked as not accepting applications.
+VISIBLE_STATUSES = (Procedure.Status.PUBLISHED, Procedure.Status.SUSPENDED)
+
+
+def catalogue_procedures(*, query: str = "", category: str = "") -> QuerySet[Procedure]:
+    """Published (and suspended) procedures, filtered by words and category.
+
+    Every word must appear in the title, summary or keywords (ja or en), so
+    "介護 補助" narrows the list the way people expect of a search box.
+    """
+    procedures = (
+        Procedure.objects.filter(
+            status__in=VISIBLE_STATUSES, current_version__isnull=False
+        )
+        .select_related(
+            "category",
+            "current_version__section__department",
+        )
+        .order_by("category__order", "category__code", "code")
+    )
+    if category:
+        procedures = procedures.filter(category__code=category)
+    for word in query.split()[:8]:
+        procedures = procedures.filter(
+            Q(current_version__title__icontains=word)
+            | Q(current_version__title_en__icontains=word)
+            | Q(current_version__summary__icontains=word)
+            | Q(current_version__summary_en__icontains=word)
+            | Q(current_version__keywords__icontains=word)
+            | Q(code__icontains=word)
+        )
+    return procedures
+
+
+def catalogue_categories() -> QuerySet[Category]:
+    """Categories with the number of published procedures in each (empty ones hidden)."""
+    return (
+        Category.objects.annotate(
+            published=Count(
+                "procedures",
+                filter=Q(
+                    procedures__status__in=VISIBLE_STATUSES,
+                    procedures__current_version__isnull=False,
+                ),
+            )
+        )
+        .filter(published__gt=0)
+        .order_by("order", "code")
+    )
+
+
+def procedure_for_resident(*, code: str) -> Procedure:
+    """A procedure a resident may read about: published or suspended, else 404."""
+    procedure = (
+        Procedure.objects.select_related(
+            "category", "current_version__section__department"
+        )
+        .filter(
+            code=code,
+            status__in=VISIBLE_STATUSES,
+            current_version__isnull=False,
+        )
+        .first()
+    )
+    if procedure is None:
+        raise Http404
+    return procedure
+
+
+def applications_of(*, user: Any) -> QuerySet[Application]:
+    """A resident's applications with what the list shows, newest first."""
+    return (
+        Application.objects.of(user)
+        .select_related("procedure_version__procedure")
+        .order_by("-created_at")
+    )
+
+
+def application_of(*, user: Any, public_id: Any) -> Application:
+    """One of ``user``'s applications; anyone else's is a 404, never a 403."""
+    application = (
+        Application.objects.of(user)
+        .select_related(
+            "procedure_version__procedure",
+            "procedure_version__section__department",
+            "procedure_version__form_version",
+        )
+        .filter(public_id=public_id)
+        .first()
+    )
+    if application is None:
+        raise Http404
+    return application
+
+
+def drafts_of(*, user: Any, procedure: Procedure) -> QuerySet[Application]:
+    """The resident's unsubmitted drafts of one procedure, to resume."""
+    if not getattr(user, "is_authenticated", False):
+        return Application.objects.none()
+    return Application.objects.of(user).filter(
+        procedure_version__procedure=procedure, status=Application.Status.DRAFT
+    )
+
+
+def application_timeline(*, application: Application) -> list[ApplicationEvent]:
+    """The events the applicant may see, oldest first."""
+    return list(
+        application.events.filter(visible_to_applicant=True).order_by(
+            "created_at", "id"
+        )
+    )
+
+
+def application_amendment_request(
+    *, application: Application
+) -> ApplicationEvent | None:
+    """The latest 補正 request of an application, if any."""
+    return (
+        application.events.filter(kind=ApplicationEvent.Kind.AMENDMENT_REQUESTED)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def application_attachment(
+    *, application: Application, attachment_id: int
+) -> Attachment:
+    """One attachment of an application the caller already owns, else 404."""
+    attachment = application.attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404
+    return attachment
+
+
+def application_documents(*, application: Application) -> list[Any]:
+    """The issued notices ready to download (documents app, via its related name)."""
+    manager = getattr(application, "documents", None)
+    if manager is None:
+        return []
+    return [doc for doc in manager.all() if getattr(doc, "status", "") == "issued"]
+
+
+def procedures_for_admin() -> QuerySet[Procedure]:
+    """Every procedure with its published version and category, for the admin list."""
+    return Procedure.objects.select_related(
+        "category", "current_version__section"
+    ).prefetch_related(
+        Prefetch(
+            "versions",
+            queryset=ProcedureVersion.objects.filter(
+                status=ProcedureVersion.Status.DRAFT
+            ).only("id", "procedure_id", "number", "status"),
+            to_attr="draft_versions",
+        )
+    )
