@@ -16,6 +16,20 @@ from organisation.models import Department, Section
 from procedures.models import Application, Procedure, ProcedureVersion
 from tests.factories import ResidentFactory
 
+DEFINITION = {
+    "version": 1,
+    "pages": [
+        {
+            "key": "main",
+            "title": {"ja": "申請内容"},
+            "fields": [
+                {"key": "business", "type": "text", "label": {"ja": "事業の種類"}},
+                {"key": "site", "type": "text", "label": {"ja": "事業所の所在地"}},
+            ],
+        }
+    ],
+}
+
 APPROVAL_RECORD = [
     {
         "level": 0,
@@ -108,7 +122,7 @@ def version(department) -> ProcedureVersion:
     form_version = FormVersion.objects.create(
         form=form,
         number=1,
-        definition={},
+        definition=DEFINITION,
         status="published",
         published_at=dt.datetime(2026, 4, 1, tzinfo=dt.UTC),
     )
