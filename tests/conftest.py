@@ -37,6 +37,8 @@ def _isolated_media(request, settings, tmp_path):
     # Every test writes its files in its own folder, never in var/; static
     # files are served from the source folders (no collectstatic manifest).
     static = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+    # Deliberately slow password hashing only slows the tests down.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     if "s3_storage" in request.fixturenames:
         return
     settings.STORAGES = {
