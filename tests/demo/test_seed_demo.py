@@ -35,3 +35,23 @@ def test_each_demo_account_logs_in_to_its_area(client, email, login_url, home):
 
     assert response.redirect_chain[-1][0] == home
     assert response.status_code == 200
+
+
+def test_seed_demo_publishes_a_procedure_with_form_route_and_template():
+    call_command("seed_demo")
+    call_command("seed_demo")
+
+    from procedures.models import Procedure
+
+    procedure = Procedure.objects.get()
+    version = procedure.current_version
+    assert procedure.accepts_applications
+    assert version.form_version.is_published
+    assert [level.position.code for level in version.route.levels.all()] == [
+        "tanto",
+        "kakaricho",
+        "kacho",
+        "bucho",
+        "chiji",
+    ]
+    assert version.document_template.preset == "grant"

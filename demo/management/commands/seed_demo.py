@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from demo.organisation import DEMO_PASSWORD, seed_organisation
+from demo.procedure import seed_procedure
 
 
 class Command(BaseCommand):
@@ -10,6 +11,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options) -> None:
         accounts = seed_organisation()
+        procedure = seed_procedure()
         self.stdout.write(
             self.style.SUCCESS("Demo data is ready. デモデータを用意しました。")
         )
@@ -20,6 +22,9 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {account.role:<14} {account.email:<24} {account.full_name}"
             )
+        self.stdout.write(
+            f"Demo procedure / デモ手続: {procedure} ({procedure.get_absolute_url()})"
+        )
         self.stdout.write(
             "Residents: /accounts/login/  Caseworkers: /staff/login/  "
             "Administrators: /manage/login/"

@@ -1,0 +1,259 @@
+"""The demo procedure: a community welfare grant (地域福祉活動支援補助金).
+
+Built through the same services an administrator's clicks call, so the demo
+exercises the real path: form published, procedure version with its route
+and document template, then published.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from accounts.models import User
+from forms_builder.models import Form
+from forms_builder.services import form_create, form_version_publish
+from organisation.models import Section
+from procedures.models import Category, Procedure
+from procedures.services import procedure_create, procedure_version_publish
+
+PROCEDURE_CODE = "chiiki-fukushi-josei"
+FORM_CODE = "chiiki-fukushi-josei-form"
+
+
+def _t(ja: str, en: str) -> dict[str, str]:
+    return {"ja": ja, "en": en}
+
+
+DEFINITION: dict[str, Any] = {
+    "version": 1,
+    "pages": [
+        {
+            "key": "applicant",
+            "title": _t("申請者", "Applicant"),
+            "fields": [
+                {
+                    "key": "applicant_name",
+                    "type": "name_pair",
+                    "label": _t("申請者の氏名", "Applicant's name"),
+                    "required": True,
+                    "prefill": "full_name",
+                },
+                {
+                    "key": "postal_code",
+                    "type": "postal_code",
+                    "label": _t("郵便番号", "Postal code"),
+                    "required": True,
+                    "prefill": "postal_code",
+                },
+                {
+                    "key": "address",
+                    "type": "address",
+                    "label": _t("住所", "Address"),
+                    "required": True,
+                    "prefill": "address",
+                },
+                {
+                    "key": "phone",
+                    "type": "phone",
+                    "label": _t("日中の連絡先電話番号", "Daytime phone number"),
+                    "required": True,
+                    "prefill": "phone",
+                },
+                {
+                    "key": "organisation_type",
+                    "type": "choice",
+                    "label": _t("申請する立場", "Applying as"),
+                    "required": True,
+                    "options": [
+                        {"value": "individual", "label": _t("個人", "An individual")},
+                        {"value": "group", "label": _t("団体", "A group")},
+                    ],
+                },
+                {
+                    "key": "group_name",
+                    "type": "text",
+                    "label": _t("団体の名称", "Name of the group"),
+                    "required_if": {"==": [{"var": "organisation_type"}, "group"]},
+                    "show_if": {"==": [{"var": "organisation_type"}, "group"]},
+                    "max_length": 100,
+                },
+            ],
+        },
+        {
+            "key": "project",
+            "title": _t("事業の内容", "The project"),
+            "fields": [
+                {
+                    "key": "project_title",
+                    "type": "text",
+                    "label": _t("事業の名称", "Project title"),
+                    "required": True,
+                    "max_length": 100,
+                },
+                {
+                    "key": "purpose",
+                    "type": "textarea",
+                    "label": _t("事業の目的と内容", "Purpose and description"),
+                    "help": _t(
+                        "誰のために、何を、どのように行うかを書いてください。",
+                        "Who it is for, what you will do and how.",
+                    ),
+                    "required": True,
+                    "max_length": 2000,
+                },
+                {
+                    "key": "start_date",
+                    "type": "date",
+                    "label": _t("事業の開始予定日", "Planned start date"),
+                    "help": _t(
+                        "令和8年12月1日 や 2026-12-01 のように入力してください。",
+                        "For example 2026-12-01 or 令和8年12月1日.",
+                    ),
+                    "required": True,
+                    "wareki": True,
+                },
+                {
+                    "key": "amount",
+                    "type": "amount",
+                    "label": _t("補助金の申請額（円）", "Grant requested (yen)"),
+                    "help": _t(
+                        "100万円以下は課長、1,000万円以下は部長、それを超えると知事が決定します。",
+                        "Up to 1,000,000 yen the director decides; up to 10,000,000"
+                        " the director-general; above that the governor.",
+                    ),
+                    "required": True,
+                    "min": 10000,
+                    "max": 50000000,
+                },
+            ],
+        },
+        {
+            "key": "participants",
+            "title": _t("事業に参加する方", "Participants"),
+            "fields": [
+                {
+                    "key": "members",
+                    "type": "repeat",
+                    "label": _t("参加者", "Participants"),
+                    "min_rows": 1,
+                    "max_rows": 10,
+                    "fields": [
+                        {
+                            "key": "name",
+                            "type": "text",
+                            "label": _t("氏名", "Name"),
+                            "required": True,
+                            "max_length": 50,
+                        },
+                        {
+                            "key": "role",
+                            "type": "choice",
+                            "label": _t("役割", "Role"),
+                            "required": True,
+                            "options": [
+                                {"value": "leader", "label": _t("代表", "Leader")},
+                                {"value": "staff", "label": _t("スタッフ", "Staff")},
+                                {
+                                    "value": "volunteer",
+                                    "label": _t("ボランティア", "Volunteer"),
+                                },
+                            ],
+                        },
+                    ],
+                }
+            ],
+        },
+        {
+            "key": "attachments",
+            "title": _t("添付書類と同意", "Documents and consent"),
+            "fields": [
+                {
+                    "key": "plan",
+                    "type": "file",
+                    "label": _t("事業計画書", "Project plan"),
+                    "help": _t(
+                        "PDF・JPEG・PNG、1ファイル10MBまで、3ファイルまで。",
+                        "PDF, JPEG or PNG, up to 10 MB each, up to 3 files.",
+                    ),
+                    "required": True,
+                    "accept": ["application/pdf", "image/jpeg", "image/png"],
+                    "max_size": 10485760,
+                    "max_files": 3,
+                },
+                {
+                    "key": "consent",
+                    "type": "agreement",
+                    "label": _t(
+                        "記載内容に偽りがないことを誓約し、審査のために県が関係機関へ照会することに同意します。",
+                        "I declare that the above is true and agree that the prefecture"
+                        " may check it with other public bodies.",
+                    ),
+                    "required": True,
+                },
+            ],
+        },
+    ],
+}
+
+TEXTS = {
+    "title": "地域福祉活動支援補助金 交付申請",
+    "title_en": "Community Welfare Activity Grant: application",
+    "summary": "地域で高齢者や子育て家庭を支える活動に、県が費用の一部を補助します。",
+    "summary_en": "The prefecture pays part of the cost of local activities"
+    " that support older people and families with children.",
+    "eligibility": "県内に住所がある個人、または県内で活動する団体",
+    "eligibility_en": "Individuals living in the prefecture, or groups active in it",
+    "required_documents": "事業計画書（PDF・画像）",
+    "required_documents_en": "A project plan (PDF or image)",
+    "fee_yen": 0,
+    "fee_note": "手数料はかかりません。",
+    "fee_note_en": "There is no fee.",
+    "contact": "健康福祉部 福祉政策課 助成係 電話 000-000-0000（平日 8:30〜17:15）",
+    "processing_days": 30,
+    "processing_in_business_days": True,
+}
+
+
+@transaction.atomic
+def seed_procedure() -> Procedure:
+    """Create and publish the demo procedure once; later runs leave it as it is."""
+    existing = Procedure.objects.filter(code=PROCEDURE_CODE).first()
+    if existing is not None:
+        return existing
+    from documents.demo import seed_demo_template
+    from workflow.demo import seed_demo_route
+
+    admin = User.objects.get(email="admin@example.jp")
+    form = Form.objects.filter(code=FORM_CODE).first() or form_create(
+        code=FORM_CODE,
+        title=TEXTS["title"],
+        title_en=TEXTS["title_en"],
+        definition=DEFINITION,
+        actor=admin,
+    )
+    form_version = form.versions.order_by("-number").first()
+    if not form_version.is_published:
+        form_version_publish(version=form_version, actor=admin)
+    category, _ = Category.objects.get_or_create(
+        code="fukushi",
+        defaults={"name": "福祉・子育て", "name_en": "Welfare and families"},
+    )
+    procedure = procedure_create(
+        code=PROCEDURE_CODE,
+        receipt_prefix="FK",
+        category=category,
+        version_data={
+            **TEXTS,
+            "section": Section.objects.get(code="fukushi-seisaku"),
+            "form_version": form_version,
+        },
+        actor=admin,
+    )
+    version = procedure.versions.get()
+    seed_demo_route(version)
+    seed_demo_template(version, preset="grant")
+    procedure_version_publish(version=version, actor=admin)
+    procedure.refresh_from_db()
+    return procedure
