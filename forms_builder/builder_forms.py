@@ -1,0 +1,881 @@
+"""Forms of the administrators' builder: no JSON needed, JSON allowed.
+
+Conditions are edited as rows of "field, operator, value" combined with
+"all" or "any", which become JSON Logic; a rule the rows cannot express is
+kept and edited as raw JSON Logic.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from core.japanese import parse_japanese_date
+from forms_builder.definition import Node
+from forms_builder.fieldtypes import ACCEPTABLE_TYPES, FIELD_TYPES, PROFILE_KEYS
+from forms_builder.models import Form
+
+KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+KEY_HELP = _(
+    "半角英小文字で始まり、英小文字・数字・_ の40文字以内（例: applicant_name）。"
+)
+
+OPERATORS = [
+    ("eq", _("＝ と等しい")),
+    ("ne", _("≠ と等しくない")),
+    ("gt", _("＞ より大きい")),
+    ("ge", _("≧ 以上")),
+    ("lt", _("＜ より小さい")),
+    ("le", _("≦ 以下")),
+    ("filled", _("が入力されている")),
+    ("empty", _("が入力されていない")),
+    ("contains", _("に次を含む（複数選択）")),
+]
+_JSON_OPERATOR = {"eq": "==", "ne": "!=", "gt": ">", "ge": ">=", "lt": "<", "le": "<="}
+_OPERATOR_OF = {value: key for key, value in _JSON_OPERATOR.items()}
+NUMERIC_TYPES = {"integer", "amount", "computed", "file"}
+
+PROFILE_LABELS = {
+    "full_name": _("氏名"),
+    "full_name_kana": _("フリガナ"),
+    "postal_code": _("郵便番号"),
+    "address": _("住所"),
+    "phone": _("電話番号"),
+    "birth_date": _("生年月日"),
+    "email": _("メールアドレス"),
+}
+
+
+def validate_key(value: str) -> None:
+    if not KEY_RE.match(value or ""):
+        raise ValidationError(KEY_HELP, code="key")
+
+
+class FormCreateForm(forms.ModelForm):
+    class Meta:
+        model = Form
+        fields = ["code", "title", "title_en"]
+
+
+class FormTitleForm(forms.ModelForm):
+    class Meta:
+        model = Form
+        fields = ["title", "title_en"]
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("JSON ファイル"), required=False)
+    text = forms.CharField(
+        label=_("または JSON を貼り付け"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        raw = cleaned.get("text") or ""
+        upload = cleaned.get("file")
+        if upload:
+            if upload.size > 1024 * 1024:
+                raise ValidationError(_("ファイルが大きすぎます（1MB まで）。"))
+            raw = upload.read().decode("utf-8-sig", errors="replace")
+        if not raw.strip():
+            raise ValidationError(
+                _("JSON ファイルを選ぶか、JSON を貼り付けてください。")
+            )
+        try:
+            cleaned["definition"] = json.loads(raw)
+        except json.JSONDecodeError as error:
+            raise ValidationError(
+                _("JSON として読めません（%(line)s 行 %(col)s 文字目）: %(msg)s"),
+                params={"line": error.lineno, "col": error.colno, "msg": error.msg},
+            ) from None
+        return cleaned
+
+
+# --- conditions -------------------------------------------------------------
+
+
+def rule_to_rows(rule: Any) -> tuple[str, list[tuple[str, str, str]]] | None:
+    """("all"|"any", [(field, operator, value)]) when the rows can express it."""
+    if rule is None:
+        return "all", []
+    combinator, parts = "all", [rule]
+    if isinstance(rule, dict) and len(rule) == 1 and next(iter(rule)) in {"and", "or"}:
+        combinator = "all" if "and" in rule else "any"
+        parts = rule["and" if "and" in rule else "or"]
+        if not isinstance(parts, list):
+            return None
+    rows = []
+    for part in parts:
+        row = _condition_row(part)
+        if row is None:
+            return None
+        rows.append(row)
+    return combinator, rows
+
+
+def _var_name(node: Any) -> str | None:
+    if isinstance(node, dict) and list(node) == ["var"]:
+        value = node["var"]
+        if isinstance(value, str):
+            return value
+    return None
+
+
+def _condition_row(part: Any) -> tuple[str, str, str] | None:
+    if not isinstance(part, dict) or len(part) != 1:
+        return None
+    operator, args = next(iter(part.items()))
+    if operator in {"!!", "!"}:
+        name = _var_name(args[0] if isinstance(args, list) and len(args) == 1 else args)
+        return (name, "filled" if operator == "!!" else "empty", "") if name else None
+    if not isinstance(args, list) or len(args) != 2:
+        return None
+    if operator == "in":
+        name = _var_name(args[1])
+        if name and isinstance(args[0], str):
+            return name, "contains", args[0]
+        return None
+    if operator in _OPERATOR_OF:
+        name = _var_name(args[0])
+        literal = args[1]
+        if name and (literal is None or isinstance(literal, str | int | float | bool)):
+            return name, _OPERATOR_OF[operator], _literal_text(literal)
+    return None
+
+
+def _literal_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+class RuleEditor:
+    """Adds "field / operator / value" rows plus a raw JSON Logic box to a form."""
+
+    def __init__(
+        self,
+        form: forms.Form,
+        prefix: str,
+        *,
+        rule: Any,
+        fields: list[Node],
+        label: str,
+    ) -> None:
+        self.form = form
+        self.prefix = prefix
+        self.types = {node.key: node.type for node in fields}
+        parsed = rule_to_rows(rule)
+        advanced = parsed is None
+        combinator, rows = parsed if parsed else ("all", [])
+        count = max(len(rows) + 1, 2)
+        self.row_names: list[tuple[str, str, str]] = []
+        choices = [("", _("（項目を選ぶ）"))] + [
+            (node.key, f"{node.label} [{node.key}]") for node in fields
+        ]
+        form.fields[f"{prefix}_combinator"] = forms.ChoiceField(
+            label=label,
+            choices=[
+                ("all", _("次のすべてに当てはまるとき")),
+                ("any", _("次のいずれかに当てはまるとき")),
+            ],
+            initial=combinator,
+            required=False,
+        )
+        for index in range(count):
+            names = (
+                f"{prefix}_{index}_field",
+                f"{prefix}_{index}_op",
+                f"{prefix}_{index}_value",
+            )
+            self.row_names.append(names)
+            row = rows[index] if index < len(rows) else ("", "eq", "")
+            number = index + 1
+            form.fields[names[0]] = forms.ChoiceField(
+                label=_("条件%(n)s: 項目") % {"n": number},
+                choices=choices,
+                required=False,
+                initial=row[0],
+            )
+            form.fields[names[1]] = forms.ChoiceField(
+                label=_("条件%(n)s: 比べ方") % {"n": number},
+                choices=OPERATORS,
+                required=False,
+                initial=row[1],
+            )
+            form.fields[names[2]] = forms.CharField(
+                label=_("条件%(n)s: 値") % {"n": number},
+                required=False,
+                initial=row[2],
+                help_text=_(
+                    "はい・いいえ は true / false、日付は 2026-04-01 か 令和8年4月1日"
+                ),
+            )
+        form.fields[f"{prefix}_advanced"] = forms.BooleanField(
+            label=_("JSON Logic を直接編集する（上の条件の行は使いません）"),
+            required=False,
+            initial=advanced,
+        )
+        form.fields[f"{prefix}_raw"] = forms.CharField(
+            label=_("JSON Logic"),
+            required=False,
+            initial=json.dumps(rule, ensure_ascii=False) if rule is not None else "",
+            widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
+        )
+
+    @property
+    def bound(self) -> dict[str, Any]:
+        """Bound fields for templates/forms_builder/rule_editor.html."""
+        form = self.form
+        return {
+            "combinator": form[f"{self.prefix}_combinator"],
+            "rows": [(form[a], form[b], form[c]) for a, b, c in self.row_names],
+            "advanced": form[f"{self.prefix}_advanced"],
+            "raw": form[f"{self.prefix}_raw"],
+        }
+
+    @property
+    def names(self) -> list[str]:
+        flat = [f"{self.prefix}_combinator"]
+        for row in self.row_names:
+            flat.extend(row)
+        return [*flat, f"{self.prefix}_advanced", f"{self.prefix}_raw"]
+
+    def rule(self, cleaned: dict[str, Any]) -> Any:
+        """The JSON Logic of the submitted rows (None when no row is filled)."""
+        if cleaned.get(f"{self.prefix}_advanced"):
+            raw = (cleaned.get(f"{self.prefix}_raw") or "").strip()
+            if not raw:
+                return None
+            try:
+                return json.loads(raw)
+            except json.JSONDecodeError as error:
+                self.form.add_error(
+                    f"{self.prefix}_raw",
+                    _("JSON として読めません: %(msg)s") % {"msg": error.msg},
+                )
+                return None
+        parts = []
+        for field_name, op_name, value_name in self.row_names:
+            key = cleaned.get(field_name)
+            if not key:
+                continue
+            operator = cleaned.get(op_name) or "eq"
+            text = (cleaned.get(value_name) or "").strip()
+            if operator in {"filled", "empty"}:
+                parts.append({"!!" if operator == "filled" else "!": {"var": key}})
+                continue
+            try:
+                literal = self._literal(self.types.get(key, "text"), text)
+            except ValidationError as error:
+                self.form.add_error(value_name, error)
+                continue
+            if operator == "contains":
+                parts.append({"in": [str(literal), {"var": key}]})
+            else:
+                parts.append({_JSON_OPERATOR[operator]: [{"var": key}, literal]})
+        if not parts:
+            return None
+        if len(parts) == 1:
+            return parts[0]
+        combinator = (
+            "or" if cleaned.get(f"{self.prefix}_combinator") == "any" else "and"
+        )
+        return {combinator: parts}
+
+    @staticmethod
+    def _literal(type_name: str, text: str) -> Any:
+        """The value typed to match the answer (rules compare strictly)."""
+        if type_name in NUMERIC_TYPES:
+            try:
+                return int(text.replace(",", ""))
+            except ValueError:
+                raise ValidationError(_("数値を入力してください。")) from None
+        if type_name in {"yesno", "agreement"}:
+            lowered = text.lower()
+            if lowered in {"true", "yes", "はい", "1"}:
+                return True
+            if lowered in {"false", "no", "いいえ", "0"}:
+                return False
+            raise ValidationError(
+                _("true（はい）か false（いいえ）を入力してください。")
+            )
+        if type_name == "date" and text:
+            try:
+                return parse_japanese_date(text).isoformat()
+            except ValueError:
+                raise ValidationError(_("日付として読めません。")) from None
+        return text
+
+
+# --- pages and fields -------------------------------------------------------
+
+VISIBILITY = [
+    ("always", _("常に表示する")),
+    ("show_if", _("条件に当てはまるときだけ表示する")),
+    ("hide_if", _("条件に当てはまるときは表示しない")),
+]
+REQUIREMENT = [
+    ("optional", _("任意")),
+    ("required", _("必須")),
+    ("conditional", _("条件に当てはまるときだけ必須")),
+]
+
+
+class _ConditionsMixin:
+    fields: dict[str, forms.Field]
+    visibility_editor: RuleEditor
+
+    def _add_visibility(self, spec: dict[str, Any], rule_fields: list[Node]) -> None:
+        mode = (
+            "show_if"
+            if "show_if" in spec
+            else "hide_if"
+            if "hide_if" in spec
+            else "always"
+        )
+        self.fields["visibility"] = forms.ChoiceField(
+            label=_("表示"), choices=VISIBILITY, initial=mode, widget=forms.RadioSelect
+        )
+        self.visibility_editor = RuleEditor(
+            self,  # type: ignore[arg-type]
+            "vis",
+            rule=spec.get(mode) if mode != "always" else None,
+            fields=rule_fields,
+            label=_("表示の条件"),
+        )
+
+    def _visibility_changes(self, cleaned: dict[str, Any]) -> dict[str, Any]:
+        mode = cleaned.get("visibility") or "always"
+        rule = self.visibility_editor.rule(cleaned)
+        changes: dict[str, Any] = {"show_if": None, "hide_if": None}
+        if mode != "always":
+            if rule is None:
+                self.add_error("visibility", _("条件を1つ以上指定してください。"))  # type: ignore[attr-defined]
+            changes[mode] = rule
+        return changes
+
+
+class PageSettingsForm(_ConditionsMixin, forms.Form):
+    key = forms.CharField(
+        label=_("キー"), max_length=40, validators=[validate_key], help_text=KEY_HELP
+    )
+    title_ja = forms.CharField(label=_("ページ名"), max_length=200)
+    title_en = forms.CharField(
+        label=_("ページ名（英語）"), max_length=200, required=False
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        spec: dict[str, Any],
+        rule_fields: list[Node],
+        taken: set[str],
+        **kwargs: Any,
+    ) -> None:
+        title = spec.get("title") or {}
+        kwargs.setdefault(
+            "initial",
+            {
+                "key": spec.get("key", ""),
+                "title_ja": title.get("ja", ""),
+                "title_en": title.get("en", ""),
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.original_key = spec.get("key")
+        self.taken = taken
+        self._add_visibility(spec, rule_fields)
+
+    def clean_key(self) -> str:
+        key = self.cleaned_data["key"]
+        if key != self.original_key and key in self.taken:
+            raise ValidationError(_("このキーはすでに使われています。"))
+        return key
+
+    def changes(self) -> dict[str, Any]:
+        cleaned = self.cleaned_data
+        title = {"ja": cleaned["title_ja"]}
+        if cleaned.get("title_en"):
+            title["en"] = cleaned["title_en"]
+        return {
+            "key": cleaned["key"],
+            "title": title,
+            **self._visibility_changes(cleaned),
+        }
+
+
+class FieldAddForm(forms.Form):
+    type = forms.ChoiceField(label=_("種類"))
+    key = forms.CharField(
+        label=_("キー"), max_length=40, validators=[validate_key], help_text=KEY_HELP
+    )
+    label_ja = forms.CharField(label=_("項目名（日本語）"), max_length=200)
+    label_en = forms.CharField(
+        label=_("項目名（英語）"), max_length=200, required=False
+    )
+
+    def __init__(
+        self, *args: Any, taken: set[str], in_repeat: bool = False, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.taken = taken
+        self.fields["type"].choices = [
+            (name, field_type.label)
+            for name, field_type in FIELD_TYPES.items()
+            if not in_repeat or field_type.in_repeat
+        ]
+
+    def clean_key(self) -> str:
+        key = self.cleaned_data["key"]
+        if key in self.taken:
+            raise ValidationError(_("このキーはすでに使われています。"))
+        return key
+
+    def spec(self) -> dict[str, Any]:
+        cleaned = self.cleaned_data
+        type_name = cleaned["type"]
+        label = {"ja": cleaned["label_ja"]}
+        if cleaned.get("label_en"):
+            label["en"] = cleaned["label_en"]
+        spec: dict[str, Any] = {"key": cleaned["key"], "type": type_name}
+        if type_name == "static":
+            spec["text"] = label
+            spec["style"] = "heading"
+        else:
+            spec["label"] = label
+        if type_name in {"choice", "multichoice"}:
+            spec["options"] = [
+                {"value": "yes", "label": {"ja": "はい", "en": "Yes"}},
+                {"value": "no", "label": {"ja": "いいえ", "en": "No"}},
+            ]
+        if type_name in {"group", "repeat"}:
+            spec["fields"] = []
+        if type_name == "computed":
+            spec["expression"] = 0
+            spec["format"] = "integer"
+        return spec
+
+
+def _bilingual(cleaned: dict[str, Any], name: str) -> dict[str, str] | None:
+    ja = (cleaned.get(f"{name}_ja") or "").strip()
+    en = (cleaned.get(f"{name}_en") or "").strip()
+    if not ja:
+        return None
+    return {"ja": ja, "en": en} if en else {"ja": ja}
+
+
+def _options_text(options: Any) -> str:
+    lines = []
+    for option in options or []:
+        label = option.get("label") or {}
+        parts = [str(option.get("value", "")), label.get("ja", "")]
+        if label.get("en"):
+            parts.append(label["en"])
+        lines.append("|".join(parts))
+    return "\n".join(lines)
+
+
+def _parse_options(text: str) -> list[dict[str, Any]]:
+    options = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = [part.strip() for part in line.split("|")]
+        if len(parts) < 2 or not parts[0] or not parts[1]:
+            raise ValidationError(
+                _("%(n)s 行目: 「値|日本語の表示|英語の表示」の形で書いてください。"),
+                params={"n": number},
+            )
+        label = {"ja": parts[1]}
+        if len(parts) > 2 and parts[2]:
+            label["en"] = parts[2]
+        options.append({"value": parts[0], "label": label})
+    if not options:
+        raise ValidationError(_("選択肢を1つ以上書いてください。"))
+    return options
+
+
+class FieldSettingsForm(_ConditionsMixin, forms.Form):
+    """Every setting of one field; which ones appear depends on its type."""
+
+    def __init__(
+        self,
+        *args: Any,
+        spec: dict[str, Any],
+        rule_fields: list[Node],
+        taken: set[str],
+        in_repeat: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.spec = spec
+        self.type_name = str(spec.get("type"))
+        self.field_type = FIELD_TYPES[self.type_name]
+        self.original_key = spec.get("key")
+        self.taken = taken
+        self.in_repeat = in_repeat
+        self.sections: list[tuple[str, list[str]]] = []
+        self._basic_fields()
+        self._type_fields()
+        if not in_repeat:
+            others = [node for node in rule_fields if node.key != self.original_key]
+            self._add_visibility(spec, others)
+            names = ["visibility", *self.visibility_editor.names]
+            if self.field_type.has_answer and self.type_name != "computed":
+                self._add_requirement(others)
+                names += ["requirement", *self.requirement_editor.names]
+            self.sections.append((str(_("条件")), names))
+        elif self.field_type.has_answer:
+            self.fields["requirement"] = forms.ChoiceField(
+                label=_("入力"),
+                choices=REQUIREMENT[:2],
+                initial="required" if spec.get("required") else "optional",
+                widget=forms.RadioSelect,
+            )
+            self.sections[0][1].append("requirement")
+
+    def grouped(self) -> list[tuple[str, list[forms.BoundField]]]:
+        """Sections of settings (conditions are rendered by their editors)."""
+        return [
+            (title, [self[name] for name in names if name in self.fields])
+            for title, names in self.sections
+            if title != str(_("条件"))
+        ]
+
+    @property
+    def has_conditions(self) -> bool:
+        return "visibility" in self.fields
+
+    def _basic_fields(self) -> None:
+        spec = self.spec
+        names = ["key"]
+        self.fields["key"] = forms.CharField(
+            label=_("キー"),
+            max_length=40,
+            validators=[validate_key],
+            help_text=KEY_HELP,
+            initial=spec.get("key"),
+        )
+        if self.type_name != "static":
+            label = spec.get("label") or {}
+            help_text = spec.get("help") or {}
+            self.fields["label_ja"] = forms.CharField(
+                label=_("項目名（日本語）"), max_length=200, initial=label.get("ja")
+            )
+            self.fields["label_en"] = forms.CharField(
+                label=_("項目名（英語）"),
+                max_length=200,
+                required=False,
+                initial=label.get("en"),
+            )
+            self.fields["help_ja"] = forms.CharField(
+                label=_("説明（日本語）"),
+                required=False,
+                initial=help_text.get("ja"),
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            self.fields["help_en"] = forms.CharField(
+                label=_("説明（英語）"),
+                required=False,
+                initial=help_text.get("en"),
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+            names += ["label_ja", "label_en", "help_ja", "help_en"]
+        if self.field_type.prefill_from and not self.in_repeat:
+            self.fields["prefill"] = forms.ChoiceField(
+                label=_("登録情報から自動入力"),
+                required=False,
+                choices=[("", _("しない"))]
+                + [
+                    (key, PROFILE_LABELS[key])
+                    for key in PROFILE_KEYS
+                    if key in self.field_type.prefill_from
+                ],
+                initial=spec.get("prefill", ""),
+            )
+            names.append("prefill")
+        if self.field_type.has_answer and self.type_name not in {
+            "computed",
+            "repeat",
+            "file",
+        }:
+            self.fields["default"] = forms.CharField(
+                label=_("既定値（JSON）"),
+                required=False,
+                initial=json.dumps(spec["default"], ensure_ascii=False)
+                if "default" in spec
+                else "",
+                help_text=_(
+                    '例: "東京都"、1000、true、["a","b"]。空欄なら既定値なし。'
+                ),
+            )
+            names.append("default")
+        self.sections.append((str(_("基本")), names))
+
+    def _type_fields(self) -> None:
+        spec = self.spec
+        names: list[str] = []
+        add = names.append
+
+        def integer(name: str, label: Any, **kw: Any) -> None:
+            self.fields[name] = forms.IntegerField(
+                label=label, required=False, initial=spec.get(name), **kw
+            )
+            add(name)
+
+        for prop in self.field_type.properties:
+            if prop in {"min_length", "max_length"}:
+                integer(
+                    prop,
+                    _("最小文字数") if prop == "min_length" else _("最大文字数"),
+                    min_value=0,
+                )
+            elif prop == "pattern":
+                self.fields["pattern"] = forms.CharField(
+                    label=_("入力パターン（正規表現）"),
+                    required=False,
+                    initial=spec.get("pattern"),
+                    help_text=_("例: ^[A-Z]{2}[0-9]{6}$（全体に一致するか調べます）"),
+                )
+                add("pattern")
+            elif prop == "pattern_message":
+                message = spec.get("pattern_message") or {}
+                self.fields["pattern_message_ja"] = forms.CharField(
+                    label=_("パターンに合わないときのメッセージ"),
+                    required=False,
+                    initial=message.get("ja"),
+                )
+                self.fields["pattern_message_en"] = forms.CharField(
+                    label=_("同（英語）"), required=False, initial=message.get("en")
+                )
+                names += ["pattern_message_ja", "pattern_message_en"]
+            elif prop in {"min", "max"} and self.type_name == "date":
+                self.fields[prop] = forms.CharField(
+                    label=_("最も早い日付") if prop == "min" else _("最も遅い日付"),
+                    required=False,
+                    initial=spec.get(prop),
+                    help_text=_("2026-04-01 または 令和8年4月1日"),
+                )
+                add(prop)
+            elif prop in {"min", "max"}:
+                if self.type_name == "multichoice":
+                    label = _("最小の選択数") if prop == "min" else _("最大の選択数")
+                else:
+                    label = _("最小値") if prop == "min" else _("最大値")
+                integer(prop, label)
+            elif prop == "wareki":
+                self.fields["wareki"] = forms.BooleanField(
+                    label=_("確認画面と通知書では和暦で表示する"),
+                    required=False,
+                    initial=spec.get("wareki", True),
+                )
+                add("wareki")
+            elif prop == "options":
+                self.fields["options"] = forms.CharField(
+                    label=_("選択肢"),
+                    initial=_options_text(spec.get("options")),
+                    widget=forms.Textarea(attrs={"rows": 5}),
+                    help_text=_(
+                        "1行にひとつ「値|日本語の表示|英語の表示」。値は回答として保存されます。"
+                    ),
+                )
+                add("options")
+            elif prop == "widget":
+                self.fields["widget"] = forms.ChoiceField(
+                    label=_("表示のしかた"),
+                    choices=[("radio", _("ラジオボタン")), ("select", _("プルダウン"))],
+                    initial=spec.get("widget", "radio"),
+                )
+                add("widget")
+            elif prop == "accept":
+                self.fields["accept"] = forms.MultipleChoiceField(
+                    label=_("受け付けるファイルの種類（中身で判定）"),
+                    choices=[(t, t) for t in ACCEPTABLE_TYPES],
+                    initial=spec.get("accept")
+                    or ["application/pdf", "image/jpeg", "image/png"],
+                    widget=forms.CheckboxSelectMultiple,
+                )
+                add("accept")
+            elif prop == "max_size":
+                self.fields["max_size_mb"] = forms.IntegerField(
+                    label=_("1ファイルの最大サイズ（MB）"),
+                    min_value=1,
+                    max_value=20,
+                    initial=(spec.get("max_size") or 10 * 1024 * 1024) // (1024 * 1024),
+                )
+                add("max_size_mb")
+            elif prop == "max_files":
+                integer("max_files", _("最大ファイル数"), min_value=1, max_value=20)
+            elif prop == "text":
+                text = spec.get("text") or {}
+                self.fields["text_ja"] = forms.CharField(
+                    label=_("文章（日本語）"),
+                    initial=text.get("ja"),
+                    widget=forms.Textarea(attrs={"rows": 3}),
+                )
+                self.fields["text_en"] = forms.CharField(
+                    label=_("文章（英語）"),
+                    required=False,
+                    initial=text.get("en"),
+                    widget=forms.Textarea(attrs={"rows": 3}),
+                )
+                names += ["text_ja", "text_en"]
+            elif prop == "style":
+                self.fields["style"] = forms.ChoiceField(
+                    label=_("見た目"),
+                    choices=[
+                        ("heading", _("見出し")),
+                        ("paragraph", _("段落")),
+                        ("notice", _("注意書き")),
+                    ],
+                    initial=spec.get("style", "paragraph"),
+                )
+                add("style")
+            elif prop in {"min_rows", "max_rows"}:
+                integer(
+                    prop,
+                    _("最小行数") if prop == "min_rows" else _("最大行数"),
+                    min_value=0,
+                    max_value=100,
+                )
+            elif prop == "expression":
+                self.fields["expression"] = forms.CharField(
+                    label=_("計算式（JSON Logic）"),
+                    initial=json.dumps(spec.get("expression"), ensure_ascii=False),
+                    widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
+                    help_text=_('例: {"+": [{"var": "fee"}, {"var": "postage"}]}'),
+                )
+                add("expression")
+            elif prop == "format":
+                self.fields["format"] = forms.ChoiceField(
+                    label=_("表示形式"),
+                    choices=[
+                        ("integer", _("整数")),
+                        ("amount", _("金額（円）")),
+                        ("text", _("文字")),
+                    ],
+                    initial=spec.get("format", "integer"),
+                )
+                add("format")
+        if names:
+            self.sections.append((str(_("入力のきまり")), names))
+
+    def _add_requirement(self, rule_fields: list[Node]) -> None:
+        spec = self.spec
+        mode = (
+            "conditional"
+            if "required_if" in spec
+            else "required"
+            if spec.get("required")
+            else "optional"
+        )
+        self.fields["requirement"] = forms.ChoiceField(
+            label=_("入力"), choices=REQUIREMENT, initial=mode, widget=forms.RadioSelect
+        )
+        self.requirement_editor = RuleEditor(
+            self,
+            "req",
+            rule=spec.get("required_if"),
+            fields=rule_fields,
+            label=_("必須になる条件"),
+        )
+
+    def clean_key(self) -> str:
+        key = self.cleaned_data["key"]
+        if key != self.original_key and key in self.taken:
+            raise ValidationError(_("このキーはすでに使われています。"))
+        return key
+
+    def clean_options(self) -> list[dict[str, Any]]:
+        return _parse_options(self.cleaned_data.get("options") or "")
+
+    def clean_expression(self) -> Any:
+        try:
+            return json.loads(self.cleaned_data.get("expression") or "null")
+        except json.JSONDecodeError as error:
+            raise ValidationError(
+                _("JSON として読めません: %(msg)s"), params={"msg": error.msg}
+            ) from None
+
+    def clean_default(self) -> Any:
+        raw = (self.cleaned_data.get("default") or "").strip()
+        if not raw:
+            return None
+        try:
+            return json.loads(raw)
+        except json.JSONDecodeError:
+            return raw  # a bare word is taken as text
+
+    def _date_bound(self, name: str) -> str | None:
+        text = (self.cleaned_data.get(name) or "").strip()
+        if not text:
+            return None
+        try:
+            return parse_japanese_date(text).isoformat()
+        except ValueError:
+            self.add_error(name, _("日付として読めません。"))
+            return None
+
+    def changes(self) -> dict[str, Any]:
+        """The field's new properties; None removes a property."""
+        cleaned = self.cleaned_data
+        changes: dict[str, Any] = {"key": cleaned["key"]}
+        if self.type_name != "static":
+            changes["label"] = _bilingual(cleaned, "label")
+            changes["help"] = _bilingual(cleaned, "help")
+        if "prefill" in self.fields:
+            changes["prefill"] = cleaned.get("prefill") or None
+        if "default" in self.fields:
+            changes["default"] = cleaned.get("default")
+        for prop in (
+            "min_length",
+            "max_length",
+            "max_files",
+            "min_rows",
+            "max_rows",
+            "pattern",
+        ):
+            if prop in self.fields:
+                changes[prop] = (
+                    cleaned.get(prop) if cleaned.get(prop) not in ("", None) else None
+                )
+        if "pattern_message_ja" in self.fields:
+            changes["pattern_message"] = _bilingual(cleaned, "pattern_message")
+        for prop in ("min", "max"):
+            if prop in self.fields:
+                if self.type_name == "date":
+                    changes[prop] = self._date_bound(prop)
+                else:
+                    changes[prop] = cleaned.get(prop)
+        if "wareki" in self.fields:
+            changes["wareki"] = bool(cleaned.get("wareki"))
+        for prop in ("options", "widget", "style", "format", "accept"):
+            if prop in self.fields:
+                changes[prop] = cleaned.get(prop) or None
+        if "expression" in self.fields:
+            changes["expression"] = cleaned.get("expression")
+        if "max_size_mb" in self.fields:
+            changes["max_size"] = cleaned["max_size_mb"] * 1024 * 1024
+        if "text_ja" in self.fields:
+            changes["text"] = _bilingual(cleaned, "text")
+        if "visibility" in self.fields:
+            changes.update(self._visibility_changes(cleaned))
+        if "requirement" in self.fields:
+            mode = cleaned.get("requirement")
+            changes["required"] = True if mode == "required" else None
+            changes["required_if"] = None
+            if mode == "conditional":
+                rule = self.requirement_editor.rule(cleaned)
+                if rule is None:
+                    self.add_error(
+                        "requirement", _("必須になる条件を1つ以上指定してください。")
+                    )
+                changes["required_if"] = rule
+        return changes

@@ -1,0 +1,616 @@
+"""The administrators' form builder (staff area, /manage/forms/)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import ProtectedError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.decorators import administrator_required
+from forms_builder import editing, selectors, services
+from forms_builder.builder_forms import (
+    FieldAddForm,
+    FieldSettingsForm,
+    FormCreateForm,
+    FormTitleForm,
+    ImportForm,
+    PageSettingsForm,
+)
+from forms_builder.definition import DefinitionInvalid, errors_by_path, walk
+from forms_builder.fieldtypes import FIELD_TYPES
+from forms_builder.models import Form, FormVersion
+
+PREVIEW_SESSION_KEY = "forms_builder_preview"
+
+
+def _version(code: str, number: int) -> FormVersion:
+    try:
+        return selectors.form_version_get(code=code, number=number)
+    except FormVersion.DoesNotExist:
+        raise Http404 from None
+
+
+def _draft(code: str, number: int) -> FormVersion:
+    version = _version(code, number)
+    if version.is_published:
+        # A published version is a record; editing it would change history.
+        raise Http404
+    return version
+
+
+def _errors_by_path(version: FormVersion) -> dict[str, list[str]]:
+    return {
+        path: [str(error) for error in errors]
+        for path, errors in errors_by_path(version.definition).items()
+    }
+
+
+def _node_path(version: FormVersion, key: str, parent_key: str = "") -> str:
+    for node in walk(version.definition):
+        if node.key == key and (node.in_repeat or "") == parent_key:
+            return node.path
+    return ""
+
+
+def _rule_fields(version: FormVersion) -> list:
+    return [
+        node
+        for node in walk(version.definition)
+        if node.kind == "field" and node.has_answer and node.type != "repeat"
+    ]
+
+
+def _save(
+    request: HttpRequest, version: FormVersion, definition: dict, summary: str
+) -> None:
+    services.form_version_update_definition(
+        version=version,
+        definition=definition,
+        actor=request.user,
+        summary=summary,
+        request=request,
+    )
+
+
+@administrator_required
+def form_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "forms_builder/form_list.html", {"forms": selectors.form_list()}
+    )
+
+
+@administrator_required
+def form_create(request: HttpRequest) -> HttpResponse:
+    form = FormCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        created = services.form_create(
+            code=form.cleaned_data["code"],
+            title=form.cleaned_data["title"],
+            title_en=form.cleaned_data["title_en"],
+            actor=request.user,
+            request=request,
+        )
+        messages.success(request, _("フォームを作成しました。"))
+        return redirect("forms_builder:version_edit", code=created.code, number=1)
+    return render(request, "forms_builder/form_create.html", {"form": form})
+
+
+@administrator_required
+def form_detail(request: HttpRequest, code: str) -> HttpResponse:
+    form_obj = get_object_or_404(Form, code=code)
+    title_form = FormTitleForm(request.POST or None, instance=form_obj, prefix="title")
+    if request.method == "POST" and title_form.is_valid():
+        services.form_update(
+            form=form_obj,
+            title=title_form.cleaned_data["title"],
+            title_en=title_form.cleaned_data["title_en"],
+            actor=request.user,
+            request=request,
+        )
+        messages.success(request, _("フォーム名を保存しました。"))
+        return redirect(form_obj)
+    versions = list(selectors.form_versions(form=form_obj))
+    return render(
+        request,
+        "forms_builder/form_detail.html",
+        {
+            "form_obj": form_obj,
+            "versions": versions,
+            "has_draft": any(not v.is_published for v in versions),
+            "title_form": title_form,
+            "import_form": ImportForm(),
+        },
+    )
+
+
+@administrator_required
+@require_POST
+def draft_create(request: HttpRequest, code: str) -> HttpResponse:
+    form_obj = get_object_or_404(Form, code=code)
+    draft = services.form_version_create_draft(
+        form=form_obj, actor=request.user, request=request
+    )
+    messages.success(
+        request, _("第%(n)s版の下書きを作成しました。") % {"n": draft.number}
+    )
+    return redirect(draft)
+
+
+@administrator_required
+@require_POST
+def form_import(request: HttpRequest, code: str) -> HttpResponse:
+    form_obj = get_object_or_404(Form, code=code)
+    import_form = ImportForm(request.POST, request.FILES)
+    problems: list[str] = []
+    if import_form.is_valid():
+        try:
+            draft = services.form_version_import(
+                form=form_obj,
+                definition=import_form.cleaned_data["definition"],
+                actor=request.user,
+                request=request,
+            )
+        except DefinitionInvalid as invalid:
+            problems = [str(error) for error in invalid.errors]
+        else:
+            messages.success(
+                request,
+                _("定義を第%(n)s版の下書きに読み込みました。") % {"n": draft.number},
+            )
+            return redirect(draft)
+    versions = list(selectors.form_versions(form=form_obj))
+    return render(
+        request,
+        "forms_builder/form_detail.html",
+        {
+            "form_obj": form_obj,
+            "versions": versions,
+            "has_draft": any(not v.is_published for v in versions),
+            "title_form": FormTitleForm(instance=form_obj, prefix="title"),
+            "import_form": import_form,
+            "import_problems": problems,
+        },
+        status=400,
+    )
+
+
+@administrator_required
+def version_edit(request: HttpRequest, code: str, number: int) -> HttpResponse:
+    version = _version(code, number)
+    errors = _errors_by_path(version)
+    nodes = walk(version.definition)
+    return render(
+        request,
+        "forms_builder/version_edit.html",
+        {
+            "version": version,
+            "form_obj": version.form,
+            "pages": [node for node in nodes if node.kind == "page"],
+            "errors": errors,
+            "error_count": sum(len(v) for v in errors.values()),
+            "global_errors": errors.get("", []),
+            "field_types": FIELD_TYPES,
+            "page_form": PageSettingsForm(
+                spec={}, rule_fields=[], taken=set(), prefix="newpage"
+            ),
+        },
+    )
+
+
+@administrator_required
+def version_export(request: HttpRequest, code: str, number: int) -> HttpResponse:
+    version = _version(code, number)
+    response = JsonResponse(
+        version.definition, json_dumps_params={"ensure_ascii": False, "indent": 2}
+    )
+    response["Content-Disposition"] = f'attachment; filename="{code}-v{number}.json"'
+    return response
+
+
+@administrator_required
+@require_POST
+def version_publish(request: HttpRequest, code: str, number: int) -> HttpResponse:
+    version = _draft(code, number)
+    try:
+        services.form_version_publish(
+            version=version, actor=request.user, request=request
+        )
+    except DefinitionInvalid:
+        messages.error(
+            request,
+            _("定義に誤りがあるため公開できません。各項目の表示を確認してください。"),
+        )
+        return redirect(version)
+    messages.success(
+        request,
+        _("第%(n)s版を公開しました。この版はもう変更できません。") % {"n": number},
+    )
+    return redirect(version.form)
+
+
+@administrator_required
+@require_POST
+def version_discard(request: HttpRequest, code: str, number: int) -> HttpResponse:
+    version = _draft(code, number)
+    try:
+        services.form_version_discard(
+            version=version, actor=request.user, request=request
+        )
+    except ProtectedError:
+        messages.error(request, _("手続で使われている版は削除できません。"))
+        return redirect(version)
+    messages.success(request, _("下書きを削除しました。"))
+    return redirect("forms_builder:form_detail", code=code)
+
+
+# --- pages ------------------------------------------------------------------
+
+
+@administrator_required
+@require_POST
+def page_add(request: HttpRequest, code: str, number: int) -> HttpResponse:
+    version = _draft(code, number)
+    taken = editing.all_keys(version.definition)
+    form = PageSettingsForm(
+        request.POST,
+        spec={},
+        rule_fields=_rule_fields(version),
+        taken=taken,
+        prefix="newpage",
+    )
+    if form.is_valid():
+        changes = {k: v for k, v in form.changes().items() if v is not None}
+        if not form.errors:
+            definition = editing.page_add(
+                version.definition, page={**changes, "fields": []}
+            )
+            _save(request, version, definition, f"page_add {changes['key']}")
+            messages.success(request, _("ページを追加しました。"))
+            return redirect(version)
+    messages.error(
+        request,
+        _("ページを追加できませんでした: %(e)s")
+        % {
+            "e": " ".join(
+                str(message)
+                for messages_ in form.errors.values()
+                for message in messages_
+            )
+        },
+    )
+    return redirect(version)
+
+
+@administrator_required
+def page_edit(request: HttpRequest, code: str, number: int, key: str) -> HttpResponse:
+    version = _draft(code, number)
+    try:
+        spec = editing.find_page(version.definition, key)
+    except editing.EditError:
+        raise Http404 from None
+    taken = editing.all_keys(version.definition)
+    form = PageSettingsForm(
+        request.POST or None, spec=spec, rule_fields=_rule_fields(version), taken=taken
+    )
+    if request.method == "POST" and form.is_valid():
+        changes = form.changes()
+        if not form.errors:
+            definition = editing.page_update(
+                version.definition, key=key, changes=changes
+            )
+            _save(request, version, definition, f"page_update {key}")
+            messages.success(request, _("ページを保存しました。"))
+            return redirect(f"{version.get_absolute_url()}#page-{changes['key']}")
+    return render(
+        request,
+        "forms_builder/page_edit.html",
+        {
+            "version": version,
+            "form_obj": version.form,
+            "form": form,
+            "spec": spec,
+            "errors": _errors_by_path(version).get(_node_path(version, key), []),
+        },
+    )
+
+
+@administrator_required
+@require_POST
+def page_action(request: HttpRequest, code: str, number: int, key: str) -> HttpResponse:
+    version = _draft(code, number)
+    action = request.POST.get("action")
+    try:
+        if action in {"up", "down"}:
+            definition = editing.page_move(
+                version.definition, key=key, offset=-1 if action == "up" else 1
+            )
+        elif action == "remove":
+            page = editing.find_page(version.definition, key)
+            if page.get("fields"):
+                messages.error(
+                    request,
+                    _(
+                        "項目のあるページは削除できません。先に項目を移すか削除してください。"
+                    ),
+                )
+                return redirect(version)
+            definition = editing.page_remove(version.definition, key=key)
+        else:
+            raise editing.EditError(action)
+    except editing.EditError:
+        messages.error(request, _("その操作はできません。"))
+        return redirect(version)
+    _save(request, version, definition, f"page_{action} {key}")
+    return redirect(f"{version.get_absolute_url()}#page-{key}")
+
+
+# --- fields -----------------------------------------------------------------
+
+
+@administrator_required
+def field_add(request: HttpRequest, code: str, number: int) -> HttpResponse:
+    version = _draft(code, number)
+    page_key = request.GET.get("page") or request.POST.get("page") or ""
+    parent_key = request.GET.get("parent") or request.POST.get("parent") or ""
+    try:
+        page = editing.find_page(version.definition, page_key)
+        parent = (
+            editing.find_field(version.definition, parent_key) if parent_key else None
+        )
+    except editing.EditError:
+        raise Http404 from None
+    in_repeat = bool(parent and parent.get("type") == "repeat")
+    taken = editing.all_keys(version.definition)
+    if in_repeat and parent is not None:
+        # Columns are named inside their group: only siblings must differ.
+        taken = {str(spec.get("key")) for spec in parent.get("fields") or []}
+    form = FieldAddForm(request.POST or None, taken=taken, in_repeat=in_repeat)
+    if request.method == "POST" and form.is_valid():
+        spec = form.spec()
+        definition = editing.field_add(
+            version.definition,
+            page_key=page_key,
+            parent_key=parent_key or None,
+            spec=spec,
+        )
+        _save(request, version, definition, f"field_add {spec['key']}")
+        messages.success(request, _("項目を追加しました。続けて設定してください。"))
+        url = version.get_absolute_url() + f"fields/{spec['key']}/"
+        return redirect(url + (f"?parent={parent_key}" if in_repeat else ""))
+    return render(
+        request,
+        "forms_builder/field_add.html",
+        {
+            "version": version,
+            "form_obj": version.form,
+            "form": form,
+            "page": page,
+            "parent": parent,
+        },
+    )
+
+
+def _find_editable_field(
+    version: FormVersion, key: str, parent_key: str
+) -> tuple[dict, dict | None]:
+    try:
+        if parent_key:
+            parent = editing.find_field(version.definition, parent_key)
+            for spec in parent.get("fields") or []:
+                if spec.get("key") == key:
+                    return spec, parent
+            raise editing.EditError(key)
+        return editing.find_field(version.definition, key), None
+    except editing.EditError:
+        raise Http404 from None
+
+
+@administrator_required
+def field_edit(request: HttpRequest, code: str, number: int, key: str) -> HttpResponse:
+    version = _draft(code, number)
+    parent_key = request.GET.get("parent", "")
+    spec, parent = _find_editable_field(version, key, parent_key)
+    in_repeat = bool(parent and parent.get("type") == "repeat")
+    if spec.get("type") not in FIELD_TYPES:
+        raise Http404
+    taken = (
+        {str(s.get("key")) for s in parent.get("fields") or []}
+        if in_repeat and parent
+        else editing.all_keys(version.definition)
+    )
+    form = FieldSettingsForm(
+        request.POST or None,
+        spec=spec,
+        rule_fields=_rule_fields(version),
+        taken=taken,
+        in_repeat=in_repeat,
+    )
+    if request.method == "POST" and form.is_valid():
+        changes = form.changes()
+        if not form.errors:
+            definition = _apply_field_changes(version.definition, key, parent, changes)
+            _save(request, version, definition, f"field_update {key}")
+            messages.success(
+                request,
+                _("項目「%(label)s」を保存しました。")
+                % {"label": (changes.get("label") or {}).get("ja", key)},
+            )
+            return redirect(f"{version.get_absolute_url()}#field-{changes['key']}")
+    key_errors = _errors_by_path(version).get(
+        _node_path(version, key, parent_key if in_repeat else ""), []
+    )
+    return render(
+        request,
+        "forms_builder/field_edit.html",
+        {
+            "version": version,
+            "form_obj": version.form,
+            "form": form,
+            "spec": spec,
+            "parent": parent,
+            "field_type": FIELD_TYPES[spec["type"]],
+            "errors": key_errors,
+        },
+    )
+
+
+def _apply_field_changes(
+    definition: dict, key: str, parent: dict | None, changes: dict[str, Any]
+) -> dict:
+    if parent is not None and parent.get("type") == "repeat":
+        return editing.column_update(
+            definition, parent_key=parent["key"], key=key, changes=changes
+        )
+    return editing.field_update(definition, key=key, changes=changes)
+
+
+@administrator_required
+@require_POST
+def field_action(
+    request: HttpRequest, code: str, number: int, key: str
+) -> HttpResponse:
+    version = _draft(code, number)
+    action = request.POST.get("action")
+    parent_key = request.POST.get("parent", "")
+    definition = version.definition
+    offset = -1 if action == "up" else 1
+    try:
+        if parent_key and action == "remove":
+            definition = editing.column_remove(
+                definition, parent_key=parent_key, key=key
+            )
+        elif parent_key and action in {"up", "down"}:
+            definition = editing.column_move(
+                definition, parent_key=parent_key, key=key, offset=offset
+            )
+        elif action in {"up", "down"}:
+            definition = editing.field_move(definition, key=key, offset=offset)
+        elif action == "remove":
+            definition = editing.field_remove(definition, key=key)
+        else:
+            raise editing.EditError(action)
+    except editing.EditError:
+        messages.error(request, _("その操作はできません。"))
+        return redirect(version)
+    _save(request, version, definition, f"field_{action} {key}")
+    if action == "remove":
+        messages.success(request, _("項目「%(key)s」を削除しました。") % {"key": key})
+    return redirect(f"{version.get_absolute_url()}#field-{key}")
+
+
+# --- preview ----------------------------------------------------------------
+
+
+@administrator_required
+def version_preview(request: HttpRequest, code: str, number: int) -> HttpResponse:
+    """The real resident form of this version, page by page, in ja or en.
+
+    Answers live in the administrator's session only; files are checked but
+    never stored.
+    """
+    version = _version(code, number)
+    language = "en" if request.GET.get("lang") == "en" else "ja"
+    with translation.override(language):
+        return _preview(request, version, language)
+
+
+def _preview(request: HttpRequest, version: FormVersion, language: str) -> HttpResponse:
+    runtime = version.runtime
+    store = request.session.setdefault(PREVIEW_SESSION_KEY, {})
+    slot = f"{version.pk}:{version.updated_at.isoformat()}"
+    answers: dict[str, Any] = store.get(slot) or runtime.prefill(request.user)
+    if request.GET.get("reset"):
+        answers = runtime.prefill(request.user)
+    visible = runtime.visible_page_indexes(answers)
+    if not runtime.pages:
+        raise Http404
+    try:
+        index = int(request.GET.get("page", visible[0] if visible else 0))
+    except ValueError:
+        index = 0
+    base = f"?lang={language}"
+    if request.GET.get("confirm"):
+        return render(
+            request,
+            "forms_builder/preview.html",
+            {
+                "version": version,
+                "runtime": runtime,
+                "sections": runtime.display(runtime.clean(answers)),
+                "errors": runtime.validate(runtime.clean(answers)),
+                "language": language,
+                "base": base,
+                "visible": visible,
+                "current": None,
+            },
+        )
+    if index not in range(len(runtime.pages)):
+        raise Http404
+    files_by_key = {
+        key: value for key, value in answers.items() if isinstance(value, list)
+    }
+    if request.method == "POST":
+        form = runtime.page_form(
+            index,
+            data=request.POST,
+            files=request.FILES,
+            answers=answers,
+            existing_files=files_by_key,
+        )
+        if form.is_valid():
+            answers = {**answers, **form.page_answers()}
+            for key, uploads in form.new_files().items():
+                refs = list(answers.get(key) or [])
+                for n, upload in enumerate(uploads):
+                    refs.append(
+                        {
+                            "id": -(len(refs) + n + 1),
+                            "name": upload.name,
+                            "size": upload.size,
+                            "content_type": "",
+                        }
+                    )
+                answers[key] = refs
+            answers = runtime.clean(answers)
+            store[slot] = answers
+            request.session.modified = True
+            later = [i for i in runtime.visible_page_indexes(answers) if i > index]
+            if "back" in request.POST:
+                earlier = [
+                    i for i in runtime.visible_page_indexes(answers) if i < index
+                ]
+                return redirect(f"{base}&page={earlier[-1] if earlier else index}")
+            if later:
+                return redirect(f"{base}&page={later[0]}")
+            return redirect(f"{base}&confirm=1")
+    else:
+        form = runtime.page_form(index, answers=answers, existing_files=files_by_key)
+    return render(
+        request,
+        "forms_builder/preview.html",
+        {
+            "version": version,
+            "runtime": runtime,
+            "form": form,
+            "language": language,
+            "base": base,
+            "visible": visible,
+            "current": index,
+            "shown_pages": [runtime.pages[i] for i in visible],
+        },
+    )
+
+
+@administrator_required
+@require_POST
+def preview_reset(request: HttpRequest, code: str, number: int) -> HttpResponse:
+    request.session.pop(PREVIEW_SESSION_KEY, None)
+    return redirect(
+        f"{_version(code, number).get_absolute_url()}preview/?lang={request.GET.get('lang', 'ja')}"
+    )
