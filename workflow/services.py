@@ -64,19 +64,15 @@ class CaseBusy(WorkflowError):
 
 def _lock(case_id: int) -> tuple[Application, Case]:
     """Lock the application, then the case; a lock time-out raises ``CaseBusy``."""
-    application_id = Case.objects.values_list("application_id", flat=True).get(
-        pk=case_id
-    )
     try:
-        # A savepoint each: a timed-out statement must not poison the
-        # caller's transaction, so the friendly refusal can still be shown.
+        # One savepoint: a timed-out statement must not poison the caller's
+        # transaction, so the friendly refusal can still be shown.
         with transaction.atomic():
             application = (
-                Application.objects.select_for_update()
+                Application.objects.select_for_update(of=("self",))
                 .select_related("procedure_version")
-                .get(pk=application_id)
+                .get(case__pk=case_id)
             )
-        with transaction.atomic():
             case = Case.objects.select_for_update().get(pk=case_id)
     except OperationalError as exc:
         raise CaseBusy from exc
