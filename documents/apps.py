@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class DocumentsConfig(AppConfig):
     name = "documents"
     verbose_name = _("発行文書")
+
+    def ready(self) -> None:
+        from documents import checks  # noqa: F401 (registers the checks)

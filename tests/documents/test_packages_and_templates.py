@@ -66,3 +66,12 @@ def test_template_symbol_and_shown_fields_are_used(version):
 
     assert document.number == "令8福政第00001号"
     assert [row["label"] for row in document.snapshot["answers"]] == ["事業の種類"]
+
+
+def test_deploy_check_warns_about_the_development_certificate(settings):
+    from documents.checks import signing_certificate_check
+
+    settings.DOCUMENT_SIGNING_PKCS12 = ""
+    assert [m.id for m in signing_certificate_check(None)] == ["documents.W001"]
+    settings.DOCUMENT_SIGNING_PKCS12 = "/etc/eshinsei/signer.p12"
+    assert signing_certificate_check(None) == []
