@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "procedures",
     "documents",
     "workflow",
+    "api",
     "demo",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -79,6 +80,9 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "viewflow",
     "viewflow.workflow",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -400,3 +404,44 @@ DOCUMENT_SEAL_IMAGE = env_str("DOCUMENT_SEAL_IMAGE")
 # Back-off between attempts to issue a document (doubling, capped).
 DOCUMENT_RETRY_BASE_SECONDS = env_int("DOCUMENT_RETRY_BASE_SECONDS", 30)
 DOCUMENT_RETRY_MAX_SECONDS = env_int("DOCUMENT_RETRY_MAX_SECONDS", 3600)
+
+# --- REST API ---
+# /api/v1/ (the api app): tokens for systems, the session for the browser.
+# Throttles count in the default cache, which is Redis when REDIS_URL is set.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "api.schema.ApiAutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
+    "DEFAULT_THROTTLE_RATES": {
+        "api_submit": env_str("API_THROTTLE_SUBMIT", "30/hour"),
+        "api_token_create": env_str("API_THROTTLE_TOKEN_CREATE", "10/hour"),
+        "api_verify": env_str("API_THROTTLE_VERIFY", "30/minute"),
+    },
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": f"{PREFECTURE_NAME} 電子申請 API",
+    "DESCRIPTION": "Residents apply and follow their applications; caseworkers "
+    "work their queue and decide; anyone verifies an issued document. "
+    "See docs/api.md.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI from our own origin (drf-spectacular-sidecar): the CSP is self-only.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}

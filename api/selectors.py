@@ -1,0 +1,35 @@
+"""Reads of the API's own records."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from api.models import ApiToken
+from api.services import TOKEN_PREFIX, hash_token
+
+
+def api_token_by_secret(raw: str) -> ApiToken | None:
+    """The active token whose secret is ``raw``, with its user, or None."""
+    if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
+        return None
+    return (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=hash_token(raw), revoked_at__isnull=True)
+        .first()
+    )
+
+
+def api_tokens_of(*, user: Any) -> QuerySet[ApiToken]:
+    """``user``'s tokens, newest first (revoked ones too, marked)."""
+    return ApiToken.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def api_token_of(*, user: Any, pk: int) -> ApiToken:
+    """One of ``user``'s tokens; anyone else's is a 404."""
+    token = ApiToken.objects.filter(user=user, pk=pk).first()
+    if token is None:
+        raise Http404
+    return token

@@ -1,0 +1,397 @@
+"""What the API reads and writes. Output serializers describe the JSON; input
+serializers parse requests before a service is called."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from core.i18n import localized
+from procedures.models import Application
+
+AnyJson = serializers.JSONField
+
+
+# --- Catalogue ----------------------------------------------------------------
+
+
+class CategorySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField(source="__str__")
+
+
+class ProcedureSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    title = serializers.SerializerMethodField()
+    summary = serializers.SerializerMethodField()
+    category = CategorySerializer(allow_null=True)
+    accepts_applications = serializers.BooleanField()
+    section = serializers.CharField(source="current_version.section.name")
+    department = serializers.CharField(source="current_version.section.department.name")
+    fee_yen = serializers.IntegerField(source="current_version.fee_yen")
+    processing_days = serializers.IntegerField(source="current_version.processing_days")
+
+    def get_title(self, procedure) -> str:
+        return procedure.current_version.title_text
+
+    def get_summary(self, procedure) -> str:
+        return localized(procedure.current_version, "summary")
+
+
+class FormPageSerializer(serializers.Serializer):
+    index = serializers.IntegerField()
+    key = serializers.CharField()
+    title = serializers.CharField()
+
+
+class FormFieldSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    type = serializers.CharField()
+
+
+class FormSerializer(serializers.Serializer):
+    code = serializers.CharField(source="form.code")
+    version = serializers.IntegerField(source="number")
+    definition = AnyJson(help_text="The form definition (docs/forms.md).")
+    pages = serializers.SerializerMethodField()
+    questions = serializers.SerializerMethodField()
+
+    @extend_schema_field(FormPageSerializer(many=True))
+    def get_pages(self, form_version) -> list[dict[str, Any]]:
+        return [
+            {"index": page.index, "key": page.key, "title": page.title}
+            for page in form_version.runtime.pages
+        ]
+
+    @extend_schema_field(FormFieldSerializer(many=True))
+    def get_questions(self, form_version) -> list[dict[str, Any]]:
+        return [
+            {"key": info.key, "label": str(info.label), "type": info.type}
+            for info in form_version.runtime.field_keys()
+        ]
+
+
+class ProcedureDetailSerializer(ProcedureSerializer):
+    eligibility = serializers.SerializerMethodField()
+    required_documents = serializers.SerializerMethodField()
+    contact = serializers.SerializerMethodField()
+    fee_note = serializers.SerializerMethodField()
+    form = FormSerializer(source="current_version.form_version")
+
+    def get_eligibility(self, procedure) -> str:
+        return localized(procedure.current_version, "eligibility")
+
+    def get_required_documents(self, procedure) -> str:
+        return localized(procedure.current_version, "required_documents")
+
+    def get_contact(self, procedure) -> str:
+        return localized(procedure.current_version, "contact")
+
+    def get_fee_note(self, procedure) -> str:
+        return localized(procedure.current_version, "fee_note")
+
+
+# --- Applications (residents) -------------------------------------------------
+
+
+class ApplicationSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    procedure = serializers.CharField(source="procedure_version.procedure.code")
+    procedure_title = serializers.CharField(source="procedure_version.title_text")
+    status = serializers.ChoiceField(choices=Application.Status.choices)
+    status_label = serializers.CharField(source="get_status_display")
+    receipt_number = serializers.CharField(allow_null=True)
+    revision = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    submitted_at = serializers.DateTimeField(allow_null=True)
+    due_date = serializers.DateField(allow_null=True)
+    decided_at = serializers.DateTimeField(allow_null=True)
+    closed_at = serializers.DateTimeField(allow_null=True)
+
+
+class ApplicationPageSerializer(serializers.Serializer):
+    results = ApplicationSerializer(many=True)
+    next_cursor = serializers.CharField(allow_null=True)
+
+
+class DisplayItemSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    type = serializers.CharField(required=False)
+    value = serializers.CharField(allow_blank=True, allow_null=True)
+    files = serializers.ListField(child=AnyJson())
+    rows = serializers.ListField(child=AnyJson(), required=False)
+
+
+class DisplaySectionSerializer(serializers.Serializer):
+    title = serializers.CharField(allow_blank=True)
+    page_index = serializers.IntegerField()
+    items = DisplayItemSerializer(many=True)
+
+
+class AttachmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    field = serializers.CharField(source="field_key")
+    name = serializers.CharField(source="original_name")
+    size = serializers.IntegerField()
+    content_type = serializers.CharField()
+    sha256 = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class EventSerializer(serializers.Serializer):
+    kind = serializers.CharField()
+    kind_label = serializers.CharField(source="get_kind_display")
+    created_at = serializers.DateTimeField()
+    message = serializers.CharField(allow_blank=True)
+
+
+class StaffEventSerializer(EventSerializer):
+    actor = serializers.SerializerMethodField()
+    on_behalf_of = serializers.SerializerMethodField()
+    visible_to_applicant = serializers.BooleanField()
+    data = AnyJson()
+
+    def get_actor(self, event) -> str | None:
+        return str(event.actor) if event.actor_id else None
+
+    def get_on_behalf_of(self, event) -> str | None:
+        return str(event.on_behalf_of) if event.on_behalf_of_id else None
+
+
+class AmendmentSerializer(serializers.Serializer):
+    message = serializers.CharField(allow_blank=True)
+    fields = serializers.ListField(child=serializers.CharField())
+    requested_at = serializers.DateTimeField()
+
+
+class DocumentSerializer(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    number = serializers.CharField()
+    title = serializers.CharField()
+    approved = serializers.BooleanField()
+    issued_on = serializers.DateField()
+
+
+class ApplicationDetailSerializer(ApplicationSerializer):
+    answers = AnyJson()
+    display = DisplaySectionSerializer(many=True)
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="What would stop submission now (drafts and amendments).",
+    )
+    attachments = AttachmentSerializer(many=True)
+    timeline = EventSerializer(many=True)
+    amendment = AmendmentSerializer(allow_null=True)
+    documents = DocumentSerializer(many=True)
+    can_withdraw = serializers.BooleanField()
+    editable = serializers.BooleanField()
+
+
+class ApplicationCreateSerializer(serializers.Serializer):
+    procedure = serializers.SlugField(max_length=32)
+    answers = serializers.DictField(child=AnyJson(), required=False, default=dict)
+    submit = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Create and submit in one request (all or nothing).",
+    )
+
+
+class ApplicationUpdateSerializer(serializers.Serializer):
+    answers = serializers.DictField(
+        child=AnyJson(),
+        help_text="Answers by field key, merged into the stored answers. A file "
+        "field takes the ids of the attachments to keep.",
+    )
+
+
+class AttachmentUploadSerializer(serializers.Serializer):
+    field = serializers.CharField(max_length=64)
+    file = serializers.FileField()
+
+
+class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=1000)
+
+
+# --- Staff --------------------------------------------------------------------
+
+
+class TaskSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    case = serializers.UUIDField(source="application.public_id")
+    kind = serializers.CharField()
+    step = serializers.CharField(source="step_label")
+    status = serializers.CharField()
+    owner = serializers.SerializerMethodField()
+    created = serializers.DateTimeField()
+    due_date = serializers.DateField(allow_null=True)
+    overdue = serializers.SerializerMethodField()
+    receipt_number = serializers.CharField(source="application.receipt_number")
+    applicant_name = serializers.CharField(source="application.applicant_name")
+    procedure_title = serializers.CharField(
+        source="application.procedure_version.title_text"
+    )
+
+    def get_owner(self, task) -> str | None:
+        return str(task.owner) if task.owner_id else None
+
+    def get_overdue(self, task) -> bool:
+        return bool(task.due_date and task.due_date < timezone.localdate())
+
+
+class TaskPageSerializer(serializers.Serializer):
+    results = TaskSerializer(many=True)
+    next_cursor = serializers.CharField(allow_null=True)
+
+
+class InboxQuerySerializer(serializers.Serializer):
+    tab = serializers.ChoiceField(choices=["queue", "mine"], default="queue")
+    procedure = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**31 - 1
+    )
+    kind = serializers.ChoiceField(choices=["", "review", "consult"], default="")
+    overdue = serializers.BooleanField(default=False)
+    q = serializers.CharField(
+        max_length=100, required=False, default="", allow_blank=True
+    )
+    sort = serializers.ChoiceField(
+        choices=["oldest", "newest", "due"], default="oldest"
+    )
+    cursor = serializers.CharField(
+        max_length=100, required=False, default="", allow_blank=True
+    )
+
+
+class CaseTaskSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    kind = serializers.CharField()
+    step = serializers.CharField(source="step_label")
+    status = serializers.CharField()
+    owner = serializers.SerializerMethodField()
+    decision = serializers.CharField(allow_blank=True)
+    comment = serializers.CharField(allow_blank=True)
+    created = serializers.DateTimeField()
+    finished = serializers.DateTimeField(allow_null=True)
+
+    def get_owner(self, task) -> str | None:
+        return str(task.owner) if task.owner_id else None
+
+
+class ChainStepSerializer(serializers.Serializer):
+    level = serializers.IntegerField()
+    position = serializers.CharField()
+    section = serializers.CharField(allow_blank=True)
+    current = serializers.BooleanField()
+    done = AnyJson(allow_null=True)
+
+
+class CaseSerializer(ApplicationSerializer):
+    applicant_name = serializers.CharField()
+    answers = AnyJson()
+    display = DisplaySectionSerializer(many=True)
+    attachments = AttachmentSerializer(many=True)
+    timeline = StaffEventSerializer(many=True)
+    chain = ChainStepSerializer(many=True)
+    tasks = CaseTaskSerializer(many=True)
+    my_task = serializers.IntegerField(allow_null=True)
+    claimable_task = serializers.IntegerField(allow_null=True)
+    consult_choices = serializers.DictField(child=serializers.CharField())
+
+
+DECISIONS = ["approve", "send_back", "amend", "reject", "consult", "opinion"]
+
+
+class DecisionSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(
+        choices=DECISIONS,
+        help_text="opinion is the answer to a consultation (合議) task.",
+    )
+    comment = serializers.CharField(
+        max_length=4000, required=False, default="", allow_blank=True
+    )
+    target_level = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=0, max_value=100
+    )
+    consult_to = serializers.CharField(
+        max_length=100, required=False, allow_null=True, default=None
+    )
+    amend_fields = serializers.ListField(
+        child=serializers.CharField(max_length=64),
+        required=False,
+        default=list,
+        max_length=200,
+    )
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        decision = data["decision"]
+        if (
+            decision in ("send_back", "amend", "reject", "consult", "opinion")
+            and not data.get("comment", "").strip()
+        ):
+            raise serializers.ValidationError(
+                {"comment": [_("理由を入力してください。")]}
+            )
+        if decision == "send_back" and data.get("target_level") is None:
+            raise serializers.ValidationError(
+                {"target_level": [_("差し戻す先を選んでください。")]}
+            )
+        if decision == "consult" and not data.get("consult_to"):
+            raise serializers.ValidationError(
+                {"consult_to": [_("合議先を選んでください。")]}
+            )
+        return data
+
+
+# --- Verification and tokens -------------------------------------------------
+
+
+class VerifyUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+
+
+class VerifiedDocumentSerializer(serializers.Serializer):
+    number = serializers.CharField()
+    title = serializers.CharField()
+    approved = serializers.BooleanField()
+    issued_on = serializers.DateField()
+    department = serializers.CharField(source="department.name")
+
+
+class SignatureSerializer(serializers.Serializer):
+    readable = serializers.BooleanField()
+    signed = serializers.BooleanField()
+    intact = serializers.BooleanField()
+    trusted = serializers.BooleanField()
+    whole_file = serializers.BooleanField()
+    signer = serializers.CharField(allow_blank=True)
+    signed_at = serializers.DateTimeField(allow_null=True)
+
+
+class VerificationSerializer(serializers.Serializer):
+    genuine = serializers.BooleanField()
+    headline = serializers.CharField()
+    messages = serializers.ListField(child=serializers.CharField())
+    sha256 = serializers.CharField()
+    matches_record = serializers.BooleanField()
+    signature = SignatureSerializer(source="check")
+    document = VerifiedDocumentSerializer(allow_null=True)
+
+
+class TokenSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk", read_only=True)
+    name = serializers.CharField(max_length=100)
+    prefix = serializers.CharField(read_only=True)
+    created_at = serializers.DateTimeField(read_only=True)
+    last_used_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    revoked_at = serializers.DateTimeField(read_only=True, allow_null=True)
+
+
+class TokenCreatedSerializer(TokenSerializer):
+    token = serializers.CharField(read_only=True, help_text="Shown once; store it now.")

@@ -1,0 +1,122 @@
+"""State changes of the API itself: tokens and idempotent requests.
+
+Everything else the API does goes through the other apps' services, exactly
+as their pages do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from api.models import ApiToken, IdempotencyRecord
+
+TOKEN_PREFIX = "esh_"
+# Last-used times are written at most this often per token (one UPDATE per
+# request would make every API call a write).
+TOUCH_INTERVAL_SECONDS = 60
+
+
+def hash_token(raw: str) -> str:
+    """The stored form of a token."""
+    return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def api_token_create(*, user: Any, name: str) -> tuple[ApiToken, str]:
+    """A new token for ``user``; the secret is returned once and never stored."""
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name.strip()[:100],
+        prefix=raw[: len(TOKEN_PREFIX) + 6],
+        key_hash=hash_token(raw),
+    )
+    from core.audit import audit_record
+
+    if user.is_staff:
+        audit_record(action="api.token_create", actor=user, target=token)
+    return token, raw
+
+
+def api_token_revoke(*, token: ApiToken, user: Any) -> ApiToken:
+    """Revoke one of ``user``'s tokens (idempotent); it stops working at once."""
+    if token.user_id != user.pk:
+        raise PermissionError("not the owner")
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        if user.is_staff:
+            from core.audit import audit_record
+
+            audit_record(action="api.token_revoke", actor=user, target=token)
+    return token
+
+
+def api_token_touch(*, token: ApiToken) -> None:
+    """Record that the token was used (at most once a minute)."""
+    now = timezone.now()
+    last = token.last_used_at
+    if last is None or (now - last).total_seconds() >= TOUCH_INTERVAL_SECONDS:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+
+
+class IdempotencyMismatch(Exception):
+    """The key was used before for a different request."""
+
+
+class IdempotencyInProgress(Exception):
+    """The first request with this key has not finished yet."""
+
+
+def request_fingerprint(*, scope: str, body: Any) -> str:
+    """A digest of what a request asks for, to compare retries with the original."""
+    canonical = json.dumps(
+        {"scope": scope, "body": body}, sort_keys=True, ensure_ascii=False, default=str
+    )
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@transaction.atomic
+def idempotent_call(
+    *,
+    user: Any,
+    key: str,
+    fingerprint: str,
+    run: Callable[[], tuple[int, Any]],
+) -> tuple[int, Any, bool]:
+    """Run ``run`` once per (user, key); later calls replay its answer.
+
+    Returns (status, JSON body, replayed). The key row is inserted before the
+    work, in the same transaction: a concurrent retry waits on the unique
+    index and then finds the finished answer; a failure rolls the key back
+    with everything else, so the client may retry with the same key.
+    """
+    existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                record = IdempotencyRecord.objects.create(
+                    user=user, key=key, fingerprint=fingerprint
+                )
+        except IntegrityError:
+            existing = IdempotencyRecord.objects.filter(user=user, key=key).first()
+            if existing is None:
+                raise IdempotencyInProgress from None
+        else:
+            status, body = run()
+            record.status_code = status
+            record.response = body
+            record.save(update_fields=["status_code", "response"])
+            return status, body, False
+    if existing.fingerprint != fingerprint:
+        raise IdempotencyMismatch
+    if not existing.status_code:
+        raise IdempotencyInProgress
+    return existing.status_code, existing.response, True

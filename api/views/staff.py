@@ -1,0 +1,267 @@
+"""The caseworker's side: inbox and queue, claim and release, the case, decisions.
+
+The same checks as the staff pages: ``core.roles.is_caseworker`` for the
+area, ``workflow.selectors.case_for_staff`` for each case (404 for a case
+the caseworker has no part in), and the workflow's services for every
+change, which lock the case and check the caseworker's posts themselves.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext
+from drf_spectacular.utils import extend_schema
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api import serializers as s
+from api.errors import ApiError
+from api.views.common import BINARY, file_download, open_or_404
+from core import roles
+from organisation.models import Assignment
+from organisation.selectors import slot_key, user_slot_grants
+from workflow import selectors, services
+
+
+class IsCaseworker(BasePermission):
+    def has_permission(self, request, view) -> bool:
+        return roles.is_caseworker(request.user)
+
+
+class StaffView(APIView):
+    permission_classes = [IsCaseworker]
+
+    def grants(self) -> list:
+        if not hasattr(self, "_grants"):
+            self._grants = user_slot_grants(self.request.user)
+        return self._grants
+
+    def application(self, public_id: Any) -> Any:
+        return selectors.case_for_staff(
+            user=self.request.user, public_id=public_id, grants=self.grants()
+        )
+
+
+class TaskList(StaffView):
+    @extend_schema(
+        parameters=[s.InboxQuerySerializer],
+        responses=s.TaskPageSerializer,
+        summary="Inbox: my claimed tasks (tab=mine) or my posts' queue (tab=queue)",
+    )
+    def get(self, request):
+        query = s.InboxQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        page = selectors.inbox_page(
+            user=request.user,
+            grants=self.grants(),
+            tab=data["tab"],
+            procedure_id=data.get("procedure"),
+            kind=data["kind"],
+            overdue=data["overdue"],
+            q=data["q"],
+            sort=data["sort"],
+            cursor=data["cursor"],
+        )
+        return Response(
+            {
+                "results": s.TaskSerializer(page.tasks, many=True).data,
+                "next_cursor": page.next_cursor,
+            }
+        )
+
+
+def consult_choices(case: Any) -> dict[str, str]:
+    """Posts a review may consult (合議): each section post not on the chain.
+
+    API-LOCAL COPY of ``workflow.views._consult_choices`` (a view helper, not
+    a selector); to be replaced by a workflow selector when one exists.
+    """
+    choices: dict[str, str] = {}
+    own = {step["slot"] for step in case.chain}
+    for assignment in (
+        Assignment.objects.active_on(timezone.localdate())
+        .filter(position__scope="section")
+        .select_related("section", "position")
+        .order_by("section__code", "position__level")
+    ):
+        slot = slot_key(position=assignment.position, section=assignment.section)
+        if slot not in own:
+            choices[slot] = f"{assignment.section.name} {assignment.position.name}"
+    return choices
+
+
+class CaseDetail(StaffView):
+    @extend_schema(
+        responses=s.CaseSerializer,
+        summary="A case: answers, files, chain, full timeline",
+    )
+    def get(self, request, public_id):
+        application = self.application(public_id)
+        case = application.case
+        tasks = selectors.case_tasks(application)
+        slots = {grant.slot for grant in self.grants()}
+        my_task = next(
+            (t for t in tasks if t.is_open and t.owner_id == request.user.pk), None
+        )
+        claimable = next(
+            (t for t in tasks if t.status == "NEW" and t.owner_permission in slots),
+            None,
+        )
+        runtime = application.procedure_version.form_version.runtime
+        chain = [
+            {
+                "level": index,
+                "position": step.get("position", ""),
+                "section": step.get("section", ""),
+                "current": index == case.level and case.status == "NEW",
+                "done": step.get("done"),
+            }
+            for index, step in enumerate(case.chain)
+        ]
+        events = application.events.select_related("actor", "on_behalf_of").order_by(
+            "created_at", "id"
+        )
+        return Response(
+            {
+                **s.ApplicationSerializer(application).data,
+                "applicant_name": application.applicant_name,
+                "answers": application.answers,
+                "display": s.DisplaySectionSerializer(
+                    runtime.display(application.answers), many=True
+                ).data,
+                "attachments": s.AttachmentSerializer(
+                    application.attachments.all(), many=True
+                ).data,
+                "timeline": s.StaffEventSerializer(events, many=True).data,
+                "chain": chain,
+                "tasks": s.CaseTaskSerializer(tasks, many=True).data,
+                "my_task": my_task.pk if my_task else None,
+                "claimable_task": claimable.pk if claimable else None,
+                "consult_choices": consult_choices(case)
+                if my_task is not None and my_task.kind == "review"
+                else {},
+            }
+        )
+
+
+class CaseAttachment(StaffView):
+    @extend_schema(responses=BINARY, summary="Download an attachment of a case")
+    def get(self, request, public_id, attachment_id: int):
+        application = self.application(public_id)
+        attachment = application.attachments.filter(pk=attachment_id).first()
+        if attachment is None:
+            raise Http404
+        return file_download(
+            open_or_404(attachment.file),
+            filename=attachment.original_name,
+            content_type="application/octet-stream",
+        )
+
+
+class _TaskAction(StaffView):
+    def task(self, public_id: Any, task_id: int) -> tuple[Any, Any]:
+        case = self.application(public_id).case
+        task = case.task_set.filter(pk=task_id).first()
+        if task is None:
+            raise Http404
+        return case, task
+
+    def _answer(self, public_id: Any) -> Response:
+        # The case as it is now, as GET would show it (same request, same grants).
+        view = CaseDetail()
+        view.request = self.request
+        view._grants = self.grants()
+        return view.get(self.request, public_id)
+
+
+class TaskClaim(_TaskAction):
+    @extend_schema(
+        request=None,
+        responses=s.CaseSerializer,
+        summary="Claim (担当する) a queued task",
+    )
+    def post(self, request, public_id, task_id: int):
+        case, task = self.task(public_id, task_id)
+        services.task_claim(
+            task_id=task.pk,
+            case_id=case.pk,
+            user=request.user,
+            request=request._request,
+        )
+        return self._answer(public_id)
+
+
+class TaskRelease(_TaskAction):
+    @extend_schema(
+        request=None,
+        responses=s.CaseSerializer,
+        summary="Put a claimed task back in its queue",
+    )
+    def post(self, request, public_id, task_id: int):
+        case, task = self.task(public_id, task_id)
+        services.task_release(
+            task_id=task.pk,
+            case_id=case.pk,
+            user=request.user,
+            request=request._request,
+        )
+        return self._answer(public_id)
+
+
+class TaskDecide(_TaskAction):
+    @extend_schema(
+        request=s.DecisionSerializer,
+        responses=s.CaseSerializer,
+        summary="Decide on a claimed task: approve, send_back, amend, reject, consult; "
+        "opinion on a consultation",
+    )
+    def post(self, request, public_id, task_id: int):
+        case, task = self.task(public_id, task_id)
+        serializer = s.DecisionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        decision = data["decision"]
+        if (task.kind == "consult") != (decision == "opinion"):
+            raise ApiError(
+                gettext("このタスクでは選べない判断です。"),
+                code="invalid_decision",
+                fields={"decision": [gettext("このタスクでは選べない判断です。")]},
+            )
+        consult_label = ""
+        if decision == "consult":
+            choices = consult_choices(case)
+            if data["consult_to"] not in choices:
+                raise ApiError(
+                    gettext("合議先を選んでください。"),
+                    code="invalid",
+                    fields={"consult_to": [gettext("選べない合議先です。")]},
+                )
+            consult_label = choices[data["consult_to"]]
+        amend_fields = data["amend_fields"]
+        if decision == "amend" and amend_fields:
+            runtime = case.application.procedure_version.form_version.runtime
+            unknown = [key for key in amend_fields if runtime.field(key) is None]
+            if unknown:
+                raise ApiError(
+                    gettext("補正を求める項目がフォームにありません。"),
+                    code="invalid",
+                    fields={"amend_fields": [", ".join(unknown)]},
+                )
+        services.task_decide(
+            task_id=task.pk,
+            case_id=case.pk,
+            user=request.user,
+            decision=decision,
+            comment=data["comment"],
+            target_level=data["target_level"],
+            consult_slot=data["consult_to"] if decision == "consult" else None,
+            consult_label=consult_label,
+            amend_fields=amend_fields if decision == "amend" else None,
+            request=request._request,
+        )
+        return self._answer(public_id)

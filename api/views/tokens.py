@@ -1,0 +1,113 @@
+"""API tokens: the JSON endpoints and the page where people make and revoke them."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api import selectors, services
+from api import serializers as s
+from api.errors import ApiError
+from api.forms import TokenForm
+from api.throttles import TokenCreateThrottle
+
+
+class TokenListCreate(APIView):
+    def get_throttles(self):
+        return [TokenCreateThrottle()] if self.request.method == "POST" else []
+
+    @extend_schema(responses=s.TokenSerializer(many=True), summary="My API tokens")
+    def get(self, request):
+        tokens = selectors.api_tokens_of(user=request.user)[:100]
+        return Response(s.TokenSerializer(tokens, many=True).data)
+
+    @extend_schema(
+        request=s.TokenSerializer,
+        responses={201: s.TokenCreatedSerializer},
+        summary="Make a token (browser session only; the secret is shown once)",
+    )
+    def post(self, request):
+        # A token cannot make tokens: a leaked one must not multiply itself.
+        if not isinstance(request.successful_authenticator, SessionAuthentication):
+            raise ApiError(
+                _("トークンはログインした画面からだけ作れます。"),
+                code="session_required",
+                status_code=status.HTTP_403_FORBIDDEN,
+            )
+        serializer = s.TokenSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        token, raw = services.api_token_create(
+            user=request.user, name=serializer.validated_data["name"]
+        )
+        body = {**s.TokenSerializer(token).data, "token": raw}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class TokenRevoke(APIView):
+    @extend_schema(responses={204: None}, summary="Revoke one of my tokens")
+    def delete(self, request, pk: int):
+        token = selectors.api_token_of(user=request.user, pk=pk)
+        services.api_token_revoke(token=token, user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- The page -----------------------------------------------------------------
+
+
+def _page(request: HttpRequest, *, form: TokenForm, created: str = "", code: int = 200):
+    return render(
+        request,
+        "api/tokens.html",
+        {
+            "form": form,
+            "tokens": list(selectors.api_tokens_of(user=request.user)[:100]),
+            "created": created,
+            "base_template": "base_staff.html"
+            if request.user.is_staff
+            else "base.html",
+        },
+        status=code,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tokens_page(request: HttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        return _page(request, form=TokenForm())
+    form = TokenForm(request.POST)
+    if not form.is_valid():
+        return _page(request, form=form, code=400)
+    throttle = TokenCreateThrottle()
+    if not throttle.allow_request(request, None):
+        form.add_error(
+            None, _("短い時間に多くのトークンが作られました。しばらく待ってください。")
+        )
+        return _page(request, form=form, code=429)
+    _token, raw = services.api_token_create(
+        user=request.user, name=form.cleaned_data["name"]
+    )
+    # The secret is shown on this one answer and never again (only its hash is kept).
+    response = _page(request, form=TokenForm(), created=raw)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def token_revoke_page(request: HttpRequest, pk: int) -> HttpResponse:
+    token = selectors.api_token_of(user=request.user, pk=pk)
+    services.api_token_revoke(token=token, user=request.user)
+    messages.success(
+        request, _("トークン「%(name)s」を無効にしました。") % {"name": token.name}
+    )
+    return redirect("api:tokens")
