@@ -13,6 +13,7 @@ leaving the database as it was.
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -124,7 +125,7 @@ def package_export(*, version: ProcedureVersion) -> dict[str, Any]:
             "code": form.code,
             "title": form.title,
             "title_en": form.title_en,
-            "definition": form_version.definition,
+            "definition": copy.deepcopy(form_version.definition),
         },
         "sections": sections,
     }

@@ -4,6 +4,7 @@ and residents who sign in through the test client."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import itertools
 from typing import Any
@@ -14,7 +15,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from forms_builder.models import Form, FormVersion
 from organisation.models import Assignment, Department, Position, Section
 from procedures.models import Category, Procedure, ProcedureVersion
-from tests.factories import PASSWORD, AdministratorFactory, ResidentFactory, StaffFactory
+from tests.factories import (
+    PASSWORD,
+    AdministratorFactory,
+    ResidentFactory,
+    StaffFactory,
+)
 
 DEFINITION = {
     "version": 1,
@@ -116,7 +122,12 @@ def office(db) -> dict[str, Any]:
     Assignment.objects.create(
         user=clerk, section=section, position=position, start_date=dt.date(2020, 4, 1)
     )
-    return {"department": department, "section": section, "position": position, "clerk": clerk}
+    return {
+        "department": department,
+        "section": section,
+        "position": position,
+        "clerk": clerk,
+    }
 
 
 def make_form_version(definition: dict[str, Any] | None = None) -> FormVersion:
@@ -125,7 +136,7 @@ def make_form_version(definition: dict[str, Any] | None = None) -> FormVersion:
     return FormVersion.objects.create(
         form=form,
         number=1,
-        definition=definition or DEFINITION,
+        definition=copy.deepcopy(definition or DEFINITION),
         status=FormVersion.Status.PUBLISHED,
         published_at=dt.datetime(2026, 4, 1, tzinfo=dt.UTC),
     )
@@ -202,7 +213,9 @@ def resident_client(client, resident):
     return login(client, resident)
 
 
-def fill_and_submit(client: Any, procedure: Procedure, *, amount: str = "500000") -> Any:
+def fill_and_submit(
+    client: Any, procedure: Procedure, *, amount: str = "500000"
+) -> Any:
     """Walk the whole form through HTTP and submit; returns the application."""
     from procedures.models import Application
 

@@ -36,7 +36,9 @@ def test_first_page_is_prefilled_from_the_profile_and_shows_progress(
 
     assert 'value="山田 太郎"' in page
     assert "手順 1 / 3" in page
-    assert "申請者" in page and "添付書類" in page and "入力内容の確認" in page
+    assert "申請者" in page
+    assert "添付書類" in page
+    assert "入力内容の確認" in page
 
 
 def test_starting_twice_resumes_the_draft_instead_of_making_another(
@@ -78,7 +80,8 @@ def test_saving_a_draft_lets_the_resident_resume_from_another_device(
 
     phone = login(Client(), resident)
     listing = phone.get("/my/").content.decode()
-    assert "入力途中の申請" in listing and application.get_absolute_url() in listing
+    assert "入力途中の申請" in listing
+    assert application.get_absolute_url() in listing
     resumed = phone.get(f"/my/{application.public_id}/page/0/").content.decode()
     assert 'value="120000"' in resumed or "120,000" in resumed
 
@@ -90,8 +93,12 @@ def test_full_walk_gives_a_receipt_number_on_screen_and_by_mail(
         application = fill_and_submit(resident_client, procedure)
 
     assert application.status == Application.Status.SUBMITTED
-    assert re.fullmatch(rf"{procedure.receipt_prefix}-R\d+-00001", application.receipt_number)
-    receipt = resident_client.get(f"/my/{application.public_id}/receipt/").content.decode()
+    assert re.fullmatch(
+        rf"{procedure.receipt_prefix}-R\d+-00001", application.receipt_number
+    )
+    receipt = resident_client.get(
+        f"/my/{application.public_id}/receipt/"
+    ).content.decode()
     assert "申請を受け付けました" in receipt
     assert application.receipt_number in receipt
     assert "令和" in receipt  # the expected decision date in 和暦
@@ -125,7 +132,9 @@ def test_confirmation_page_shows_every_answer_with_change_links(
 
     page = resident_client.get(f"{base}/confirm/").content.decode()
 
-    assert "山田 太郎" in page and "500,000" in page and "見積.pdf" in page
+    assert "山田 太郎" in page
+    assert "500,000" in page
+    assert "見積.pdf" in page
     assert f'href="{base}/page/0/?return=confirm"' in page
     assert f'href="{base}/page/1/?return=confirm"' in page
     # A change made from the confirmation page comes back to it.
@@ -147,7 +156,7 @@ def test_confirmation_refuses_to_submit_an_incomplete_application(
     page = response.content.decode()
     assert response.status_code == 200
     assert "まだ申請できません" in page
-    assert f'{base}/page/1/?return=confirm' in page  # the error links to its page
+    assert f"{base}/page/1/?return=confirm" in page  # the error links to its page
     application.refresh_from_db()
     assert application.status == Application.Status.DRAFT
     assert application.receipt_number is None
@@ -218,11 +227,25 @@ def test_another_residents_drafts_and_applications_are_404_everywhere(
 
     for target in (application, draft):
         base = f"/my/{target.public_id}"
-        for url in (f"{base}/", f"{base}/page/0/", f"{base}/confirm/", f"{base}/receipt/", f"{base}/withdraw/"):
+        for url in (
+            f"{base}/",
+            f"{base}/page/0/",
+            f"{base}/confirm/",
+            f"{base}/receipt/",
+            f"{base}/withdraw/",
+        ):
             assert stranger.get(url).status_code == 404, url
         assert stranger.post(f"{base}/confirm/").status_code == 404
-        assert stranger.post(f"{base}/page/0/", {"name": "x", "amount": "1"}).status_code == 404
-        assert stranger.post(f"{base}/withdraw/", {"reason": "x", "confirm": "on"}).status_code == 404
+        assert (
+            stranger.post(f"{base}/page/0/", {"name": "x", "amount": "1"}).status_code
+            == 404
+        )
+        assert (
+            stranger.post(
+                f"{base}/withdraw/", {"reason": "x", "confirm": "on"}
+            ).status_code
+            == 404
+        )
         assert stranger.post(f"{base}/discard/").status_code == 404
     listing = stranger.get("/my/").content.decode()
     assert str(application.public_id) not in listing

@@ -20,18 +20,25 @@ def categories(db):
 
 def test_catalogue_lists_published_and_suspended_procedures_only(client, office):
     published = make_procedure(office, title="介護施設整備助成金")
-    suspended = make_procedure(office, title="狩猟免許", status=Procedure.Status.SUSPENDED)
+    suspended = make_procedure(
+        office, title="狩猟免許", status=Procedure.Status.SUSPENDED
+    )
     draft = make_procedure(office, title="作成中の手続", status=Procedure.Status.DRAFT)
-    retired = make_procedure(office, title="廃止した手続", status=Procedure.Status.RETIRED)
+    retired = make_procedure(
+        office, title="廃止した手続", status=Procedure.Status.RETIRED
+    )
 
     page = client.get("/procedures/").content.decode()
 
     assert "介護施設整備助成金" in page
-    assert "狩猟免許" in page and "受付停止中" in page
+    assert "狩猟免許" in page
+    assert "受付停止中" in page
     assert "作成中の手続" not in page
     assert "廃止した手続" not in page
     assert published.get_absolute_url() in page
-    assert suspended and draft and retired
+    assert suspended
+    assert draft
+    assert retired
 
 
 def test_catalogue_search_needs_every_word(client, office):
@@ -55,7 +62,8 @@ def test_catalogue_filters_by_category_and_counts_each(client, office, categorie
 
     assert "浄化槽設置補助" in page
     assert "介護施設整備助成金" not in page
-    assert "福祉 <span" in page and "(1)" in page
+    assert "福祉 <span" in page
+    assert "(1)" in page
 
 
 def test_catalogue_with_a_bad_category_is_not_an_error(client, office):
@@ -77,11 +85,15 @@ def test_catalogue_query_count_does_not_grow_with_procedures(
 def test_procedure_page_says_what_is_needed_before_starting(client, procedure):
     page = client.get(procedure.get_absolute_url()).content.decode()
 
-    assert "申請できる方" in page and "県内で福祉施設を運営する法人" in page
-    assert "用意するもの" in page and "見積書（PDF）" in page
-    assert "手数料" in page and "無料" in page
+    assert "申請できる方" in page
+    assert "県内で福祉施設を運営する法人" in page
+    assert "用意するもの" in page
+    assert "見積書（PDF）" in page
+    assert "手数料" in page
+    assert "無料" in page
     assert "30 開庁日" in page
-    assert "福祉政策課" in page and "000-000-0000" in page
+    assert "福祉政策課" in page
+    assert "000-000-0000" in page
     assert "ログインして申請する" in page
 
 
@@ -103,5 +115,7 @@ def test_procedure_page_in_english_uses_the_english_texts(client, procedure):
     version.title_en = "Welfare Facility Grant"
     version.save()
     client.cookies["django_language"] = "en"
-    page = client.get(procedure.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    page = client.get(
+        procedure.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
     assert "Welfare Facility Grant" in page

@@ -16,7 +16,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("code", help="procedure code")
         parser.add_argument(
-            "--version", type=int, dest="number", help="a version number to export"
+            "--number", type=int, dest="number", help="a version number to export"
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
