@@ -23,7 +23,7 @@ os.environ.setdefault("DJANGO_DEBUG", "true")
 # A throw-away development certificate, not the one in var/.
 os.environ.setdefault("DJANGO_VAR_DIR", tempfile.mkdtemp(prefix="bench-documents-"))
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -93,9 +93,7 @@ def main() -> None:
     print(f"documents per second per core: {1000 / total:.1f}")
     print(f"worker memory: {rss_mb():.0f} MB resident now, {peak_rss_mb():.0f} MB peak")
     target_ok = total <= 200 and peak_rss_mb() < 250
-    print(
-        "target (<= 200 ms median, < 250 MB):", "met" if target_ok else "NOT met"
-    )
+    print("target (<= 200 ms median, < 250 MB):", "met" if target_ok else "NOT met")
 
 
 if __name__ == "__main__":
