@@ -126,7 +126,11 @@ def test_two_route_consultations_finishing_together_create_one_review(
     results = _race(
         *[
             lambda t=t, u=u: services.task_decide(
-                task_id=t.pk, case_id=t.process_id, user=u, decision="", comment="異議なし"
+                task_id=t.pk,
+                case_id=t.process_id,
+                user=u,
+                decision="",
+                comment="異議なし",
             )
             for t, u in claimed
         ]
