@@ -1,0 +1,169 @@
+"""Fixtures for the API tests: the workflow's organisation (担当 → 係長 → 課長 …
+with the demo 専決 rules), a published procedure with the procedures tests'
+form (an applicant page and a required PDF attachment), and API clients that
+authenticate with tokens made by the API's own service.
+
+Shared pieces are imported from the other apps' test fixtures, not copied.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from api.services import api_token_create
+from procedures.models import Procedure, ProcedureVersion
+from tests.documents.conftest import _signing  # noqa: F401 (autouse: dev certificate)
+from tests.factories import ResidentFactory, StaffFactory
+from tests.procedures.conftest import PDF_BYTES, make_form_version
+from tests.workflow.conftest import org  # noqa: F401 (fixture)
+from workflow.demo import seed_demo_route
+
+_codes = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles_and_engine():
+    # Throttle counts live in the cache, which outlives a test.
+    from procedures.engine import get_case_engine
+
+    cache.clear()
+    get_case_engine.cache_clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def version(org) -> ProcedureVersion:  # noqa: F811
+    """A published procedure of 福祉政策課 with the demo route (課長 decides ≤ 100万円)."""
+    n = next(_codes)
+    procedure = Procedure.objects.create(
+        code=f"api-josei-{n}", receipt_prefix=f"AJ{n}", status="published"
+    )
+    version = ProcedureVersion.objects.create(
+        procedure=procedure,
+        number=1,
+        status="published",
+        title="福祉施設整備助成金",
+        title_en="Welfare facility grant",
+        summary="福祉施設の整備にかかる費用の一部を助成します。",
+        section=org["sections"]["fukushi"],
+        processing_days=30,
+        form_version=make_form_version(),
+    )
+    procedure.current_version = version
+    procedure.save(update_fields=["current_version"])
+    seed_demo_route(version)
+    return version
+
+
+@pytest.fixture
+def procedure(version) -> Procedure:
+    return version.procedure
+
+
+def api_client(user: Any | None = None) -> APIClient:
+    """A client that sends ``Authorization: Bearer <token>`` for ``user``."""
+    client = APIClient()
+    if user is not None:
+        _token, raw = api_token_create(user=user, name="test")
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    return client
+
+
+@pytest.fixture
+def resident(db):
+    return ResidentFactory(full_name="山田 太郎", email="taro@example.jp")
+
+
+@pytest.fixture
+def other_resident(db):
+    return ResidentFactory(full_name="鈴木 花子", email="hanako@example.jp")
+
+
+@pytest.fixture
+def as_resident(resident) -> APIClient:
+    return api_client(resident)
+
+
+@pytest.fixture
+def as_other(other_resident) -> APIClient:
+    return api_client(other_resident)
+
+
+@pytest.fixture
+def staff(org) -> dict[str, APIClient]:  # noqa: F811
+    """API clients for each person of the workflow's organisation, by key."""
+    return {key: api_client(user) for key, user in org["people"].items()}
+
+
+@pytest.fixture
+def outsider(db) -> APIClient:
+    """A caseworker of another section: sees no case of 福祉政策課."""
+    return api_client(StaffFactory(full_name="外部 職員"))
+
+
+ANSWERS = {"name": "山田 太郎", "amount": 500_000}
+
+
+def pdf_file(name: str = "見積書.pdf"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, PDF_BYTES, content_type="application/pdf")
+
+
+def start(client: APIClient, procedure: Procedure, answers: dict | None = None) -> dict:
+    response = client.post(
+        "/api/v1/applications/",
+        {"procedure": procedure.code, "answers": answers or ANSWERS},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    return response.json()
+
+
+def upload(client: APIClient, application_id: str, field: str = "estimate") -> Any:
+    return client.post(
+        f"/api/v1/applications/{application_id}/attachments/",
+        {"field": field, "file": pdf_file()},
+        format="multipart",
+    )
+
+
+def submitted(client: APIClient, procedure: Procedure, **answers: Any) -> dict:
+    """A complete application, submitted through the API."""
+    data = start(client, procedure, {**ANSWERS, **answers})
+    assert upload(client, data["id"]).status_code == 201
+    response = client.post(f"/api/v1/applications/{data['id']}/submit/")
+    assert response.status_code == 200, response.json()
+    return response.json()
+
+
+def open_task(client: APIClient, case_id: str) -> dict:
+    case = client.get(f"/api/v1/staff/cases/{case_id}/").json()
+    return case
+
+
+def claim_and_decide(
+    client: APIClient, case_id: str, decision: str = "approve", **extra: Any
+) -> Any:
+    case = client.get(f"/api/v1/staff/cases/{case_id}/")
+    assert case.status_code == 200, case.json()
+    task_id = case.json()["claimable_task"]
+    assert task_id, case.json()
+    claimed = client.post(f"/api/v1/staff/cases/{case_id}/tasks/{task_id}/claim/")
+    assert claimed.status_code == 200, claimed.json()
+    return client.post(
+        f"/api/v1/staff/cases/{case_id}/tasks/{task_id}/decide/",
+        {"decision": decision, **extra},
+        format="json",
+    )
