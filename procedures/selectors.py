@@ -167,7 +167,7 @@ def procedures_for_admin() -> QuerySet[Procedure]:
             "versions",
             queryset=ProcedureVersion.objects.filter(
                 status=ProcedureVersion.Status.DRAFT
-            ).only("id", "procedure_id", "number", "status"),
+            ).only("id", "procedure_id", "number", "status", "title"),
             to_attr="draft_versions",
         )
     )

@@ -200,9 +200,8 @@ def application_page(request: HttpRequest, public_id: Any, index: int) -> HttpRe
                 messages.error(request, exc.message)
                 return redirect(application)
             return _after_page(request, application, index, action, returning)
-        messages.error(
-            request, _("入力内容に問題があります。赤字の説明を読んで直してください。")
-        )
+        # The page's own error summary (forms_builder) lists what to fix; a
+        # row added or removed is not an error and re-renders the page.
     else:
         form = runtime.page_form(index, **kwargs)
     amendment = (

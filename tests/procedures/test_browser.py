@@ -45,11 +45,11 @@ def test_register_verify_apply_with_an_attachment_confirm_submit_and_see_receipt
 
     # Register and verify the address from the mail.
     page.goto(url + "/accounts/register/")
-    page.get_by_label("メールアドレス").fill("hanako@example.jp")
-    page.get_by_label("氏名").fill("山田 花子")
-    page.get_by_label("パスワード", exact=True).fill("correct-horse-battery-9")
-    page.get_by_label("パスワード（確認）").fill("correct-horse-battery-9")
-    page.get_by_role("button", name=re.compile("登録")).click()
+    page.fill("#id_email", "hanako@example.jp")
+    page.fill("#id_full_name", "山田 花子")
+    page.fill("#id_password1", "correct-horse-battery-9")
+    page.fill("#id_password2", "correct-horse-battery-9")
+    page.get_by_role("button", name="登録する").click()
     link = re.search(r"https?://\S+/accounts/verify/\S+/", mail.outbox[-1].body)[0]
     page.goto(url + "/accounts/" + link.split("/accounts/", 1)[1])
     page.get_by_label("メールアドレス").fill("hanako@example.jp")
@@ -100,3 +100,35 @@ def test_register_verify_apply_with_an_attachment_confirm_submit_and_see_receipt
     _shoot(page, f"07-detail{suffix}")
     page.goto(url + "/my/")
     _shoot(page, f"08-my-applications{suffix}")
+
+
+def test_administrator_imports_a_package_and_publishes_it(
+    live_server, page, office, administrator, tmp_path
+):
+    from procedures import packages
+    from procedures.models import Procedure
+    from tests.factories import PASSWORD
+
+    procedure = make_procedure(office, title="浄化槽設置補助金")
+    package = packages.package_export_procedure(procedure=procedure)
+    package["procedure"].update(code="johkaso-2", receipt_prefix="JK2")
+    file = tmp_path / "johkaso.json"
+    file.write_text(packages.package_dumps(package), encoding="utf-8")
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    page.goto(live_server.url + "/manage/login/")
+    page.get_by_label("メールアドレス").fill(administrator.email)
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_role("button", name="ログインする").click()
+    page.goto(live_server.url + "/manage/procedures/")
+    _shoot(page, "10-manage-list")
+    page.get_by_role("link", name="パッケージを読み込む").click()
+    page.locator("input[type=file]").set_input_files(str(file))
+    page.get_by_role("button", name="読み込む").click()
+    assert page.get_by_text("内容を確認して公開してください").is_visible()
+    _shoot(page, "11-manage-detail")
+    page.get_by_role("button", name="公開する").click()
+
+    assert Procedure.objects.get(code="johkaso-2").accepts_applications
+    page.goto(live_server.url + "/procedures/johkaso-2/")
+    assert page.get_by_role("heading", name="浄化槽設置補助金").is_visible()
