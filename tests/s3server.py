@@ -96,6 +96,10 @@ class S3Server:
                 "-s3",
                 f"-s3.port={self.ports['s3']}",
                 f"-s3.config={config}",
+                # Extra listeners on fixed ports (Iceberg 8181, Lance 9101)
+                # would clash with any other SeaweedFS on the machine.
+                "-s3.port.iceberg=0",
+                "-s3.port.lance=0",
                 "-volume.max=10",
             ],
             stdout=log,

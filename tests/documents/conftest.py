@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +15,6 @@ from forms_builder.models import Form, FormVersion
 from organisation.models import Department, Section
 from procedures.models import Application, Procedure, ProcedureVersion
 from tests.factories import ResidentFactory
-from tests.s3server import S3Server
 
 DEFINITION = {
     "version": 1,
@@ -202,36 +199,3 @@ def pdftotext(data: bytes, tmp_path: Path, *, layout: bool = True) -> str:
         capture_output=True,
         text=True,
     ).stdout
-
-
-class _IsolatedS3Server(S3Server):
-    """The shared S3Server, with SeaweedFS's fixed extra listeners turned off.
-
-    ``weed server -s3`` also opens an Iceberg catalog on 8181 and a Lance
-    namespace on 9101; a second SeaweedFS on the machine (another session's
-    tests) holds them and ours dies at start. Reported to the lead for
-    tests/s3server.py; until then the documents tests start their own.
-    """
-
-    def start(self, timeout: float = 60) -> None:
-        real_popen = subprocess.Popen
-
-        def popen(args, *a, **kw):
-            if args and str(args[0]).endswith("weed"):
-                args = [*args, "-s3.port.iceberg=0", "-s3.port.lance=0"]
-            return real_popen(args, *a, **kw)
-
-        subprocess.Popen = popen
-        try:
-            super().start(timeout)
-        finally:
-            subprocess.Popen = real_popen
-
-
-@pytest.fixture(scope="session")
-def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
-    server = _IsolatedS3Server(data_dir=tmp_path_factory.mktemp("seaweedfs-documents"))
-    server.start()
-    yield server
-    server.stop()
-    shutil.rmtree(server.data_dir, ignore_errors=True)
