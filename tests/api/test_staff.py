@@ -1,0 +1,186 @@
+"""Caseworkers through the API: queue, claim, release, case, decisions."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.api.conftest import claim_and_decide, submitted
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def case_id(as_resident, procedure) -> str:
+    return submitted(as_resident, procedure)["id"]
+
+
+def test_queue_shows_the_new_case_to_the_first_level(staff, case_id):
+    body = staff["tanto"].get("/api/v1/staff/tasks/").json()
+    assert [t["case"] for t in body["results"]] == [case_id]
+    assert body["results"][0]["step"] == "担当"
+    assert staff["kacho"].get("/api/v1/staff/tasks/").json()["results"] == []
+
+
+def test_queue_has_a_query_budget(
+    staff, as_resident, procedure, django_assert_max_num_queries
+):
+    for _ in range(3):
+        submitted(as_resident, procedure)
+    client = staff["tanto"]
+    # Token (+ last use), permissions (2), posts held and deputised (2), tasks (1):
+    # the same whatever the number of tasks.
+    with django_assert_max_num_queries(7):
+        body = client.get("/api/v1/staff/tasks/", {"sort": "newest"}).json()
+    assert len(body["results"]) == 3
+
+
+def test_queue_refuses_bad_filters(staff, db):
+    response = staff["tanto"].get(
+        "/api/v1/staff/tasks/", {"tab": "all", "procedure": "x"}
+    )
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {"tab", "procedure"}
+
+
+def test_residents_cannot_use_the_staff_endpoints(as_resident, case_id):
+    assert as_resident.get("/api/v1/staff/tasks/").status_code == 403
+    response = as_resident.get(f"/api/v1/staff/cases/{case_id}/")
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "permission_denied"
+
+
+def test_staff_without_the_caseworker_permission_is_refused(db, case_id):
+    from tests.api.conftest import api_client
+    from tests.factories import StaffFactory
+
+    client = api_client(StaffFactory(caseworker=False))
+    assert client.get("/api/v1/staff/tasks/").status_code == 403
+
+
+def test_case_of_another_section_is_not_found(outsider, case_id):
+    assert outsider.get(f"/api/v1/staff/cases/{case_id}/").status_code == 404
+    response = outsider.post(f"/api/v1/staff/cases/{case_id}/tasks/1/claim/")
+    assert response.status_code == 404
+
+
+def test_case_detail_shows_answers_files_and_full_timeline(staff, case_id):
+    body = staff["tanto"].get(f"/api/v1/staff/cases/{case_id}/").json()
+    assert body["applicant_name"] == "山田 太郎"
+    items = {i["key"]: i for section in body["display"] for i in section["items"]}
+    assert items["amount"]["value"]
+    assert [a["name"] for a in body["attachments"]] == ["見積書.pdf"]
+    assert [step["position"] for step in body["chain"]] == ["担当", "係長", "課長"]
+    assert body["claimable_task"] and body["my_task"] is None
+    download = staff["tanto"].get(
+        f"/api/v1/staff/cases/{case_id}/attachments/{body['attachments'][0]['id']}/"
+    )
+    assert download.status_code == 200
+    assert download["Content-Type"] == "application/octet-stream"
+
+
+def test_claim_then_release(staff, case_id):
+    client = staff["tanto"]
+    task = client.get(f"/api/v1/staff/cases/{case_id}/").json()["claimable_task"]
+    body = client.post(f"/api/v1/staff/cases/{case_id}/tasks/{task}/claim/").json()
+    assert body["my_task"] == task
+    assert [e["kind"] for e in body["timeline"]][-1] == "claimed"
+    assert client.get("/api/v1/staff/tasks/", {"tab": "mine"}).json()["results"]
+    body = client.post(f"/api/v1/staff/cases/{case_id}/tasks/{task}/release/").json()
+    assert body["my_task"] is None and body["claimable_task"] == task
+
+
+def test_second_claim_is_a_conflict(staff, case_id):
+    task = (
+        staff["tanto"].get(f"/api/v1/staff/cases/{case_id}/").json()["claimable_task"]
+    )
+    url = f"/api/v1/staff/cases/{case_id}/tasks/{task}/claim/"
+    assert staff["tanto"].post(url).status_code == 200
+    response = staff["tanto2"].post(url)
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "taken"
+
+
+def test_release_of_someone_elses_task_is_a_conflict(staff, case_id):
+    task = (
+        staff["tanto"].get(f"/api/v1/staff/cases/{case_id}/").json()["claimable_task"]
+    )
+    staff["tanto"].post(f"/api/v1/staff/cases/{case_id}/tasks/{task}/claim/")
+    response = staff["tanto2"].post(
+        f"/api/v1/staff/cases/{case_id}/tasks/{task}/release/"
+    )
+    assert response.status_code == 409
+
+
+def test_unknown_task_is_not_found(staff, case_id):
+    response = staff["tanto"].post(f"/api/v1/staff/cases/{case_id}/tasks/999999/claim/")
+    assert response.status_code == 404
+
+
+def test_decision_without_a_claim_is_a_conflict(staff, case_id):
+    task = (
+        staff["tanto"].get(f"/api/v1/staff/cases/{case_id}/").json()["claimable_task"]
+    )
+    response = staff["tanto"].post(
+        f"/api/v1/staff/cases/{case_id}/tasks/{task}/decide/",
+        {"decision": "approve"},
+        format="json",
+    )
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "already_done"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"decision": "reject"}, "comment"),
+        ({"decision": "send_back", "comment": "x"}, "target_level"),
+        ({"decision": "consult", "comment": "x"}, "consult_to"),
+        ({"decision": "maybe"}, "decision"),
+        ({"decision": "opinion", "comment": "x"}, "decision"),
+        (
+            {"decision": "consult", "comment": "x", "consult_to": "nowhere"},
+            "consult_to",
+        ),
+        (
+            {"decision": "amend", "comment": "x", "amend_fields": ["nope"]},
+            "amend_fields",
+        ),
+    ],
+)
+def test_invalid_decisions_name_the_field(staff, case_id, body, field):
+    response = claim_and_decide(staff["tanto"], case_id, **body)
+    assert response.status_code == 400, response.json()
+    assert field in response.json()["error"]["fields"]
+
+
+def test_reject_below_the_final_level_is_refused(staff, case_id):
+    response = claim_and_decide(staff["tanto"], case_id, "reject", comment="不備")
+    assert response.status_code == 409
+    assert response.json()["error"]["code"] == "not_final"
+
+
+def test_send_back_returns_the_case_to_an_earlier_level(staff, case_id):
+    assert claim_and_decide(staff["tanto"], case_id).status_code == 200
+    response = claim_and_decide(
+        staff["kakaricho"], case_id, "send_back", comment="再確認を", target_level=0
+    )
+    assert response.status_code == 200
+    queue = staff["tanto"].get("/api/v1/staff/tasks/").json()["results"]
+    assert [t["case"] for t in queue] == [case_id]
+
+
+def test_consultation_gets_an_opinion(staff, case_id, org):
+    from organisation.selectors import slot_key
+
+    slot = slot_key(
+        position=org["positions"]["kacho"], section=org["sections"]["zaisei"]
+    )
+    response = claim_and_decide(
+        staff["tanto"], case_id, "consult", comment="財政課の意見を", consult_to=slot
+    )
+    assert response.status_code == 200, response.json()
+    response = claim_and_decide(
+        staff["zaisei_kacho"], case_id, "opinion", comment="問題ありません"
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["timeline"][-1]["kind"] == "opinion"
