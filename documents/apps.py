@@ -8,3 +8,7 @@ class DocumentsConfig(AppConfig):
 
     def ready(self) -> None:
         from documents import checks  # noqa: F401 (registers the checks)
+        from documents.packages import export_template, import_template
+        from procedures.packages import register_section
+
+        register_section("document_template", export_template, import_template)

@@ -215,3 +215,46 @@ def test_admin_exports_a_download_and_imports_with_a_readable_refusal(
     )
     assert accepted.status_code == 302, accepted.content.decode()[-3000:]
     assert Procedure.objects.filter(code=procedure.code).exists()
+
+
+def test_demo_package_carries_its_route_and_document_template_into_an_empty_installation():
+    call_command("seed_demo", stdout=StringIO())
+    procedure = Procedure.objects.get(code="chiiki-fukushi-josei")
+    package = packages.package_export_procedure(procedure=procedure)
+    assert set(package["sections"]) == {"route", "document_template"}
+    text = packages.package_dumps(package)
+    _empty_installation()
+
+    version = packages.package_import(package=packages.package_loads(text), actor=None)
+
+    route = version.route
+    assert [level.position.code for level in route.levels.order_by("order")] == [
+        "tanto",
+        "kakaricho",
+        "kacho",
+        "bucho",
+        "chiji",
+    ]
+    assert [rule.position.code for rule in route.final_rules.order_by("order")] == [
+        "kacho",
+        "bucho",
+    ]
+    assert route.consultations.get().section.code == "zaisei"
+    assert version.document_template.preset == "grant"
+    assert _comparable(packages.package_export(version=version)) == _comparable(package)
+
+
+def test_a_route_rule_naming_a_missing_field_refuses_the_whole_package():
+    call_command("seed_demo", stdout=StringIO())
+    procedure = Procedure.objects.get(code="chiiki-fukushi-josei")
+    package = packages.package_export_procedure(procedure=procedure)
+    package["sections"]["route"]["final_rules"][0]["rule"] = {
+        "<=": [{"var": "no_such_field"}, 1]
+    }
+    before = _counts()
+
+    with pytest.raises(packages.PackageError) as refused:
+        packages.package_import(package=package, actor=None)
+
+    assert "専決の条件に誤りがあります" in refused.value.message
+    assert _counts() == before
