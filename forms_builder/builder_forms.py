@@ -172,6 +172,10 @@ class RuleEditor:
         self.prefix = prefix
         self.types = {node.key: node.type for node in fields}
         parsed = rule_to_rows(rule)
+        if parsed and any(row[0] not in self.types for row in parsed[1]):
+            # A row naming a field that is gone could not be shown in a
+            # select and would be lost on save: keep the rule as JSON.
+            parsed = None
         advanced = parsed is None
         combinator, rows = parsed if parsed else ("all", [])
         count = max(len(rows) + 1, 2)

@@ -305,7 +305,11 @@ class DateType(FieldType):
             "min_date": _iso(spec.get("min")),
             "max_date": _iso(spec.get("max")),
         }
-        return ff.JapaneseDateField(required=required, **bounds)
+        return ff.JapaneseDateField(
+            required=required,
+            help_text=escape(_("例: 令和8年4月1日、2026-04-01")),
+            **bounds,
+        )
 
     def rule_value(self, spec: dict[str, Any], name: str, data: Data) -> Any:
         try:

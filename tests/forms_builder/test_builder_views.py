@@ -244,3 +244,23 @@ def test_form_list_query_budget(
         response = admin_client.get(_url("form_list"))
     assert response.status_code == 200
     assert "フォーム11" in response.content.decode()
+
+
+def test_rule_naming_a_removed_field_stays_as_json_and_is_not_lost_on_save(
+    admin_client, administrator, sample_definition
+):
+    sample_definition["pages"][1]["fields"][1]["show_if"] = {"==": [{"var": "gone"}, 1]}
+    form_create(
+        code="keep", title="保持", actor=administrator, definition=sample_definition
+    )
+    url = _url("field_edit", code="keep", number=1, key="previous_number")
+    form = admin_client.get(url).context["form"]
+    data = {name: form[name].value() for name in form.fields}
+    data = {k: v for k, v in data.items() if v not in (None, False)}
+    assert data["vis_advanced"] is True
+    response = admin_client.post(url, data)
+    assert response.status_code == 302
+    spec = FormVersion.objects.get(form__code="keep").definition["pages"][1]["fields"][
+        1
+    ]
+    assert spec["show_if"] == {"==": [{"var": "gone"}, 1]}
