@@ -268,6 +268,20 @@ class InboxQuerySerializer(serializers.Serializer):
         max_length=100, required=False, default="", allow_blank=True
     )
 
+    def validate_cursor(self, value: str) -> str:
+        # workflow.selectors parses the cursor with parse_date(time), which
+        # raises ValueError on well-formed but impossible dates: refuse here.
+        from django.utils.dateparse import parse_date, parse_datetime
+
+        stamp = value.rpartition("|")[0]
+        try:
+            parse_datetime(stamp) or parse_date(stamp)
+        except ValueError as exc:
+            raise serializers.ValidationError(
+                _("ページの指定が正しくありません。")
+            ) from exc
+        return value
+
 
 class CaseTaskSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")

@@ -70,7 +70,7 @@ v1 = [
     path("verify/", public.VerifyUpload.as_view(), name="verify"),
     path("verify/<str:token>/", public.VerifyToken.as_view(), name="verify_token"),
     path("tokens/", tokens.TokenListCreate.as_view(), name="tokens"),
-    path("tokens/<int:pk>/", tokens.TokenRevoke.as_view(), name="token"),
+    path("tokens/<int:token_id>/", tokens.TokenRevoke.as_view(), name="token"),
 ]
 
 app_name = "api"

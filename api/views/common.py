@@ -27,6 +27,25 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
     "and body returns the first answer and creates nothing new; the same key "
     "with another body answers 422.",
 )
+MAX_ID = 2**31 - 1
+
+
+def id_parameter(name: str) -> OpenApiParameter:
+    """A numeric id in the path, as Django's ``<int:>`` converter accepts it."""
+    return OpenApiParameter(
+        name,
+        {"type": "integer", "minimum": 0, "maximum": MAX_ID},
+        OpenApiParameter.PATH,
+    )
+
+
+def check_id(value: int) -> int:
+    # Beyond the column's range the database itself would fail (a 500).
+    if not 0 <= value <= MAX_ID:
+        raise Http404
+    return value
+
+
 BINARY = {(200, "application/octet-stream"): OpenApiTypes.BINARY}
 PDF = {(200, "application/pdf"): OpenApiTypes.BINARY}
 

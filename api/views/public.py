@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -43,6 +43,13 @@ class VerifyToken(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "token",
+                {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$"},
+                OpenApiParameter.PATH,
+            )
+        ],
         responses=s.VerifiedDocumentSerializer,
         summary="The issued document a QR code's token names",
     )

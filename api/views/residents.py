@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers as drf_serializers
 from rest_framework import status
 from rest_framework.permissions import AllowAny
@@ -26,7 +26,9 @@ from api.views.common import (
     BINARY,
     IDEMPOTENCY_HEADER,
     PDF,
+    check_id,
     file_download,
+    id_parameter,
     idempotent,
     open_or_404,
     parse_cursor,
@@ -74,7 +76,15 @@ class ProcedureDetail(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
-        responses=s.ProcedureDetailSerializer, summary="A procedure and its form"
+        parameters=[
+            OpenApiParameter(
+                "code",
+                {"type": "string", "pattern": "^[-a-zA-Z0-9_]{1,32}$"},
+                OpenApiParameter.PATH,
+            )
+        ],
+        responses=s.ProcedureDetailSerializer,
+        summary="A procedure and its form",
     )
     def get(self, request, code: str):
         procedure = selectors.procedure_for_resident(code=code)
@@ -272,8 +282,13 @@ class AttachmentUpload(APIView):
 
 
 class AttachmentDownload(APIView):
-    @extend_schema(responses=BINARY, summary="Download one of my attachments")
+    @extend_schema(
+        responses=BINARY,
+        parameters=[id_parameter("attachment_id")],
+        summary="Download one of my attachments",
+    )
     def get(self, request, public_id, attachment_id: int):
+        check_id(attachment_id)
         application = _mine(request, public_id)
         attachment = selectors.application_attachment(
             application=application, attachment_id=attachment_id

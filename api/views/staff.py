@@ -20,7 +20,13 @@ from rest_framework.views import APIView
 
 from api import serializers as s
 from api.errors import ApiError
-from api.views.common import BINARY, file_download, open_or_404
+from api.views.common import (
+    BINARY,
+    check_id,
+    file_download,
+    id_parameter,
+    open_or_404,
+)
 from core import roles
 from organisation.models import Assignment
 from organisation.selectors import slot_key, user_slot_grants
@@ -150,8 +156,13 @@ class CaseDetail(StaffView):
 
 
 class CaseAttachment(StaffView):
-    @extend_schema(responses=BINARY, summary="Download an attachment of a case")
+    @extend_schema(
+        responses=BINARY,
+        parameters=[id_parameter("attachment_id")],
+        summary="Download an attachment of a case",
+    )
     def get(self, request, public_id, attachment_id: int):
+        check_id(attachment_id)
         application = self.application(public_id)
         attachment = application.attachments.filter(pk=attachment_id).first()
         if attachment is None:
@@ -165,6 +176,7 @@ class CaseAttachment(StaffView):
 
 class _TaskAction(StaffView):
     def task(self, public_id: Any, task_id: int) -> tuple[Any, Any]:
+        check_id(task_id)
         case = self.application(public_id).case
         task = case.task_set.filter(pk=task_id).first()
         if task is None:
@@ -181,6 +193,7 @@ class _TaskAction(StaffView):
 
 class TaskClaim(_TaskAction):
     @extend_schema(
+        parameters=[id_parameter("task_id")],
         request=None,
         responses=s.CaseSerializer,
         summary="Claim (担当する) a queued task",
@@ -198,6 +211,7 @@ class TaskClaim(_TaskAction):
 
 class TaskRelease(_TaskAction):
     @extend_schema(
+        parameters=[id_parameter("task_id")],
         request=None,
         responses=s.CaseSerializer,
         summary="Put a claimed task back in its queue",
@@ -215,6 +229,7 @@ class TaskRelease(_TaskAction):
 
 class TaskDecide(_TaskAction):
     @extend_schema(
+        parameters=[id_parameter("task_id")],
         request=s.DecisionSerializer,
         responses=s.CaseSerializer,
         summary="Decide on a claimed task: approve, send_back, amend, reject, consult; "

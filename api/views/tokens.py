@@ -19,6 +19,7 @@ from api import serializers as s
 from api.errors import ApiError
 from api.forms import TokenForm
 from api.throttles import TokenCreateThrottle
+from api.views.common import check_id, id_parameter
 
 
 class TokenListCreate(APIView):
@@ -53,9 +54,14 @@ class TokenListCreate(APIView):
 
 
 class TokenRevoke(APIView):
-    @extend_schema(responses={204: None}, summary="Revoke one of my tokens")
-    def delete(self, request, pk: int):
-        token = selectors.api_token_of(user=request.user, pk=pk)
+    @extend_schema(
+        responses={204: None},
+        parameters=[id_parameter("token_id")],
+        summary="Revoke one of my tokens",
+    )
+    def delete(self, request, token_id: int):
+        check_id(token_id)
+        token = selectors.api_token_of(user=request.user, pk=token_id)
         services.api_token_revoke(token=token, user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -105,6 +111,7 @@ def tokens_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def token_revoke_page(request: HttpRequest, pk: int) -> HttpResponse:
+    check_id(pk)
     token = selectors.api_token_of(user=request.user, pk=pk)
     services.api_token_revoke(token=token, user=request.user)
     messages.success(

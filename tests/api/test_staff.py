@@ -70,7 +70,8 @@ def test_case_detail_shows_answers_files_and_full_timeline(staff, case_id):
     assert items["amount"]["value"]
     assert [a["name"] for a in body["attachments"]] == ["見積書.pdf"]
     assert [step["position"] for step in body["chain"]] == ["担当", "係長", "課長"]
-    assert body["claimable_task"] and body["my_task"] is None
+    assert body["claimable_task"]
+    assert body["my_task"] is None
     download = staff["tanto"].get(
         f"/api/v1/staff/cases/{case_id}/attachments/{body['attachments'][0]['id']}/"
     )
@@ -86,7 +87,8 @@ def test_claim_then_release(staff, case_id):
     assert [e["kind"] for e in body["timeline"]][-1] == "claimed"
     assert client.get("/api/v1/staff/tasks/", {"tab": "mine"}).json()["results"]
     body = client.post(f"/api/v1/staff/cases/{case_id}/tasks/{task}/release/").json()
-    assert body["my_task"] is None and body["claimable_task"] == task
+    assert body["my_task"] is None
+    assert body["claimable_task"] == task
 
 
 def test_second_claim_is_a_conflict(staff, case_id):
@@ -184,3 +186,11 @@ def test_consultation_gets_an_opinion(staff, case_id, org):
     )
     assert response.status_code == 200, response.json()
     assert response.json()["timeline"][-1]["kind"] == "opinion"
+
+
+def test_impossible_cursor_is_a_400_not_a_500(staff, db):
+    response = staff["tanto"].get(
+        "/api/v1/staff/tasks/", {"cursor": "2026-13-45T00:00:00+09:00|1"}
+    )
+    assert response.status_code == 400
+    assert "cursor" in response.json()["error"]["fields"]

@@ -91,7 +91,8 @@ def test_token_creation_through_the_api_needs_the_browser_session(browser, as_re
 def test_token_list_shows_no_secrets(as_resident, resident):
     body = as_resident.get("/api/v1/tokens/").json()
     assert [t["name"] for t in body] == ["test"]
-    assert "token" not in body[0] and "key_hash" not in body[0]
+    assert "token" not in body[0]
+    assert "key_hash" not in body[0]
 
 
 def test_token_creation_is_throttled(browser, settings):
@@ -159,5 +160,6 @@ def test_schema_and_docs_are_served_from_our_origin(client, db):
     assert schema.status_code == 200
     assert "/api/v1/applications/{public_id}/submit/" in schema.json()["paths"]
     docs = client.get("/api/docs/").content.decode()
-    assert "cdn" not in docs.lower() and "<style" not in docs
+    assert "cdn" not in docs.lower()
+    assert "<style" not in docs
     assert "<script>" not in docs
