@@ -223,6 +223,7 @@ def seed_procedure() -> Procedure:
     if existing is not None:
         return existing
     from documents.demo import seed_demo_template
+    from documents.services import document_template_save
     from workflow.demo import seed_demo_route
 
     admin = User.objects.get(email="admin@example.jp")
@@ -254,6 +255,14 @@ def seed_procedure() -> Procedure:
     version = procedure.versions.get()
     seed_demo_route(version)
     seed_demo_template(version, preset="grant")
+    # The notice prints what the decision is about, not every answer.
+    document_template_save(
+        procedure_version=version,
+        data={
+            "number_symbol": "福政",
+            "shown_fields": ["project_title", "start_date", "amount"],
+        },
+    )
     procedure_version_publish(version=version, actor=admin)
     procedure.refresh_from_db()
     return procedure
