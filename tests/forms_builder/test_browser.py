@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import override_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -17,6 +16,7 @@ from tests.forms_builder import views as test_views
 from tests.forms_builder.conftest import SAMPLE
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+STATIC = Path(__file__).resolve().parents[2] / "static"
 
 
 def _open(
@@ -209,18 +209,15 @@ def _expressions():
 
 
 @pytest.fixture(scope="module")
-def rules_page(chromium, live_server):
-    # Module scope: set up before the per-test URLconf fixture, so set it here.
-    static = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-    storages = {**django_settings.STORAGES, "staticfiles": static}
-    with override_settings(ROOT_URLCONF="tests.forms_builder.urls", STORAGES=storages):
-        context = chromium.new_context()
-        page = context.new_page()
-        test_views.CURRENT.update(definition=copy.deepcopy(SAMPLE), answers={})
-        page.goto(f"{live_server.url}/test-forms/0/")
-        page.wait_for_selector("[data-fb-form][data-fb-ready]", state="attached")
-        yield page
-        context.close()
+def rules_page(chromium):
+    """A blank page with json-logic-js and the project's rules.js: no server."""
+    context = chromium.new_context()
+    page = context.new_page()
+    page.set_content("<!doctype html><html><body></body></html>")
+    page.add_script_tag(path=str(STATIC / "vendor/json-logic/logic.js"))
+    page.add_script_tag(path=str(STATIC / "forms_builder/rules.js"))
+    yield page
+    context.close()
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
