@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
 from procedures.models import Application
@@ -338,7 +336,7 @@ def test_list_refuses_an_unknown_status(as_resident, db):
         ("post", "withdraw/"),
         ("post", "attachments/"),
         ("get", "attachments/1/"),
-        ("get", f"documents/{uuid.uuid4()}/"),
+        ("get", "documents/00000000-0000-4000-8000-000000000000/"),
     ],
 )
 def test_another_residents_application_is_not_found(
