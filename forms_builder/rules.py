@@ -271,9 +271,11 @@ def evaluate_rule(rule: Any, data: Mapping[str, Any]) -> Any:
 
 
 def truthy(value: Any) -> bool:
-    """JSON Logic truthiness (an empty list is false), as jsonLogic.truthy."""
-    if isinstance(value, list):
-        return bool(value)
+    """JSON Logic truthiness (an empty list is false), as jsonLogic.truthy.
+
+    Python's bool() agrees on every answer value: rules never see an empty
+    object or NaN (arithmetic gives null instead).
+    """
     return bool(value)
 
 
