@@ -19,14 +19,6 @@ from workflow.models import Route
 from workflow.routes import RouteMissing, chain_plan
 
 
-def _field_keys(version: ProcedureVersion) -> list[str] | None:
-    runtime = version.form_version.runtime
-    if not hasattr(runtime, "field_keys"):
-        return None
-    # field_keys() yields FieldInfo (key, label, type) or plain keys.
-    return [getattr(info, "key", info) for info in runtime.field_keys()]
-
-
 @administrator_required
 def route_list(request: HttpRequest) -> HttpResponse:
     versions = ProcedureVersion.objects.select_related(
@@ -38,10 +30,13 @@ def route_list(request: HttpRequest) -> HttpResponse:
 @administrator_required
 def route_edit(request: HttpRequest, version_id: int) -> HttpResponse:
     version = get_object_or_404(
-        ProcedureVersion.objects.select_related("procedure"), pk=version_id
+        ProcedureVersion.objects.select_related("procedure", "form_version"),
+        pk=version_id,
     )
     route, _created = Route.objects.get_or_create(procedure_version=version)
-    keys = _field_keys(version)
+    # The questions rules may name (FieldInfo: key, label, type).
+    fields = version.form_version.runtime.field_keys()
+    keys = [info.key for info in fields]
     # A published version's route is part of what running cases were given:
     # it is read-only, like the rest of the version.
     editable = version.is_editable
@@ -71,7 +66,7 @@ def route_edit(request: HttpRequest, version_id: int) -> HttpResponse:
             "route": route,
             "formsets": formsets,
             "editable": editable,
-            "field_keys": keys,
+            "fields": fields,
         },
         status=status,
     )

@@ -9,7 +9,6 @@ bounds the wait; a time-out becomes ``CaseBusy``, never a 500.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from django.db import OperationalError, transaction
@@ -18,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from core.audit import audit_record
+from documents.services import document_request
 from organisation.selectors import SlotGrant, user_slot_grants
 from procedures.models import Application, ApplicationEvent
 from procedures.services import (
@@ -30,12 +30,6 @@ from workflow.flows import CaseFlow
 from workflow.models import Case, CaseTask, PostReview
 from workflow.routes import chain_plan
 
-try:  # documents is built alongside; its absence must not stop the workflow.
-    from documents.services import document_request
-except ImportError:  # pragma: no cover - until documents lands
-    document_request = None
-
-logger = logging.getLogger(__name__)
 Kind = ApplicationEvent.Kind
 
 DECISIONS = ("approve", "send_back", "amend", "reject", "consult")
@@ -483,15 +477,13 @@ def _finish(case, application, user, on_behalf_of, comment, *, approved: bool) -
         message=comment,
         on_behalf_of=on_behalf_of,
     )
-    if document_request is None:  # pragma: no cover - until documents lands
-        logger.warning("documents app missing: no notice requested for %s", application)
-        return
     # Same transaction: the document row exists iff the decision does; the
     # render, signature and upload run after commit, outside this lock.
     document_request(
         application=application,
         approved=approved,
         approval_record=case_approval_record(case),
+        reason="" if approved else comment,
     )
 
 

@@ -1,5 +1,10 @@
 """Fixtures for the workflow tests: an organisation, a procedure with the demo
-route, and a helper that submits applications through procedures' services."""
+route on a real published form, and a helper that submits applications through
+procedures' services.
+
+Everything here is the real component: forms_builder's runtime validates and
+displays the answers, documents' ``document_request`` numbers the notice.
+"""
 
 from __future__ import annotations
 
@@ -8,73 +13,40 @@ import itertools
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
-from forms_builder.models import Form, FormVersion
+from forms_builder.services import form_create, form_version_publish
 from organisation.models import Absence, Assignment, Department, Position, Section
 from procedures.models import Procedure, ProcedureVersion
 from tests.factories import StaffFactory
 from workflow.demo import seed_demo_route
 
-SCHEMA = {
-    "sections": [
+DEFINITION = {
+    "version": 1,
+    "pages": [
         {
             "key": "main",
-            "title": "申請内容",
+            "title": {"ja": "申請内容"},
             "fields": [
-                {"key": "name", "type": "text", "label": "氏名", "required": True},
-                {"key": "amount", "type": "number", "label": "金額", "required": True},
+                {"key": "name", "type": "text", "label": {"ja": "氏名"}},
+                {
+                    "key": "amount",
+                    "type": "amount",
+                    "label": {"ja": "補助金の申請額（円）"},
+                    "required": True,
+                },
+                {
+                    "key": "plan",
+                    "type": "file",
+                    "label": {"ja": "事業計画書"},
+                    "accept": ["application/pdf"],
+                    "max_files": 3,
+                },
             ],
         }
-    ]
+    ],
 }
-
-
-class _FallbackRuntime:
-    """Stands in for forms_builder.runtime.FormRuntime until it lands (same API)."""
-
-    def __init__(self, definition: dict[str, Any]) -> None:
-        self.definition = definition
-
-    def prefill(self, user: Any) -> dict[str, Any]:
-        return {}
-
-    def clean(self, answers: dict[str, Any]) -> dict[str, Any]:
-        return dict(answers)
-
-    def validate(self, answers: dict[str, Any]) -> dict[str, list[str]]:
-        return {}
-
-    def field_keys(self) -> list[str]:
-        return ["name", "amount"]
-
-    def display(self, answers: dict[str, Any]) -> list[dict[str, Any]]:
-        return [
-            {
-                "title": "申請内容",
-                "items": [
-                    {"key": k, "label": k, "value": v, "files": []}
-                    for k, v in answers.items()
-                ],
-            }
-        ]
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def _form_runtime(monkeypatch):
-    # The form itself (validation, display) is forms_builder's and tested
-    # there, and is being built in parallel; the workflow tests replace it by
-    # a pass-through with the same interface so they test routing only.
-    monkeypatch.setattr(
-        FormVersion,
-        "runtime",
-        property(lambda self: _FallbackRuntime(self.definition)),
-        raising=False,
-    )
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture
@@ -130,16 +102,12 @@ _codes = itertools.count()
 
 @pytest.fixture
 def version(org) -> ProcedureVersion:
-    """A published procedure of 福祉政策課 with the demo route."""
+    """A published procedure of 福祉政策課 on a published form, with the demo route."""
     n = next(_codes)
-    form = Form.objects.create(code=f"josei-{n}", title="助成金")
-    form_version = FormVersion.objects.create(
-        form=form,
-        number=1,
-        definition=SCHEMA,
-        status="published",
-        published_at=dt.datetime(2026, 4, 1, tzinfo=dt.UTC),
+    form = form_create(
+        code=f"josei-{n}", title="助成金", definition=DEFINITION, actor=None
     )
+    form_version = form_version_publish(version=form.versions.get(), actor=None)
     procedure = Procedure.objects.create(
         code=f"josei-{n}", receipt_prefix=f"J{n}", status="published"
     )
@@ -160,17 +128,27 @@ def version(org) -> ProcedureVersion:
 
 @pytest.fixture
 def submit(version):
-    """Submit an application with ``amount`` through procedures' services."""
+    """Submit an application with ``amount`` through procedures' services.
+
+    With ``plan=True`` the resident attaches a PDF to the 事業計画書 question,
+    through the same service the form pages use.
+    """
     from procedures import services as procedure_services
     from tests.factories import ResidentFactory
 
-    def _submit(amount: int = 500_000, **extra: Any):
-        applicant = ResidentFactory()
+    def _submit(amount: int = 500_000, *, plan: bool = False, **extra: Any):
         application = procedure_services.application_start(
-            procedure=version.procedure, applicant=applicant
+            procedure=version.procedure, applicant=ResidentFactory()
         )
-        application.answers = {"name": "山田 太郎", "amount": amount, **extra}
-        application.save(update_fields=["answers"])
+        files = {}
+        if plan:
+            upload = SimpleUploadedFile("事業計画書.pdf", PDF, "application/pdf")
+            files["plan"] = [upload]
+        application = procedure_services.application_save_answers(
+            application=application,
+            answers={"name": "山田 太郎", "amount": amount, **extra},
+            new_files=files,
+        )
         return procedure_services.application_submit(application=application)
 
     return _submit
@@ -192,24 +170,13 @@ def absence(org):
     return _absence
 
 
-@pytest.fixture(autouse=True)
-def document_requests(monkeypatch) -> list[dict[str, Any]]:
-    """The notices the workflow asks documents for, recorded instead of rendered.
+@pytest.fixture
+def signing(settings, tmp_path_factory):
+    """documents' development signer, kept outside var/, for tests that issue."""
+    from documents import signing as documents_signing
 
-    documents renders, signs and stores after commit and is tested on its
-    own; here what matters is that the final decision asks for exactly one
-    notice with the right approval record, inside the decision transaction.
-    """
-    calls: list[dict[str, Any]] = []
-
-    def _record(*, application, approved, approval_record):
-        calls.append(
-            {
-                "application": application,
-                "approved": approved,
-                "record": approval_record,
-            }
-        )
-
-    monkeypatch.setattr("workflow.services.document_request", _record)
-    return calls
+    settings.DOCUMENT_SIGNING_PKCS12 = ""
+    settings.VAR_DIR = str(tmp_path_factory.getbasetemp() / "workflow-var")
+    documents_signing.reset_signer()
+    yield
+    documents_signing.reset_signer()

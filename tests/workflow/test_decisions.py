@@ -1,5 +1,6 @@
 import pytest
 
+from documents.models import IssuedDocument
 from procedures.models import Application, ApplicationEvent
 from procedures.services import application_resubmit, application_withdraw
 from workflow import services
@@ -14,14 +15,15 @@ def _kinds(application):
     return list(application.events.values_list("kind", flat=True))
 
 
-def test_approvals_climb_the_chain_to_the_final_level(submit, org, document_requests):
+def test_approvals_climb_the_chain_to_the_final_level_and_issue_the_notice(
+    submit, org, signing, django_capture_on_commit_callbacks
+):
     p = org["people"]
     application = submit(500_000)
     decide(application, p["tanto"])
     decide(application, p["kakaricho"])
-    decide(application, p["kacho"], comment="適当と認める。")
-    application.refresh_from_db()
-    assert application.status == Application.Status.ISSUING
+    with django_capture_on_commit_callbacks(execute=True):
+        decide(application, p["kacho"], comment="適当と認める。")
     application.case.refresh_from_db()
     assert application.case.status == "DONE"
     assert not CaseTask.objects.filter(
@@ -35,9 +37,15 @@ def test_approvals_climb_the_chain_to_the_final_level(submit, org, document_requ
         ("係長", "鈴木 一郎", ""),
         ("課長", "髙橋 美咲", "専決"),
     ]
-    assert len(document_requests) == 1
-    assert document_requests[0]["approved"] is True
-    assert document_requests[0]["record"] == record
+    # After commit the notice was rendered, signed and stored: one document,
+    # printing the approvals as the chain recorded them.
+    document = IssuedDocument.objects.get(application=application)
+    assert document.status == IssuedDocument.Status.ISSUED
+    assert document.approved is True
+    assert document.snapshot["approvals"] == record
+    application.refresh_from_db()
+    assert application.status == Application.Status.APPROVED
+    assert Kind.DOCUMENT_ISSUED in _kinds(application)
 
 
 def test_first_claim_puts_the_application_under_review(submit, org):
@@ -176,7 +184,7 @@ def test_send_back_needs_an_earlier_level_and_a_reason(submit, org):
         )
 
 
-def test_rejection_needs_a_reason_and_the_final_level(submit, org, document_requests):
+def test_rejection_needs_a_reason_and_the_final_level(submit, org):
     p = org["people"]
     application = submit(500_000)
     with pytest.raises(services.WorkflowError):
@@ -197,8 +205,13 @@ def test_rejection_needs_a_reason_and_the_final_level(submit, org, document_requ
     )
     application.refresh_from_db()
     assert application.status == Application.Status.ISSUING
-    assert document_requests[0]["approved"] is False
-    assert document_requests[0]["record"][-1]["action"] == "reject"
+    # The notice of refusal is numbered in the decision's transaction and
+    # states the reason (行政手続法第8条); it is rendered after commit.
+    document = IssuedDocument.objects.get(application=application)
+    assert document.approved is False
+    assert document.status == IssuedDocument.Status.PENDING
+    assert document.snapshot["reason"] == "要件を満たさない。"
+    assert document.snapshot["approvals"][-1]["action"] == "reject"
     event = application.events.get(kind=Kind.DECIDED_REJECT)
     assert event.message == "要件を満たさない。"
     assert event.visible_to_applicant
@@ -283,7 +296,7 @@ def test_staff_actions_are_audited(submit, org):
     application = submit()
     decide(application, org["people"]["tanto"])
     assert list(
-        AuditEvent.objects.filter(target_id=str(application.pk)).values_list(
-            "action", flat=True
-        )
+        AuditEvent.objects.filter(
+            target_type="procedures.application", target_id=str(application.pk)
+        ).values_list("action", flat=True)
     ) == ["workflow.task_claim", "workflow.task_decide"]

@@ -158,7 +158,7 @@ def test_case_page_shows_chain_timeline_and_answers(client, submit, org):
         "財政課 課長",
         "書類確認済み",
         "佐藤 花子",
-        "20000000",
+        "20,000,000円",
         "このタスクを担当する",
     ):
         assert text in body
@@ -295,14 +295,18 @@ def test_route_simulator_shows_chain_and_deciders(client, version, org, absence)
     assert bad.status_code == 400
 
 
-def test_route_editor_rejects_an_unknown_rule_key_on_a_draft(client, version, org):
+def test_route_editor_lists_the_questions_and_rejects_an_unknown_rule_key(
+    client, version, org
+):
     from tests.factories import AdministratorFactory
 
     version.status = "draft"
     version.save(update_fields=["status"])
     c = _login(client, AdministratorFactory())
     url = reverse("workflow_manage:route_edit", args=[version.pk])
-    assert c.get(url).status_code == 200
+    page = c.get(url).content.decode()
+    # The questions rules may name, from the published form's own definition.
+    assert "<code>amount</code></td><td>補助金の申請額（円）" in page
     response = c.post(
         url,
         {
