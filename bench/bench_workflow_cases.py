@@ -113,7 +113,10 @@ def main() -> None:
         one_case(ctx)  # warm-up
         with CaptureQueriesContext(connection) as queries:
             one_case(ctx)
-        statements = len(queries.captured_queries)
+        sql = [q["sql"] for q in queries.captured_queries]
+        statements = len(sql)
+        savepoints = sum(q.startswith(("SAVEPOINT", "RELEASE SAVEPOINT")) for q in sql)
+        audit = sum("core_auditevent" in q or "pg_advisory" in q for q in sql)
         # Interleave short rounds so the machine's noise hits both alike.
         cases = inserts = 0.0
         rounds = 4
@@ -123,7 +126,9 @@ def main() -> None:
         cases_s, inserts_s = cases / SECONDS, inserts / SECONDS
         print(f"plain ORM one-row inserts: {inserts_s:8.1f} /s")
         print(
-            f"whole cases (submit + 3 claim/decide): {cases_s:6.1f} /s, {statements} SQL statements"
+            f"whole cases (submit + 3 claim/decide): {cases_s:6.1f} /s, "
+            f"{statements} SQL statements ({savepoints} SAVEPOINT/RELEASE, "
+            f"{audit} for the audit chain)"
         )
         print(
             f"ratio cases/inserts: 1/{inserts_s / cases_s:.0f} (target 1/40 or better)"

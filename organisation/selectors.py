@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils import timezone
 
 from organisation.models import Absence, Assignment, Position, Section
@@ -21,13 +21,25 @@ from organisation.models import Absence, Assignment, Position, Section
 SLOT_PREFIX = "workflow.slot_"
 
 
+def slot_for(
+    *, scope: str, position_id: int, section_id: int, department_id: int
+) -> str:
+    """The slot of a post given as plain ids (for reads that skip the models)."""
+    if scope == "prefecture":
+        return f"{SLOT_PREFIX}x_p{position_id}"
+    if scope == "department":
+        return f"{SLOT_PREFIX}d{department_id}_p{position_id}"
+    return f"{SLOT_PREFIX}s{section_id}_p{position_id}"
+
+
 def slot_key(*, position: Position, section: Section) -> str:
     """The slot of ``position`` as held from ``section`` (scope decides the unit)."""
-    if position.scope == "prefecture":
-        return f"{SLOT_PREFIX}x_p{position.pk}"
-    if position.scope == "department":
-        return f"{SLOT_PREFIX}d{section.department_id}_p{position.pk}"
-    return f"{SLOT_PREFIX}s{section.pk}_p{position.pk}"
+    return slot_for(
+        scope=position.scope,
+        position_id=position.pk,
+        section_id=section.pk,
+        department_id=section.department_id,
+    )
 
 
 @dataclass(frozen=True)
@@ -41,33 +53,45 @@ class SlotGrant:
 def user_slot_grants(user: Any, date: dt.date | None = None) -> list[SlotGrant]:
     """The slots ``user`` holds on ``date``, then those held for absent holders.
 
-    Two queries: the user's assignments, and the assignments of every holder
-    who is absent that day with ``user`` as deputy.
+    One query, read as plain values: it runs on every caseworker request and
+    action, so it stays off the model layer.
     """
     date = date or timezone.localdate()
-    own = [
-        SlotGrant(slot_key(position=a.position, section=a.section))
-        for a in Assignment.objects.active_on(date)
-        .filter(user=user)
-        .select_related("position", "section")
-    ]
-    held = {grant.slot for grant in own}
-    deputised = []
-    for a in (
+    absent_holders = (
+        Absence.objects.active_on(date).filter(deputy=user).values("holder_id")
+    )
+    rows = (
         Assignment.objects.active_on(date)
-        .filter(
-            user__absences__deputy=user,
-            user__absences__start_date__lte=date,
-            user__absences__end_date__gte=date,
-        )
-        .select_related("position", "section")
+        .filter(Q(user=user) | Q(user__in=absent_holders))
         .order_by("user_id", "pk")
-    ):
-        slot = slot_key(position=a.position, section=a.section)
+        .values_list(
+            "user_id",
+            "position__scope",
+            "position_id",
+            "section_id",
+            "section__department_id",
+        )
+    )
+    own: list[SlotGrant] = []
+    deputised: list[tuple[str, int]] = []
+    for user_id, scope, position_id, section_id, department_id in rows:
+        slot = slot_for(
+            scope=scope,
+            position_id=position_id,
+            section_id=section_id,
+            department_id=department_id,
+        )
+        if user_id == user.pk:
+            own.append(SlotGrant(slot))
+        else:
+            deputised.append((slot, user_id))
+    held = {grant.slot for grant in own}
+    for slot, holder_id in deputised:
+        # A post the deputy holds themselves is acted in as themselves.
         if slot not in held:
             held.add(slot)
-            deputised.append(SlotGrant(slot, on_behalf_of_id=a.user_id))
-    return own + deputised
+            own.append(SlotGrant(slot, on_behalf_of_id=holder_id))
+    return own
 
 
 def slot_holders(slot: str, date: dt.date | None = None) -> list[dict[str, Any]]:
@@ -97,10 +121,3 @@ def slot_holders(slot: str, date: dt.date | None = None) -> list[dict[str, Any]]
         }
         for a in assignments
     ]
-
-
-def user_by_id(pk: int | None) -> Any:
-    """The user with ``pk`` or None (for on-behalf-of lookups)."""
-    if pk is None:
-        return None
-    return get_user_model().objects.filter(pk=pk).first()

@@ -10,8 +10,10 @@ every process and task row. Add nodes instead.
                     ├─ 合議 pending ────► consult_split ─► consult ×N ─► consult_join ─► review
                     └─ otherwise ──────► review (the chain's current level) ─► route
 
-Every human decision costs two task rows (the review and one pass through
-``route``); levels, send-backs (差戻し) and pull-backs (引戻し) are moves of
+The start and every review hand over to whatever ``route`` would choose
+without a gateway row of their own (``_past_route``): one task row per
+human decision.
+Levels, send-backs (差戻し) and pull-backs (引戻し) are moves of
 ``Case.level`` made by the services before the review task completes.
 """
 
@@ -25,6 +27,9 @@ from viewflow.workflow.activation import Activation
 from viewflow.workflow.exceptions import FlowRuntimeError
 from viewflow.workflow.lock import SelectForUpdateLock
 from viewflow.workflow.nodes.split import SplitActivation
+from viewflow.workflow.nodes.start import StartHandleActivation
+from viewflow.workflow.nodes.view import ViewActivation
+from viewflow.workflow.signals import flow_started, task_started
 from viewflow.workflow.token import Token
 
 from workflow.models import Case, CaseTask
@@ -97,6 +102,61 @@ class ConsultSplit(flow.Split):
         self._next = this.resolve(instance, self._next)
 
 
+def _past_route(activation: Activation) -> Any:
+    """The node the ``route`` gateway (the activation's next node) would pick.
+
+    Passing through ``route`` as a task costs a row, a link row, an update
+    and a savepoint for a choice that is the same function of the case
+    either way, so the start and each review evaluate its branches
+    themselves. ``route`` still runs as a task after an amendment.
+    """
+    for node, condition in activation.flow_task._next._branches:
+        if condition is None or condition(activation):
+            return node
+    raise FlowRuntimeError("no branch of route matched")
+
+
+class StartCaseActivation(StartHandleActivation):
+    """Start a case inside procedures' submit transaction.
+
+    The submission holds the application's row lock and nobody else can
+    see the new case yet, so viewflow's savepoint and process lock around
+    the start would buy nothing.
+    """
+
+    @Activation.status.super()
+    def execute(self) -> None:
+        task_started.send(sender=self.flow_class, process=self.process, task=self.task)
+        self.process.save()
+        self.complete()
+        flow_started.send(sender=self.flow_class, process=self.process, task=self.task)
+        self.activate_next()
+
+    @Activation.status.super()
+    def create_next(self):
+        yield _past_route(self)._create(self, self.task.token)
+
+
+class StartCase(flow.StartHandle):
+    """The resident's submission opens the case."""
+
+    activation_class = StartCaseActivation
+
+
+class ReviewActivation(ViewActivation):
+    """A review hands over straight to the node ``route`` would pick."""
+
+    @Activation.status.super()
+    def create_next(self):
+        yield _past_route(self)._create(self, self.task.token)
+
+
+class Review(flow.View):
+    """審査・決裁 at the chain's current level."""
+
+    activation_class = ReviewActivation
+
+
 def _is_amend(activation: Activation) -> bool:
     return activation.process.decision == "amend"
 
@@ -122,7 +182,7 @@ class CaseFlow(flow.Flow):
     # retrying inside a request only makes the user wait longer.
     lock_impl = SelectForUpdateLock(nowait=False, attempts=1)
 
-    start = flow.StartHandle(this.start_case).Next(this.route)
+    start = StartCase(this.start_case).Next(this.route)
     route = (
         flow.Switch()
         .Case(this.amend, _is_amend)
@@ -133,7 +193,7 @@ class CaseFlow(flow.Flow):
     consult_split = ConsultSplit().Next(this.consult)
     consult = flow.View(_no_view).Permission(consult_slot).Next(this.consult_join)
     consult_join = flow.Join().Next(this.review)
-    review = flow.View(_no_view).Permission(review_slot).Next(this.route)
+    review = Review(_no_view).Permission(review_slot).Next(this.route)
     amend = flow.Handle(this.resubmitted).Next(this.route)
     finish = flow.End()
 

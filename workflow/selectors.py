@@ -11,7 +11,8 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from organisation.selectors import SlotGrant
+from organisation.models import Assignment
+from organisation.selectors import SlotGrant, slot_key
 from procedures.models import Application
 from workflow.models import HUMAN, CaseTask, PostReview
 
@@ -156,3 +157,19 @@ def case_tasks(application: Application) -> list[CaseTask]:
 def waited(task: CaseTask, now: dt.datetime | None = None) -> dt.timedelta:
     """How long a task has been waiting."""
     return (now or timezone.now()) - task.created
+
+
+def consult_choices(case: Any) -> list[tuple[str, str]]:
+    """Posts a review may consult (合議): each section post held today, off the chain."""
+    own = {step["slot"] for step in case.chain}
+    choices = {}
+    for assignment in (
+        Assignment.objects.active_on(timezone.localdate())
+        .filter(position__scope="section")
+        .select_related("section", "position")
+        .order_by("section__code", "position__level")
+    ):
+        slot = slot_key(position=assignment.position, section=assignment.section)
+        if slot not in own:
+            choices[slot] = f"{assignment.section.name} {assignment.position.name}"
+    return list(choices.items())

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import OperationalError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -57,25 +58,30 @@ class CaseBusy(WorkflowError):
 
 
 def _lock(case_id: int) -> tuple[Application, Case]:
-    """Lock the application, then the case; a lock time-out raises ``CaseBusy``."""
+    """Lock the case's application row, then the case; re-read both under the locks.
+
+    The application comes first, as in procedures' services, so that two
+    paths never deadlock. The case is read by a second statement on
+    purpose: in READ COMMITTED a row joined into the locking statement would
+    be the version from before the wait, not what the lock holder wrote.
+    A lock time-out raises ``CaseBusy``; each service is its own atomic
+    block, which rolls back to where it began (a savepoint when nested), so
+    the caller's transaction stays usable without a savepoint of our own.
+    """
     try:
-        # One savepoint: a timed-out statement must not poison the caller's
-        # transaction, so the friendly refusal can still be shown.
-        with transaction.atomic():
-            application = (
-                Application.objects.select_for_update(of=("self",))
-                .select_related("procedure_version")
-                .get(case__pk=case_id)
-            )
-            case = Case.objects.select_for_update().get(pk=case_id)
+        application = Application.objects.select_for_update(of=("self",)).get(
+            case__pk=case_id
+        )
+        case = Case.objects.select_for_update().get(pk=case_id)
     except OperationalError as exc:
         raise CaseBusy from exc
     case.application = application
     return application, case
 
 
-def _grant(user: Any, slot: str) -> SlotGrant | None:
-    for grant in user_slot_grants(user):
+def _grant(user: Any, slot: str, grants: list[SlotGrant] | None) -> SlotGrant | None:
+    # The page has usually looked the grants up already to check visibility.
+    for grant in user_slot_grants(user) if grants is None else grants:
         if grant.slot == slot:
             return grant
     return None
@@ -106,6 +112,7 @@ def _open_task(case: Case, task_id: int) -> CaseTask:
 # --- Called by procedures through the case engine ---------------------------
 
 
+@transaction.atomic(savepoint=False)
 def case_start(*, application: Application) -> Case:
     """Open the case of a just-submitted application with its chain snapshot."""
     version = application.procedure_version
@@ -143,7 +150,12 @@ def case_withdraw(*, application: Application) -> None:
 
 @transaction.atomic
 def task_claim(
-    *, task_id: int, case_id: int, user: Any, request: HttpRequest | None = None
+    *,
+    task_id: int,
+    case_id: int,
+    user: Any,
+    grants: list[SlotGrant] | None = None,
+    request: HttpRequest | None = None,
 ) -> CaseTask:
     """Take a queued task (担当する); exactly one of two simultaneous claims wins."""
     application, case = _lock(case_id)
@@ -155,7 +167,7 @@ def task_claim(
             gettext("このタスクはすでにほかの職員が担当しているか、処理済みです。"),
             code="taken",
         )
-    if _grant(user, task.owner_permission) is None:
+    if _grant(user, task.owner_permission, grants) is None:
         raise WorkflowError(
             gettext("このタスクを担当する権限がありません。"), code="forbidden"
         )
@@ -261,6 +273,7 @@ def task_decide(
     consult_slot: str | None = None,
     consult_label: str = "",
     amend_fields: list[str] | None = None,
+    grants: list[SlotGrant] | None = None,
     request: HttpRequest | None = None,
 ) -> CaseTask:
     """Record one decision on a claimed task and move the case on.
@@ -277,15 +290,13 @@ def task_decide(
             gettext("このタスクは処理済みか、あなたが担当していません。"),
             code="already_done",
         )
-    grant = _grant(user, task.owner_permission)
+    grant = _grant(user, task.owner_permission, grants)
     if grant is None:
         raise WorkflowError(
             gettext("このタスクを処理する権限がありません。"), code="forbidden"
         )
     on_behalf_of = None
     if grant.on_behalf_of_id is not None:
-        from django.contrib.auth import get_user_model
-
         on_behalf_of = get_user_model().objects.get(pk=grant.on_behalf_of_id)
     comment = comment.strip()
 

@@ -12,8 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.decorators import caseworker_required
-from organisation.models import Assignment
-from organisation.selectors import slot_key, user_slot_grants
+from organisation.selectors import user_slot_grants
 from procedures.models import Procedure
 from workflow import selectors, services
 from workflow.forms import CommentForm, DecisionForm, OpinionForm
@@ -47,7 +46,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     rows = [
         {
             "task": task,
-            "waited": now - task.created,
+            "waited": selectors.waited(task, now),
             "overdue": bool(task.due_date and task.due_date < today),
         }
         for task in page.tasks
@@ -83,21 +82,6 @@ def inbox(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _consult_choices(case: Any) -> list[tuple[str, str]]:
-    choices = {}
-    own = {step["slot"] for step in case.chain}
-    for assignment in (
-        Assignment.objects.active_on(timezone.localdate())
-        .filter(position__scope="section")
-        .select_related("section", "position")
-        .order_by("section__code", "position__level")
-    ):
-        slot = slot_key(position=assignment.position, section=assignment.section)
-        if slot not in own:
-            choices[slot] = f"{assignment.section.name} {assignment.position.name}"
-    return list(choices.items())
-
-
 def _case_page(
     request: HttpRequest, public_id: Any, *, form: Any = None, status: int = 200
 ) -> HttpResponse:
@@ -123,7 +107,7 @@ def _case_page(
                     (index, step["position"])
                     for index, step in enumerate(case.chain[: case.level])
                 ],
-                consult_choices=_consult_choices(case),
+                consult_choices=selectors.consult_choices(case),
             )
     can_pull_back = (
         case.status == "NEW"
@@ -192,7 +176,11 @@ def task_claim(request: HttpRequest, public_id: Any, task_id: int) -> HttpRespon
     case = _visible_case(request, public_id)
     try:
         services.task_claim(
-            task_id=task_id, case_id=case.pk, user=request.user, request=request
+            task_id=task_id,
+            case_id=case.pk,
+            user=request.user,
+            grants=_grants(request),
+            request=request,
         )
         messages.success(request, _("このタスクを担当しました。"))
     except services.WorkflowError as exc:
@@ -231,7 +219,7 @@ def task_decide(request: HttpRequest, public_id: Any, task_id: int) -> HttpRespo
                 (index, step["position"])
                 for index, step in enumerate(case.chain[: case.level])
             ],
-            consult_choices=_consult_choices(case),
+            consult_choices=selectors.consult_choices(case),
         )
         decision = request.POST.get("decision", "")
     if not form.is_valid():
@@ -249,6 +237,7 @@ def task_decide(request: HttpRequest, public_id: Any, task_id: int) -> HttpRespo
             consult_label=getattr(form, "consult_labels", {}).get(
                 data.get("consult_to"), ""
             ),
+            grants=_grants(request),
             request=request,
         )
     except services.WorkflowError as exc:
