@@ -25,6 +25,23 @@ SORTS = {
 }
 
 
+# What an inbox row shows (page and API): a narrow read of three wide rows.
+INBOX_FIELDS = (
+    "created",
+    "due_date",
+    "status",
+    "kind",
+    "data",
+    "owner__full_name",
+    "owner__email",
+    "application__public_id",
+    "application__receipt_number",
+    "application__applicant_name",
+    "application__procedure_version__title",
+    "application__procedure_version__title_en",
+)
+
+
 @dataclass
 class InboxPage:
     """One page of tasks and the cursor of the next (None on the last page)."""
@@ -96,9 +113,9 @@ def inbox_page(
                 Q(**{f"{field}__gt": value}) | Q(**{field: value, "pk__gt": pk})
             )
     rows = list(
-        tasks.select_related("application__procedure_version", "owner").order_by(
-            *ordering
-        )[: page_size + 1]
+        tasks.select_related("application__procedure_version", "owner")
+        .only(*INBOX_FIELDS)
+        .order_by(*ordering)[: page_size + 1]
     )
     next_cursor = _cursor(rows[page_size - 1], field) if len(rows) > page_size else None
     return InboxPage(tasks=rows[:page_size], next_cursor=next_cursor)
@@ -108,7 +125,13 @@ def open_post_reviews(*, user: Any, limit: int = 50) -> list[PostReview]:
     """後閲 waiting for ``user`` as the holder, oldest first."""
     return list(
         PostReview.objects.filter(holder=user, reviewed_at__isnull=True)
-        .select_related("application", "deputy", "task")
+        .select_related("application", "deputy")
+        .only(
+            "application__public_id",
+            "application__receipt_number",
+            "deputy__full_name",
+            "deputy__email",
+        )
         .order_by("created_at", "id")[:limit]
     )
 

@@ -324,3 +324,29 @@ def test_route_editor_lists_the_questions_and_rejects_an_unknown_rule_key(
     )
     assert response.status_code == 400
     assert "nosuchfield" in response.content.decode()
+
+
+def test_inbox_lists_post_reviews_for_the_absent_holder(
+    client, submit, org, absence, django_assert_max_num_queries
+):
+    p = org["people"]
+    absence("kacho", "bucho")
+    application = submit(500_000)
+    for who in ("tanto", "kakaricho", "bucho"):  # the 部長 decides for the 課長
+        decide(application, p[who])
+    c = _login(client, p["kacho"])
+    with django_assert_max_num_queries(10):
+        body = c.get(reverse("workflow:inbox")).content.decode()
+    assert "後閲が必要な案件" in body
+    assert application.receipt_number in body
+    assert "渡邉 健 さんが代決しました" in body
+
+
+@pytest.mark.parametrize("value", ["²", "99999999999999999999999", "-1", "abc"])
+def test_inbox_ignores_an_impossible_procedure_filter(client, submit, org, value):
+    application = submit()
+    response = _login(client, org["people"]["tanto"]).get(
+        reverse("workflow:inbox"), {"procedure": value}
+    )
+    assert response.status_code == 200
+    assert application.receipt_number in response.content.decode()
