@@ -6,6 +6,7 @@ import threading
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 
 from workflow import services
 from workflow.models import CaseTask
@@ -140,3 +141,87 @@ def test_two_route_consultations_finishing_together_create_one_review(
     assert reviews.count() == 1
     assert reviews.get().status == "NEW"
     decide(application, p["tanto"])
+
+
+class RowLockHolder:
+    """Another caseworker's transaction holding the application's row lock."""
+
+    def __init__(self, application_pk: int) -> None:
+        self.application_pk = application_pk
+        self.locked = threading.Event()
+        self.release = threading.Event()
+        self.thread = threading.Thread(target=self._hold)
+
+    def _hold(self) -> None:
+        from django.db import transaction
+
+        from procedures.models import Application
+
+        try:
+            with transaction.atomic():
+                Application.objects.select_for_update().get(pk=self.application_pk)
+                self.locked.set()
+                self.release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    def __enter__(self) -> RowLockHolder:
+        self.thread.start()
+        assert self.locked.wait(timeout=10)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release.set()
+        self.thread.join()
+
+
+@pytest.fixture
+def short_lock_timeout():
+    # Seconds in production (settings); a fraction here so the test is quick.
+    with connection.cursor() as cursor:
+        cursor.execute("SET lock_timeout = '200ms'")
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("RESET lock_timeout")
+
+
+def test_a_decision_on_a_case_someone_else_holds_is_refused_kindly(
+    client, submit, org, short_lock_timeout
+):
+    p = org["people"]
+    application = submit()
+    task = claim(application, p["tanto"])
+    client.force_login(p["tanto"])
+    url = reverse("workflow:task_decide", args=[application.public_id, task.pk])
+    with RowLockHolder(application.pk):
+        response = client.post(url, {"decision": "approve", "comment": "問題なし"})
+    assert response.status_code == 302
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert "ほかの職員がこの案件を処理中です" in page.content.decode()
+    # Nothing changed: the task is still hers, the case still at 担当.
+    task.refresh_from_db()
+    assert (task.status, task.owner) == ("ASSIGNED", p["tanto"])
+    application.case.refresh_from_db()
+    assert application.case.level == 0
+    assert not application.events.filter(kind="approved").exists()
+    # Once the other transaction is over, the same decision goes through.
+    client.post(url, {"decision": "approve", "comment": "問題なし"})
+    assert open_task(application).step_label == "係長"
+
+
+def test_a_claim_on_a_case_someone_else_holds_is_refused_kindly(
+    client, submit, org, short_lock_timeout
+):
+    application = submit()
+    task = open_task(application)
+    client.force_login(org["people"]["tanto"])
+    with RowLockHolder(application.pk):
+        response = client.post(
+            reverse("workflow:task_claim", args=[application.public_id, task.pk]),
+            follow=True,
+        )
+    assert response.status_code == 200
+    assert "ほかの職員がこの案件を処理中です" in response.content.decode()
+    task.refresh_from_db()
+    assert task.status == "NEW"
