@@ -13,43 +13,76 @@ from django.utils.translation import gettext_lazy as _
 from forms_builder.rules import rule_errors
 from workflow.models import FinalAuthorityRule, Route, RouteConsultation, RouteLevel
 
-DECISION_CHOICES = [
-    ("approve", _("承認する（次の段階へ、または最終決裁）")),
-    ("send_back", _("前の段階へ差し戻す（差戻し）")),
-    ("amend", _("申請者に補正を求める")),
-    ("consult", _("他の課室に合議する")),
-    ("reject", _("不許可とする（最終決裁のみ）")),
-]
-
 
 class DecisionForm(forms.Form):
-    """The decision on a review task, with a comment."""
+    """The decision on a review task, with a comment.
+
+    Only the decisions possible at this level are offered: reject at the
+    final level, send back when there is an earlier level, consult when
+    there is someone to consult. The services check the same again.
+    """
 
     decision = forms.ChoiceField(
-        label=_("判断"), choices=DECISION_CHOICES, widget=forms.RadioSelect
+        label=_("判断"),
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
     comment = forms.CharField(
         label=_("コメント"),
         required=False,
         max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("差戻し・補正・不許可・合議では必ず理由を書いてください。"),
+        widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
+        help_text=_("差戻し・補正・不許可・合議では、理由を必ず書いてください。"),
     )
     target_level = forms.TypedChoiceField(
-        label=_("差し戻す先"), required=False, coerce=int, empty_value=None
+        label=_("差し戻す先"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        widget=forms.Select(attrs={"class": "form-select"}),
+        help_text=_("「前の段階へ差し戻す」を選んだときに選んでください。"),
     )
-    consult_to = forms.ChoiceField(label=_("合議先"), required=False)
+    consult_to = forms.ChoiceField(
+        label=_("合議先"),
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select"}),
+        help_text=_("「ほかの課に意見を聞く」を選んだときに選んでください。"),
+    )
 
     def __init__(
         self,
         *args: Any,
+        next_step: str | None = None,
         earlier_levels: list[tuple[int, str]] = (),
         consult_choices: list[tuple[str, str]] = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        if next_step is None:
+            choices = [("approve", gettext("承認する（最終決裁）"))]
+        else:
+            choices = [
+                (
+                    "approve",
+                    gettext("承認する（%(step)sへ回す）") % {"step": next_step},
+                )
+            ]
+        if earlier_levels:
+            choices.append(("send_back", gettext("前の段階へ差し戻す（差戻し）")))
+        choices.append(("amend", gettext("申請者に補正を求める")))
+        if consult_choices:
+            choices.append(("consult", gettext("ほかの課に意見を聞く（合議）")))
+        if next_step is None:
+            choices.append(("reject", gettext("不許可とする")))
+        self.fields["decision"].choices = choices
         self.fields["target_level"].choices = [("", "—"), *earlier_levels]
         self.fields["consult_to"].choices = [("", "—"), *consult_choices]
+        if not earlier_levels:
+            del self.fields["target_level"]
+        if not consult_choices:
+            del self.fields["consult_to"]
+        for name, field in self.fields.items():
+            if field.help_text:
+                field.widget.attrs["aria-describedby"] = f"id_{name}-hint"
         self.consult_labels = dict(consult_choices)
 
     def clean(self) -> dict[str, Any]:
@@ -71,16 +104,20 @@ class OpinionForm(forms.Form):
     """The opinion given in a consultation (合議)."""
 
     comment = forms.CharField(
-        label=_("合議の意見"), max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("合議の意見"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
     )
 
 
 class CommentForm(forms.Form):
+    """An optional comment (引戻し, 後閲)."""
+
     comment = forms.CharField(
         label=_("コメント"),
         required=False,
         max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
     )
 
 
@@ -174,20 +211,50 @@ def route_formsets(
     }
 
 
-class SimulateForm(forms.Form):
-    """Sample answers for the route simulator, as JSON."""
-
-    answers = forms.CharField(
-        label=_("回答の例（JSON）"),
-        widget=forms.Textarea(attrs={"rows": 6, "class": "font-monospace"}),
-        help_text=_('例: {"amount": 5000000}'),
+def _sample_field(info: Any) -> forms.Field:
+    """An input for one question's sample answer, shaped like its real answer."""
+    common = {"label": info.label, "required": False}
+    if info.type in ("integer", "amount"):
+        return forms.IntegerField(
+            widget=forms.NumberInput(attrs={"class": "form-control"}), **common
+        )
+    if info.type in ("yesno", "agreement"):
+        return forms.TypedChoiceField(
+            choices=[("", "—"), ("1", _("はい")), ("0", _("いいえ"))],
+            coerce=lambda value: value == "1",
+            empty_value=None,
+            widget=forms.Select(attrs={"class": "form-select"}),
+            **common,
+        )
+    if info.type == "choice":
+        return forms.ChoiceField(
+            choices=[("", "—"), *info.options],
+            widget=forms.Select(attrs={"class": "form-select"}),
+            **common,
+        )
+    if info.type == "multichoice":
+        return forms.MultipleChoiceField(
+            choices=info.options, widget=forms.CheckboxSelectMultiple, **common
+        )
+    return forms.CharField(
+        widget=forms.TextInput(attrs={"class": "form-control"}), **common
     )
 
-    def clean_answers(self) -> dict[str, Any]:
-        try:
-            answers = json.loads(self.cleaned_data["answers"])
-        except ValueError as exc:
-            raise forms.ValidationError(gettext("JSON として読めません。")) from exc
-        if not isinstance(answers, dict):
-            raise forms.ValidationError(gettext("{ } で囲んだ JSON で書いてください。"))
-        return answers
+
+class SimulateForm(forms.Form):
+    """Sample answers for the route simulator: one input per question the rules read."""
+
+    def __init__(self, *args: Any, questions: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for info in questions:
+            self.fields[info.key] = _sample_field(info)
+            self.fields[info.key].widget.attrs["aria-describedby"] = (
+                f"id_{info.key}-hint"
+            )
+
+    def answers(self) -> dict[str, Any]:
+        """The sample answers as the rules read them: a blank is null."""
+        return {
+            key: None if value in ("", []) else value
+            for key, value in self.cleaned_data.items()
+        }

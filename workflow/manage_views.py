@@ -16,7 +16,7 @@ from organisation.selectors import slot_holders
 from procedures.models import ProcedureVersion
 from workflow.forms import SimulateForm, route_formsets
 from workflow.models import Route
-from workflow.routes import RouteMissing, chain_plan
+from workflow.routes import RouteMissing, chain_plan, route_rule_keys
 
 
 @administrator_required
@@ -75,15 +75,21 @@ def route_edit(request: HttpRequest, version_id: int) -> HttpResponse:
 @administrator_required
 def route_simulate(request: HttpRequest, version_id: int) -> HttpResponse:
     version = get_object_or_404(
-        ProcedureVersion.objects.select_related("procedure", "section__department"),
+        ProcedureVersion.objects.select_related(
+            "procedure", "section__department", "form_version"
+        ),
         pk=version_id,
     )
-    form = SimulateForm(request.POST or None)
+    keys = route_rule_keys(version)
+    questions = [
+        info for info in version.form_version.runtime.field_keys() if info.key in keys
+    ]
+    form = SimulateForm(request.POST or None, questions=questions)
     result: dict[str, Any] | None = None
     error = ""
     if request.method == "POST" and form.is_valid():
         try:
-            plan = chain_plan(version=version, answers=form.cleaned_data["answers"])
+            plan = chain_plan(version=version, answers=form.answers())
         except RouteMissing as exc:
             error = str(exc)
         else:

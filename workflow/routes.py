@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext
 
-from forms_builder.rules import evaluate_rule, truthy
+from forms_builder.rules import evaluate_rule, rule_vars, truthy
 from organisation.selectors import slot_for
 from workflow.models import FinalAuthorityRule, RouteConsultation, RouteLevel
 
@@ -33,6 +33,19 @@ def _holds(rule: dict[str, Any], answers: dict[str, Any]) -> bool:
     # JSON Logic truthiness (empty lists and strings, 0 and null are false),
     # the same as the forms' rules in the browser.
     return truthy(evaluate_rule(rule, answers))
+
+
+def route_rule_keys(version: Any) -> set[str]:
+    """The answer keys the route's 専決 and 合議 rules read."""
+    rules = [
+        *FinalAuthorityRule.objects.filter(
+            route__procedure_version=version
+        ).values_list("rule", flat=True),
+        *RouteConsultation.objects.filter(route__procedure_version=version).values_list(
+            "rule", flat=True
+        ),
+    ]
+    return set().union(*(rule_vars(rule) for rule in rules if rule))
 
 
 def chain_plan(*, version: Any, answers: dict[str, Any]) -> ChainPlan:

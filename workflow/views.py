@@ -97,6 +97,23 @@ def inbox(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _task_form(case: Any, task: Any, data: Any = None) -> OpinionForm | DecisionForm:
+    """An opinion for a 合議 task; otherwise the decisions possible at this level."""
+    if task.kind == "consult":
+        return OpinionForm(data)
+    return DecisionForm(
+        data,
+        next_step=None
+        if case.is_final_level
+        else case.chain[case.level + 1]["position"],
+        earlier_levels=[
+            (index, step["position"])
+            for index, step in enumerate(case.chain[: case.level])
+        ],
+        consult_choices=selectors.consult_choices(case),
+    )
+
+
 def _case_page(
     request: HttpRequest, public_id: Any, *, form: Any = None, status: int = 200
 ) -> HttpResponse:
@@ -114,16 +131,7 @@ def _case_page(
         (t for t in tasks if t.status == "NEW" and t.owner_permission in slots), None
     )
     if my_task is not None and form is None:
-        if my_task.kind == "consult":
-            form = OpinionForm()
-        else:
-            form = DecisionForm(
-                earlier_levels=[
-                    (index, step["position"])
-                    for index, step in enumerate(case.chain[: case.level])
-                ],
-                consult_choices=selectors.consult_choices(case),
-            )
+        form = _task_form(case, my_task)
     can_pull_back = (
         case.status == "NEW"
         and case.level > 0
@@ -224,22 +232,11 @@ def task_decide(request: HttpRequest, public_id: Any, task_id: int) -> HttpRespo
     task = case.task_set.filter(pk=task_id).first()
     if task is None:
         raise Http404
-    if task.kind == "consult":
-        form = OpinionForm(request.POST)
-        decision = "opinion"
-    else:
-        form = DecisionForm(
-            request.POST,
-            earlier_levels=[
-                (index, step["position"])
-                for index, step in enumerate(case.chain[: case.level])
-            ],
-            consult_choices=selectors.consult_choices(case),
-        )
-        decision = request.POST.get("decision", "")
+    form = _task_form(case, task, request.POST)
     if not form.is_valid():
         return _case_page(request, public_id, form=form, status=400)
     data = form.cleaned_data
+    decision = data.get("decision", "opinion")
     try:
         services.task_decide(
             task_id=task_id,

@@ -272,27 +272,28 @@ def test_pull_back_button_and_action(client, submit, org):
     assert open_task(application).owner == org["people"]["tanto"]
 
 
-def test_route_simulator_shows_chain_and_deciders(client, version, org, absence):
+def test_route_simulator_asks_the_questions_the_rules_read_and_shows_deciders(
+    client, version, org, absence
+):
     from tests.factories import AdministratorFactory
 
     absence("bucho", "kacho")
-    admin = AdministratorFactory()
-    c = _login(client, admin)
-    response = c.post(
-        reverse("workflow_manage:route_simulate", args=[version.pk]),
-        {"answers": '{"amount": 5000000}'},
-    )
+    c = _login(client, AdministratorFactory())
+    url = reverse("workflow_manage:route_simulate", args=[version.pk])
+    form = c.get(url).content.decode()
+    # The 専決 rules read the amount only: one labelled input, not JSON.
+    assert "補助金の申請額（円）" in form
+    assert "事業計画書" not in form
+    response = c.post(url, {"amount": "5000000"})
     body = response.content.decode()
     assert response.status_code == 200
     assert "部長" in body
     assert "渡邉 健" in body
     assert "髙橋 美咲 が代決" in body
     assert "知事" not in body.split("この回答で適用される順路")[1]
-    bad = c.post(
-        reverse("workflow_manage:route_simulate", args=[version.pk]),
-        {"answers": "{oops"},
-    )
+    bad = c.post(url, {"amount": "たくさん"})
     assert bad.status_code == 400
+    assert "入力内容に問題があります" in bad.content.decode()
 
 
 def test_route_editor_lists_the_questions_and_rejects_an_unknown_rule_key(
