@@ -51,7 +51,8 @@ def route_rule_keys(version: Any) -> set[str]:
 def chain_plan(*, version: Any, answers: dict[str, Any]) -> ChainPlan:
     """Apply the 専決 rules and the 合議 rules of ``version``'s route to ``answers``.
 
-    Three queries of plain values: this runs inside every submission.
+    Three queries of plain values (and the version's section): this runs
+    inside every submission.
     """
     levels = list(
         RouteLevel.objects.filter(route__procedure_version=version)

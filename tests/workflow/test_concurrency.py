@@ -16,13 +16,6 @@ from .helpers import claim, decide, open_task
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(autouse=True)
-def _no_mail(monkeypatch):
-    # Committed transactions send procedures' e-mails (after commit); their
-    # templates are procedures' concern, not these races'.
-    monkeypatch.setattr("procedures.services.send_templated_mail", lambda **kw: None)
-
-
 def _race(*calls):
     """Run each call in its own thread and connection, released together."""
     barrier = threading.Barrier(len(calls))

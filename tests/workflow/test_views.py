@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
@@ -351,3 +353,33 @@ def test_inbox_ignores_an_impossible_procedure_filter(client, submit, org, value
     )
     assert response.status_code == 200
     assert application.receipt_number in response.content.decode()
+
+
+def _decision_labels(body: str) -> list[str]:
+    return re.findall(
+        r'<label class="form-check-label" for="id_decision_\d+">([^<]+)<', body
+    )
+
+
+def test_decision_form_offers_only_what_this_level_can_decide(client, submit, org):
+    p = org["people"]
+    application = submit(500_000)
+    claim(application, p["tanto"])
+    url = reverse("workflow:case_detail", args=[application.public_id])
+    first = _decision_labels(_login(client, p["tanto"]).get(url).content.decode())
+    assert first == [
+        "承認する（係長へ回す）",
+        "申請者に補正を求める",
+        "ほかの課に意見を聞く（合議）",
+    ]
+    decide(application, p["tanto"])
+    decide(application, p["kakaricho"])
+    claim(application, p["kacho"])
+    final = _decision_labels(_login(client, p["kacho"]).get(url).content.decode())
+    assert final == [
+        "承認する（最終決裁）",
+        "前の段階へ差し戻す（差戻し）",
+        "申請者に補正を求める",
+        "ほかの課に意見を聞く（合議）",
+        "不許可とする",
+    ]
