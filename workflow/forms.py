@@ -14,6 +14,17 @@ from forms_builder.rules import rule_errors
 from workflow.models import FinalAuthorityRule, Route, RouteConsultation, RouteLevel
 
 
+class Choices(forms.RadioSelect):
+    """Radio buttons whose label target is the first choice.
+
+    Django gives a radio group no label target, so the error summary's link
+    to the question would lead nowhere.
+    """
+
+    def id_for_label(self, id_: str, index: str | None = "0") -> str:
+        return super().id_for_label(id_, "0" if index is None else index)
+
+
 class DecisionForm(forms.Form):
     """The decision on a review task, with a comment.
 
@@ -24,7 +35,8 @@ class DecisionForm(forms.Form):
 
     decision = forms.ChoiceField(
         label=_("判断"),
-        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        widget=Choices(attrs={"class": "form-check-input"}),
+        error_messages={"required": _("判断を選んでください。")},
     )
     comment = forms.CharField(
         label=_("コメント"),

@@ -85,6 +85,14 @@ def test_caseworker_claims_reads_and_approves_and_the_next_level_sees_it(
     )
     assert outline.strip() not in ("none none", "none"), outline
 
+    # Nothing chosen: the error summary says so and links to the question.
+    page.get_by_role("button", name="判断を記録する").click()
+    summary = page.get_by_role("alert")
+    assert "入力内容に問題があります" in summary.inner_text()
+    summary.get_by_role("link", name=re.compile("判断を選んでください")).click()
+    assert page.evaluate("document.activeElement.id") == "id_decision_0"
+    page.screenshot(path=str(shots / "case-error-desktop.png"), full_page=True)
+
     page.get_by_label(re.compile("承認する")).check()
     page.get_by_label("コメント").first.fill("書類を確認しました。")
     page.get_by_role("button", name="判断を記録する").click()
