@@ -17,7 +17,9 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 ANSWERS = {
     "name": "山田 太郎",
     "amount": 1000,
-    "estimate": [{"id": 1, "name": "a.pdf", "size": 1, "content_type": "application/pdf"}],
+    "estimate": [
+        {"id": 1, "name": "a.pdf", "size": 1, "content_type": "application/pdf"}
+    ],
 }
 
 
