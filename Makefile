@@ -47,7 +47,7 @@ bench: venv-dev
 	@for script in bench/bench_*.py; do $(PY) $$script || exit 1; done
 
 messages: venv  ## Refresh the English catalogue from the Japanese source strings
-	DJANGO_DEBUG=true $(MANAGE) makemessages -l en --ignore=.venv --ignore=var --no-obsolete
+	DJANGO_DEBUG=true $(MANAGE) makemessages -l en --ignore=.venv --ignore=var --ignore=tests --ignore=bench --no-obsolete
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

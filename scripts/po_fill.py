@@ -1,7 +1,7 @@
 """Fill the English catalogue from a {japanese: english} dict in a Python file.
 
 Usage: python scripts/po_fill.py TRANSLATIONS.py   (defines T = {...})
-Prints the entries still untranslated afterwards.
+A plural entry takes a (singular, plural) pair. Prints the entries still untranslated afterwards.
 """
 
 import runpy
@@ -15,7 +15,11 @@ translations = runpy.run_path(sys.argv[1])["T"] if len(sys.argv) > 1 else {}
 po = polib.pofile(PO, wrapwidth=0)
 for entry in po:
     if entry.msgid in translations:
-        entry.msgstr = translations[entry.msgid]
+        english = translations[entry.msgid]
+        if entry.msgid_plural:  # a (singular, plural) pair
+            entry.msgstr_plural = dict(enumerate(english))
+        else:
+            entry.msgstr = english
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
 po.save(PO)
