@@ -52,9 +52,14 @@ class InboxPage:
 
 def _parse_cursor(cursor: str, field: str) -> tuple[Any, int] | None:
     value, _, pk = (cursor or "").rpartition("|")
-    if not value or not pk.isdigit():
+    # A cursor comes from the address bar: anything else than one we wrote
+    # (an impossible date, "²", a number past bigint) reads as "first page".
+    if not value or not (pk.isascii() and pk.isdigit() and len(pk) <= 18):
         return None
-    parsed = parse_datetime(value) if field == "created" else parse_date(value)
+    try:
+        parsed = parse_datetime(value) if field == "created" else parse_date(value)
+    except ValueError:
+        return None
     return (parsed, int(pk)) if parsed else None
 
 

@@ -144,7 +144,15 @@ def _case_page(
             for t in tasks
         )
     )
-    runtime = application.procedure_version.form_version.runtime
+    sections = application.procedure_version.form_version.runtime.display(
+        application.answers
+    )
+    answered_files = {
+        ref.get("id")
+        for section in sections
+        for item in section["items"]
+        for ref in item["files"]
+    }
     return render(
         request,
         "workflow/case_detail.html",
@@ -159,8 +167,13 @@ def _case_page(
                 }
                 for index, step in enumerate(case.chain)
             ],
-            "sections": runtime.display(application.answers),
-            "attachments": list(application.attachments.all()),
+            "sections": sections,
+            # Files the answers no longer point at: those replaced in an amendment.
+            "earlier_attachments": [
+                attachment
+                for attachment in application.attachments.all()
+                if attachment.pk not in answered_files
+            ],
             "events": list(
                 application.events.select_related("actor", "on_behalf_of").order_by(
                     "created_at", "id"

@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework.permissions import BasePermission
@@ -28,8 +27,7 @@ from api.views.common import (
     open_or_404,
 )
 from core import roles
-from organisation.models import Assignment
-from organisation.selectors import slot_key, user_slot_grants
+from organisation.selectors import user_slot_grants
 from workflow import selectors, services
 
 
@@ -81,26 +79,6 @@ class TaskList(StaffView):
         )
 
 
-def consult_choices(case: Any) -> dict[str, str]:
-    """Posts a review may consult (合議): each section post not on the chain.
-
-    API-LOCAL COPY of ``workflow.views._consult_choices`` (a view helper, not
-    a selector); to be replaced by a workflow selector when one exists.
-    """
-    choices: dict[str, str] = {}
-    own = {step["slot"] for step in case.chain}
-    for assignment in (
-        Assignment.objects.active_on(timezone.localdate())
-        .filter(position__scope="section")
-        .select_related("section", "position")
-        .order_by("section__code", "position__level")
-    ):
-        slot = slot_key(position=assignment.position, section=assignment.section)
-        if slot not in own:
-            choices[slot] = f"{assignment.section.name} {assignment.position.name}"
-    return choices
-
-
 class CaseDetail(StaffView):
     @extend_schema(
         responses=s.CaseSerializer,
@@ -148,7 +126,7 @@ class CaseDetail(StaffView):
                 "tasks": s.CaseTaskSerializer(tasks, many=True).data,
                 "my_task": my_task.pk if my_task else None,
                 "claimable_task": claimable.pk if claimable else None,
-                "consult_choices": consult_choices(case)
+                "consult_choices": dict(selectors.consult_choices(case))
                 if my_task is not None and my_task.kind == "review"
                 else {},
             }
@@ -204,6 +182,7 @@ class TaskClaim(_TaskAction):
             task_id=task.pk,
             case_id=case.pk,
             user=request.user,
+            grants=self.grants(),
             request=request._request,
         )
         return self._answer(public_id)
@@ -249,7 +228,7 @@ class TaskDecide(_TaskAction):
             )
         consult_label = ""
         if decision == "consult":
-            choices = consult_choices(case)
+            choices = dict(selectors.consult_choices(case))
             if data["consult_to"] not in choices:
                 raise ApiError(
                     gettext("合議先を選んでください。"),
@@ -277,6 +256,7 @@ class TaskDecide(_TaskAction):
             consult_slot=data["consult_to"] if decision == "consult" else None,
             consult_label=consult_label,
             amend_fields=amend_fields if decision == "amend" else None,
+            grants=self.grants(),
             request=request._request,
         )
         return self._answer(public_id)

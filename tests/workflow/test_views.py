@@ -104,12 +104,23 @@ def test_inbox_pages_with_a_cursor_without_repeating_rows(client, submit, org):
     assert [t.application.receipt_number for t in newest.tasks] == made[::-1][:2]
 
 
-def test_inbox_ignores_a_malformed_cursor(client, submit, org):
-    submit()
+@pytest.mark.parametrize(
+    "after",
+    [
+        "garbage|x",
+        "2026-13-45T00:00:00+09:00|1",
+        "2026-02-30T10:00:00+09:00|1",
+        "2026-02-01T10:00:00+09:00|²",
+        "2026-02-01T10:00:00+09:00|99999999999999999999999",
+    ],
+)
+def test_inbox_reads_an_impossible_cursor_as_the_first_page(client, submit, org, after):
+    made = submit().receipt_number
     response = _login(client, org["people"]["tanto"]).get(
-        reverse("workflow:inbox"), {"after": "garbage|x", "sort": "nonsense"}
+        reverse("workflow:inbox"), {"after": after, "sort": "nonsense"}
     )
     assert response.status_code == 200
+    assert made in response.content.decode()
 
 
 @pytest.mark.parametrize("count", [2, 12])
