@@ -316,7 +316,29 @@ class CaseSerializer(ApplicationSerializer):
     tasks = CaseTaskSerializer(many=True)
     my_task = serializers.IntegerField(allow_null=True)
     claimable_task = serializers.IntegerField(allow_null=True)
+    can_pull_back = serializers.BooleanField(
+        help_text="I approved the previous level and may pull the case back (引戻し)."
+    )
+    post_review = serializers.IntegerField(
+        allow_null=True, help_text="My open post-review (後閲) of this case, if any."
+    )
     consult_choices = serializers.DictField(child=serializers.CharField())
+
+
+class CommentSerializer(serializers.Serializer):
+    comment = serializers.CharField(
+        max_length=4000, required=False, default="", allow_blank=True
+    )
+
+
+class PostReviewSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    case = serializers.UUIDField(source="application.public_id")
+    receipt_number = serializers.CharField(source="application.receipt_number")
+    deputy = serializers.CharField(help_text="Who decided on my behalf (代決).")
+    created_at = serializers.DateTimeField()
+    reviewed_at = serializers.DateTimeField(allow_null=True)
+    comment = serializers.CharField(allow_blank=True)
 
 
 DECISIONS = ["approve", "send_back", "amend", "reject", "consult", "opinion"]

@@ -67,6 +67,17 @@ v1 = [
         staff.TaskDecide.as_view(),
         name="decide",
     ),
+    path(
+        "staff/cases/<uuid:public_id>/pull-back/",
+        staff.CasePullBack.as_view(),
+        name="pull_back",
+    ),
+    path("staff/post-reviews/", staff.PostReviewList.as_view(), name="post_reviews"),
+    path(
+        "staff/post-reviews/<int:post_review_id>/",
+        staff.PostReviewComplete.as_view(),
+        name="post_review",
+    ),
     path("verify/", public.VerifyUpload.as_view(), name="verify"),
     path("verify/<str:token>/", public.VerifyToken.as_view(), name="verify_token"),
     path("tokens/", tokens.TokenListCreate.as_view(), name="tokens"),

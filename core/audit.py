@@ -20,7 +20,7 @@ def _client_ip(request: HttpRequest | None) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def audit_record(
     *,
     action: str,
@@ -34,6 +34,9 @@ def audit_record(
     Appends are serialised: without a lock, concurrent writers read the same
     tail and fork the chain. PostgreSQL gets a transaction-level advisory lock;
     SQLite already serialises writers (IMMEDIATE transactions).
+
+    No savepoint of its own: an action whose audit record fails must not
+    commit, so a failure here spoils the caller's whole transaction.
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

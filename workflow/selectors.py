@@ -132,6 +132,9 @@ def open_post_reviews(*, user: Any, limit: int = 50) -> list[PostReview]:
         PostReview.objects.filter(holder=user, reviewed_at__isnull=True)
         .select_related("application", "deputy")
         .only(
+            "created_at",
+            "reviewed_at",
+            "comment",
             "application__public_id",
             "application__receipt_number",
             "deputy__full_name",
@@ -179,6 +182,49 @@ def case_tasks(application: Application) -> list[CaseTask]:
         CaseTask.objects.filter(process=application.case, flow_task_type=HUMAN)
         .select_related("owner", "acted_by", "on_behalf_of")
         .order_by("created", "id")
+    )
+
+
+@dataclass(frozen=True)
+class CaseActions:
+    """What ``user`` may do on a case now (page and API alike)."""
+
+    my_task: CaseTask | None
+    claimable: CaseTask | None
+    can_pull_back: bool
+    post_review: PostReview | None
+
+
+def case_actions(
+    *,
+    application: Application,
+    tasks: list[CaseTask],
+    user: Any,
+    grants: list[SlotGrant],
+) -> CaseActions:
+    case = application.case
+    slots = {grant.slot for grant in grants}
+    previous = case.chain[case.level - 1].get("done") if case.level > 0 else None
+    return CaseActions(
+        my_task=next((t for t in tasks if t.is_open and t.owner_id == user.pk), None),
+        claimable=next(
+            (t for t in tasks if t.status == "NEW" and t.owner_permission in slots),
+            None,
+        ),
+        # 引戻し: mirrors services.case_pull_back's own check.
+        can_pull_back=(
+            case.status == "NEW"
+            and (previous or {}).get("user_id") == user.pk
+            and any(
+                t.kind == "review"
+                and t.level == case.level
+                and t.status in ("NEW", "ASSIGNED")
+                for t in tasks
+            )
+        ),
+        post_review=PostReview.objects.filter(
+            application=application, holder=user, reviewed_at__isnull=True
+        ).first(),
     )
 
 

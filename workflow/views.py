@@ -17,7 +17,6 @@ from organisation.selectors import user_slot_grants
 from procedures.models import Procedure
 from workflow import selectors, services
 from workflow.forms import CommentForm, DecisionForm, OpinionForm
-from workflow.models import PostReview
 
 
 def _grants(request: HttpRequest) -> list:
@@ -123,27 +122,11 @@ def _case_page(
     )
     case = application.case
     tasks = selectors.case_tasks(application)
-    my_task = next(
-        (t for t in tasks if t.is_open and t.owner_id == request.user.pk), None
+    actions = selectors.case_actions(
+        application=application, tasks=tasks, user=request.user, grants=grants
     )
-    slots = {grant.slot for grant in grants}
-    claimable = next(
-        (t for t in tasks if t.status == "NEW" and t.owner_permission in slots), None
-    )
-    if my_task is not None and form is None:
-        form = _task_form(case, my_task)
-    can_pull_back = (
-        case.status == "NEW"
-        and case.level > 0
-        and (case.chain[case.level - 1].get("done") or {}).get("user_id")
-        == request.user.pk
-        and any(
-            t.kind == "review"
-            and t.level == case.level
-            and t.status in ("NEW", "ASSIGNED")
-            for t in tasks
-        )
-    )
+    if actions.my_task is not None and form is None:
+        form = _task_form(case, actions.my_task)
     sections = application.procedure_version.form_version.runtime.display(
         application.answers
     )
@@ -180,13 +163,11 @@ def _case_page(
                 )
             ),
             "tasks": tasks,
-            "my_task": my_task,
-            "claimable": claimable,
+            "my_task": actions.my_task,
+            "claimable": actions.claimable,
             "form": form,
-            "can_pull_back": can_pull_back,
-            "post_review": PostReview.objects.filter(
-                application=application, holder=request.user, reviewed_at__isnull=True
-            ).first(),
+            "can_pull_back": actions.can_pull_back,
+            "post_review": actions.post_review,
             "overdue": bool(
                 application.due_date and application.due_date < timezone.localdate()
             ),

@@ -49,6 +49,13 @@ class StaffView(APIView):
             user=self.request.user, public_id=public_id, grants=self.grants()
         )
 
+    def _answer(self, public_id: Any) -> Response:
+        # The case as it is now, as GET would show it (same request, same grants).
+        view = CaseDetail()
+        view.request = self.request
+        view._grants = self.grants()
+        return view.get(self.request, public_id)
+
 
 class TaskList(StaffView):
     @extend_schema(
@@ -88,14 +95,13 @@ class CaseDetail(StaffView):
         application = self.application(public_id)
         case = application.case
         tasks = selectors.case_tasks(application)
-        slots = {grant.slot for grant in self.grants()}
-        my_task = next(
-            (t for t in tasks if t.is_open and t.owner_id == request.user.pk), None
+        actions = selectors.case_actions(
+            application=application,
+            tasks=tasks,
+            user=request.user,
+            grants=self.grants(),
         )
-        claimable = next(
-            (t for t in tasks if t.status == "NEW" and t.owner_permission in slots),
-            None,
-        )
+        my_task = actions.my_task
         runtime = application.procedure_version.form_version.runtime
         chain = [
             {
@@ -125,7 +131,9 @@ class CaseDetail(StaffView):
                 "chain": chain,
                 "tasks": s.CaseTaskSerializer(tasks, many=True).data,
                 "my_task": my_task.pk if my_task else None,
-                "claimable_task": claimable.pk if claimable else None,
+                "claimable_task": actions.claimable.pk if actions.claimable else None,
+                "can_pull_back": actions.can_pull_back,
+                "post_review": actions.post_review.pk if actions.post_review else None,
                 "consult_choices": dict(selectors.consult_choices(case))
                 if my_task is not None and my_task.kind == "review"
                 else {},
@@ -160,13 +168,6 @@ class _TaskAction(StaffView):
         if task is None:
             raise Http404
         return case, task
-
-    def _answer(self, public_id: Any) -> Response:
-        # The case as it is now, as GET would show it (same request, same grants).
-        view = CaseDetail()
-        view.request = self.request
-        view._grants = self.grants()
-        return view.get(self.request, public_id)
 
 
 class TaskClaim(_TaskAction):
@@ -260,3 +261,55 @@ class TaskDecide(_TaskAction):
             request=request._request,
         )
         return self._answer(public_id)
+
+
+class CasePullBack(StaffView):
+    @extend_schema(
+        request=s.CommentSerializer,
+        responses=s.CaseSerializer,
+        summary="Pull the case back (引戻し) while the next level has not decided",
+    )
+    def post(self, request, public_id):
+        application = self.application(public_id)
+        serializer = s.CommentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.case_pull_back(
+            case_id=application.case.pk,
+            user=request.user,
+            comment=serializer.validated_data["comment"],
+            request=request._request,
+        )
+        return self._answer(public_id)
+
+
+class PostReviewList(StaffView):
+    @extend_schema(
+        responses=s.PostReviewSerializer(many=True),
+        summary="Post-reviews (後閲) waiting for me: what deputies decided for me",
+    )
+    def get(self, request):
+        return Response(
+            s.PostReviewSerializer(
+                selectors.open_post_reviews(user=request.user), many=True
+            ).data
+        )
+
+
+class PostReviewComplete(StaffView):
+    @extend_schema(
+        parameters=[id_parameter("post_review_id")],
+        request=s.CommentSerializer,
+        responses=s.PostReviewSerializer,
+        summary="Record that I have seen a deputy's decision (後閲)",
+    )
+    def post(self, request, post_review_id: int):
+        check_id(post_review_id)
+        serializer = s.CommentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        review = services.post_review_complete(
+            post_review_id=post_review_id,
+            user=request.user,
+            comment=serializer.validated_data["comment"],
+            request=request._request,
+        )
+        return Response(s.PostReviewSerializer(review).data)

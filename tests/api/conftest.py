@@ -20,7 +20,7 @@ from procedures.models import Procedure, ProcedureVersion
 from tests.documents.conftest import _signing  # noqa: F401 (autouse: dev certificate)
 from tests.factories import ResidentFactory, StaffFactory
 from tests.procedures.conftest import PDF_BYTES, make_form_version
-from tests.workflow.conftest import org  # noqa: F401 (fixture)
+from tests.workflow.conftest import absence, org  # noqa: F401 (fixtures)
 from workflow.demo import seed_demo_route
 
 _codes = itertools.count(1)

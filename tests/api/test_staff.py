@@ -194,3 +194,77 @@ def test_impossible_cursor_is_a_400_not_a_500(staff, db):
     )
     assert response.status_code == 400
     assert "cursor" in response.json()["error"]["fields"]
+
+
+def test_approver_pulls_the_case_back_while_the_next_level_has_not_decided(
+    staff, case_id
+):
+    assert claim_and_decide(staff["tanto"], case_id).status_code == 200
+    before = staff["tanto"].get(f"/api/v1/staff/cases/{case_id}/").json()
+    assert before["can_pull_back"] is True
+    # Only the approver of the previous level may pull back.
+    refused = staff["kakaricho"].post(f"/api/v1/staff/cases/{case_id}/pull-back/")
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "too_late"
+
+    response = staff["tanto"].post(
+        f"/api/v1/staff/cases/{case_id}/pull-back/",
+        {"comment": "金額を確かめ直します"},
+        format="json",
+    )
+
+    assert response.status_code == 200, response.json()
+    body = response.json()
+    assert body["can_pull_back"] is False
+    assert body["my_task"]  # back with the approver, already claimed
+    assert body["timeline"][-1]["kind"] == "pulled_back"
+    assert staff["kakaricho"].get("/api/v1/staff/tasks/").json()["results"] == []
+
+
+def test_pull_back_by_an_outsider_is_not_found(staff, outsider, case_id):
+    assert claim_and_decide(staff["tanto"], case_id).status_code == 200
+    response = outsider.post(f"/api/v1/staff/cases/{case_id}/pull-back/")
+    assert response.status_code == 404
+
+
+def test_pull_back_refuses_a_comment_too_long(staff, case_id):
+    response = staff["tanto"].post(
+        f"/api/v1/staff/cases/{case_id}/pull-back/",
+        {"comment": "あ" * 4001},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert "comment" in response.json()["error"]["fields"]
+
+
+def test_holder_post_reviews_what_the_deputy_decided(staff, case_id, absence, org):
+    absence(holder="kacho", deputy="kakaricho")
+    assert claim_and_decide(staff["tanto"], case_id).status_code == 200
+    assert claim_and_decide(staff["kakaricho"], case_id).status_code == 200
+    # The 係長 now also stands in for the absent 課長 (代決).
+    assert claim_and_decide(staff["kakaricho"], case_id).status_code == 200
+
+    waiting = staff["kacho"].get("/api/v1/staff/post-reviews/").json()
+    assert [(r["case"], r["deputy"]) for r in waiting] == [
+        (case_id, str(org["people"]["kakaricho"]))
+    ]
+    review_id = waiting[0]["id"]
+    case = staff["kacho"].get(f"/api/v1/staff/cases/{case_id}/").json()
+    assert case["post_review"] == review_id
+
+    # Nobody else may record it.
+    other = staff["kakaricho"].post(f"/api/v1/staff/post-reviews/{review_id}/")
+    assert other.status_code == 404
+
+    done = staff["kacho"].post(
+        f"/api/v1/staff/post-reviews/{review_id}/",
+        {"comment": "確認しました"},
+        format="json",
+    )
+    assert done.status_code == 200, done.json()
+    assert done.json()["reviewed_at"]
+    assert staff["kacho"].get("/api/v1/staff/post-reviews/").json() == []
+
+
+def test_unknown_post_review_is_not_found(staff, db):
+    assert staff["kacho"].post("/api/v1/staff/post-reviews/999999/").status_code == 404
