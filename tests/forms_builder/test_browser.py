@@ -121,7 +121,7 @@ def test_required_mark_follows_the_rule_on_the_second_page(live_server, page):
 def test_no_script_add_row_button_posts_and_the_server_adds_the_row(
     live_server, chromium
 ):
-    context = chromium.new_context(java_script_enabled=False)
+    context = chromium.new_context(java_script_enabled=False, locale="ja-JP")
     page = context.new_page()
     try:
         test_views.CURRENT.update(
