@@ -355,6 +355,7 @@ LOGGING = {
 # --- The platform ---------------------------------------------------------
 
 PREFECTURE_NAME = env_str("PREFECTURE_NAME", "架空県")
+PREFECTURE_NAME_EN = env_str("PREFECTURE_NAME_EN", "Kakū Prefecture")
 
 # --- Official documents ---------------------------------------------------
 # Fonts used to print documents, in fallback order. IPAex lacks some JIS X

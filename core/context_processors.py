@@ -2,6 +2,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.translation import get_language
 
 from core import roles
 
@@ -9,7 +10,10 @@ from core import roles
 def platform(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     return {
-        "PREFECTURE_NAME": settings.PREFECTURE_NAME,
+        # The English name on English pages; documents keep the Japanese one.
+        "PREFECTURE_NAME": settings.PREFECTURE_NAME_EN
+        if (get_language() or "ja").startswith("en") and settings.PREFECTURE_NAME_EN
+        else settings.PREFECTURE_NAME,
         "user_is_caseworker": roles.is_caseworker(user),
         "user_is_administrator": roles.is_administrator(user),
         "user_is_resident": roles.is_resident(user),

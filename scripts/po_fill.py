@@ -22,7 +22,8 @@ for entry in po:
             entry.msgstr = english
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
-po.save(PO)
+if translations:
+    po.save(PO)  # `make messages` afterwards rewraps it as makemessages does
 missing = po.untranslated_entries() + po.fuzzy_entries()
 for entry in missing:
     print(repr(entry.msgid), "|", entry.occurrences[0][0] if entry.occurrences else "")

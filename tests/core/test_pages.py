@@ -22,6 +22,10 @@ def test_language_switcher_changes_to_english_and_back(client):
     assert '<html lang="en">' in english
     assert "Skip to main content" in english
     assert "本文へ移動" in japanese
+    # The prefecture's own name follows the language of the page.
+    assert "Kakū Prefecture" in english
+    assert "架空県" not in english
+    assert "架空県" in japanese
 
 
 def test_every_response_carries_a_self_only_content_security_policy(client):
