@@ -178,6 +178,15 @@ class DocumentSerializer(serializers.Serializer):
     issued_on = serializers.DateField()
 
 
+class StaffDocumentSerializer(DocumentSerializer):
+    """The notice as staff see it: with the state of its issue."""
+
+    status = serializers.CharField(help_text="pending, working, failed or issued")
+    attempts = serializers.IntegerField()
+    last_error = serializers.CharField(allow_blank=True)
+    next_attempt_at = serializers.DateTimeField(allow_null=True)
+
+
 class ApplicationDetailSerializer(ApplicationSerializer):
     answers = AnyJson()
     display = DisplaySectionSerializer(many=True)
@@ -323,6 +332,7 @@ class CaseSerializer(ApplicationSerializer):
         allow_null=True, help_text="My open post-review (後閲) of this case, if any."
     )
     consult_choices = serializers.DictField(child=serializers.CharField())
+    document = StaffDocumentSerializer(allow_null=True)
 
 
 class CommentSerializer(serializers.Serializer):

@@ -68,6 +68,11 @@ v1 = [
         name="decide",
     ),
     path(
+        "staff/cases/<uuid:public_id>/document/",
+        staff.CaseDocument.as_view(),
+        name="case_document",
+    ),
+    path(
         "staff/cases/<uuid:public_id>/pull-back/",
         staff.CasePullBack.as_view(),
         name="pull_back",

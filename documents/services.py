@@ -378,11 +378,18 @@ def document_issue_pending(*, limit: int = 100) -> dict[str, int]:
     return counts
 
 
-def document_retry_now(*, document: IssuedDocument) -> None:
-    """Staff asked to retry a failed document at once (admin action)."""
-    IssuedDocument.objects.filter(pk=document.pk, status=Status.FAILED).update(
+def document_retry_now(*, document: IssuedDocument) -> bool:
+    """Staff asked to retry a failed document at once (admin, case page).
+
+    Returns whether it was failed (and is now due); the worker gets it after
+    commit, and the poller if the broker is down.
+    """
+    due = IssuedDocument.objects.filter(pk=document.pk, status=Status.FAILED).update(
         next_attempt_at=timezone.now()
     )
+    if due:
+        transaction.on_commit(lambda: _enqueue(document.pk))
+    return bool(due)
 
 
 def document_open(document: IssuedDocument) -> IO[bytes]:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 from core.decorators import administrator_required
 from documents.defaults import sample_snapshot
 from documents.forms import DocumentTemplateForm, VerifyUploadForm
+from documents.models import IssuedDocument
 from documents.selectors import (
     document_by_token,
     document_for_applicant,
@@ -53,19 +54,34 @@ def verify(request, token: str | None = None):
     )
 
 
-@login_required
-def download(request, public_id):
-    """The applicant's own notice, as an attachment; 404 for anyone else."""
-    document = document_for_applicant(public_id=public_id, user=request.user)
+def issued_document_response(document: IssuedDocument | None) -> FileResponse:
+    """An issued notice as a download (never shown in the site's origin, never
+    cached), or 404 while it is not issued or its file cannot be read.
+
+    Every caller checks first that the user may have this document.
+    """
+    if document is None or not document.is_issued:
+        raise Http404
     try:
         stored = document_open(document)
     except OSError as error:
         raise Http404 from error
-    return FileResponse(
+    response = FileResponse(
         stored,
         as_attachment=True,
         filename=document.filename,
         content_type="application/pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def download(request, public_id):
+    """The applicant's own notice, as an attachment; 404 for anyone else."""
+    return issued_document_response(
+        document_for_applicant(public_id=public_id, user=request.user)
     )
 
 

@@ -18,7 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from core.audit import audit_record
-from documents.services import document_request
+from documents.selectors import document_for_application
+from documents.services import document_request, document_retry_now
 from organisation.selectors import SlotGrant, user_slot_grants
 from procedures.models import Application, ApplicationEvent
 from procedures.services import (
@@ -583,3 +584,14 @@ def post_review_complete(
     )
     _audit("post_review", user, review.application, request, task=review.task_id)
     return review
+
+
+@transaction.atomic
+def case_document_retry(
+    *, application: Application, user: Any, request: HttpRequest | None = None
+) -> None:
+    """Ask for a failed notice to be issued again now, instead of at its back-off."""
+    document = document_for_application(application)
+    if document is None or not document_retry_now(document=document):
+        raise WorkflowError(gettext("再試行が必要な文書はありません。"), code="stale")
+    _audit("document_retry", user, application, request, document=document.number)

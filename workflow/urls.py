@@ -29,5 +29,15 @@ urlpatterns = [
         views.attachment_download,
         name="attachment_download",
     ),
+    path(
+        "cases/<uuid:public_id>/document/",
+        views.document_download,
+        name="document_download",
+    ),
+    path(
+        "cases/<uuid:public_id>/document/retry/",
+        views.document_retry,
+        name="document_retry",
+    ),
     path("post-reviews/<int:pk>/", views.post_review_done, name="post_review_done"),
 ]

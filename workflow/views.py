@@ -1,4 +1,5 @@
-"""Caseworker pages: the inbox, the case page and its actions; attachments."""
+"""Caseworker pages: the inbox, the case page and its actions; attachments
+and the issued notice."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.decorators import caseworker_required
+from documents.selectors import document_for_application
+from documents.views import issued_document_response
 from organisation.selectors import user_slot_grants
 from procedures.models import Procedure
 from workflow import selectors, services
@@ -168,6 +171,7 @@ def _case_page(
             "form": form,
             "can_pull_back": actions.can_pull_back,
             "post_review": actions.post_review,
+            "document": document_for_application(application),
             "overdue": bool(
                 application.due_date and application.due_date < timezone.localdate()
             ),
@@ -309,3 +313,28 @@ def attachment_download(
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@caseworker_required
+def document_download(request: HttpRequest, public_id: Any) -> HttpResponse:
+    """The case's issued notice, for the caseworkers who may see the case."""
+    application = selectors.case_for_staff(
+        user=request.user, public_id=public_id, grants=_grants(request)
+    )
+    return issued_document_response(document_for_application(application))
+
+
+@caseworker_required
+@require_POST
+def document_retry(request: HttpRequest, public_id: Any) -> HttpResponse:
+    application = selectors.case_for_staff(
+        user=request.user, public_id=public_id, grants=_grants(request)
+    )
+    try:
+        services.case_document_retry(
+            application=application, user=request.user, request=request
+        )
+        messages.success(request, _("文書の発行をもう一度試みます。"))
+    except services.WorkflowError as exc:
+        messages.error(request, exc.message)
+    return redirect("workflow:case_detail", public_id=public_id)

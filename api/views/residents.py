@@ -347,16 +347,10 @@ class ApplicationDocument(APIView):
     )
     def get(self, request, public_id, document_id):
         from documents.selectors import document_for_applicant
-        from documents.services import document_open
+        from documents.views import issued_document_response
 
         application = _mine(request, public_id)
         document = document_for_applicant(public_id=document_id, user=request.user)
         if document.application_id != application.pk:
             raise Http404
-        try:
-            handle = document_open(document)
-        except OSError as exc:
-            raise Http404 from exc
-        return file_download(
-            handle, filename=document.filename, content_type="application/pdf"
-        )
+        return issued_document_response(document)

@@ -21,12 +21,15 @@ from api import serializers as s
 from api.errors import ApiError
 from api.views.common import (
     BINARY,
+    PDF,
     check_id,
     file_download,
     id_parameter,
     open_or_404,
 )
 from core import roles
+from documents.selectors import document_for_application
+from documents.views import issued_document_response
 from organisation.selectors import user_slot_grants
 from workflow import selectors, services
 
@@ -103,6 +106,7 @@ class CaseDetail(StaffView):
         )
         my_task = actions.my_task
         runtime = application.procedure_version.form_version.runtime
+        document = document_for_application(application)
         chain = [
             {
                 "level": index,
@@ -134,6 +138,9 @@ class CaseDetail(StaffView):
                 "claimable_task": actions.claimable.pk if actions.claimable else None,
                 "can_pull_back": actions.can_pull_back,
                 "post_review": actions.post_review.pk if actions.post_review else None,
+                "document": s.StaffDocumentSerializer(document).data
+                if document
+                else None,
                 "consult_choices": dict(selectors.consult_choices(case))
                 if my_task is not None and my_task.kind == "review"
                 else {},
@@ -157,6 +164,14 @@ class CaseAttachment(StaffView):
             open_or_404(attachment.file),
             filename=attachment.original_name,
             content_type="application/octet-stream",
+        )
+
+
+class CaseDocument(StaffView):
+    @extend_schema(responses=PDF, summary="Download the case's issued notice (PDF)")
+    def get(self, request, public_id):
+        return issued_document_response(
+            document_for_application(self.application(public_id))
         )
 
 

@@ -53,6 +53,12 @@ def test_whole_case_through_the_api(as_resident, procedure, staff):
     assert pdf.status_code == 200
     assert pdf["Content-Type"] == "application/pdf"
     data = b"".join(pdf.streaming_content)
+    # The caseworkers of the case see the notice's state and get the same file.
+    seen_by_staff = staff["tanto"].get(f"/api/v1/staff/cases/{case_id}/").json()
+    assert seen_by_staff["document"]["status"] == "issued"
+    assert seen_by_staff["document"]["number"] == document["number"]
+    staff_pdf = staff["tanto"].get(f"/api/v1/staff/cases/{case_id}/document/")
+    assert b"".join(staff_pdf.streaming_content) == data
 
     from django.core.files.uploadedfile import SimpleUploadedFile
 

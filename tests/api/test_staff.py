@@ -268,3 +268,14 @@ def test_holder_post_reviews_what_the_deputy_decided(staff, case_id, absence, or
 
 def test_unknown_post_review_is_not_found(staff, db):
     assert staff["kacho"].post("/api/v1/staff/post-reviews/999999/").status_code == 404
+
+
+def test_case_without_a_notice_has_none_to_download(staff, outsider, case_id):
+    assert (
+        staff["tanto"].get(f"/api/v1/staff/cases/{case_id}/").json()["document"] is None
+    )
+    assert (
+        staff["tanto"].get(f"/api/v1/staff/cases/{case_id}/document/").status_code
+        == 404
+    )
+    assert outsider.get(f"/api/v1/staff/cases/{case_id}/document/").status_code == 404
