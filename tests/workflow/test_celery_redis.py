@@ -1,0 +1,101 @@
+"""The deployment's background path for real: Celery on Redis, and the cache on Redis.
+
+With ``CELERY_BROKER_URL`` set, the final approval's commit puts the issue of
+the notice on a Redis queue and a Celery worker (started here, in a thread of
+the test process, with Celery's own test harness) renders, signs and stores
+it. Nothing is mocked: Redis is the server on 127.0.0.1:6379 (CI starts it),
+each test uses its own database number and empties it.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+import redis
+from django.core.cache import caches
+
+from config.celery import app
+from documents.models import IssuedDocument
+
+from .helpers import decide
+
+REDIS = "redis://127.0.0.1:6379"
+BROKER_DB, CACHE_DB = 14, 13
+
+
+def _redis_up() -> bool:
+    try:
+        return redis.Redis.from_url(REDIS, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        return False
+
+
+pytestmark = pytest.mark.skipif(
+    not _redis_up(), reason="needs Redis on 127.0.0.1:6379 (.ci/run starts it)"
+)
+
+
+@pytest.fixture
+def celery_on_redis():
+    """The project's Celery app pointed at a private Redis database, and a worker."""
+    from celery.contrib.testing.worker import start_worker
+
+    broker = f"{REDIS}/{BROKER_DB}"
+    redis.Redis.from_url(broker).flushdb()
+    saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
+    app.conf.update(broker_url=broker, task_always_eager=False)
+    try:
+        with start_worker(
+            app, pool="solo", perform_ping_check=False, loglevel="WARNING"
+        ):
+            yield
+    finally:
+        app.conf.update(saved)
+        redis.Redis.from_url(broker).flushdb()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_final_approval_issues_the_notice_through_a_celery_worker_on_redis(
+    org, submit, signing, celery_on_redis
+):
+    p = org["people"]
+    application = submit(500_000)
+    decide(application, p["tanto"])
+    decide(application, p["kakaricho"])
+    decide(application, p["kacho"])  # commits: the issue goes on the queue
+
+    deadline = time.monotonic() + 60
+    document = IssuedDocument.objects.get(application=application)
+    while (
+        document.status != IssuedDocument.Status.ISSUED and time.monotonic() < deadline
+    ):
+        time.sleep(0.2)
+        document.refresh_from_db()
+
+    assert document.status == IssuedDocument.Status.ISSUED, document.last_error
+    assert document.attempts == 1
+    with document.file.open("rb") as stored:
+        assert stored.read(5) == b"%PDF-"
+    application.refresh_from_db()
+    assert application.status == "approved"
+
+
+def test_the_cache_on_redis_is_shared_by_every_process(settings):
+    """Throttles and login limits count in the default cache: with REDIS_URL
+    the count lives in Redis, where every process reads it (checked here with
+    a plain Redis client)."""
+    location = f"{REDIS}/{CACHE_DB}"
+    redis.Redis.from_url(location).flushdb()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": location,
+        }
+    }
+    cache = caches["default"]
+    cache.set("throttle-key", 3, timeout=60)
+    assert cache.incr("throttle-key") == 4
+    raw = redis.Redis.from_url(location)
+    assert any(key.endswith(b"throttle-key") for key in raw.keys("*"))
+    raw.flushdb()
