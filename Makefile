@@ -16,7 +16,7 @@ PORT ?= 8000
 SYSTEM_PACKAGES := libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
 	fonts-ipaexfont fonts-noto-cjk poppler-utils libmagic1 gettext
 # Tests also drive a real browser.
-TEST_SYSTEM_PACKAGES := chromium chromium-driver
+TEST_SYSTEM_PACKAGES := chromium chromium-driver softhsm2
 
 .PHONY: run test lint format bench messages system-deps test-system-deps venv venv-dev setup clean
 

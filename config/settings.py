@@ -396,8 +396,19 @@ DOCUMENT_SIGNING_PASSWORD = env_str("DOCUMENT_SIGNING_PASSWORD")
 # Extra trusted root certificates (PEM/DER files, comma-separated) for
 # verification; the roots inside the PKCS#12 file are always trusted.
 DOCUMENT_SIGNING_TRUST_ROOTS = env_list("DOCUMENT_SIGNING_TRUST_ROOTS")
-# RFC 3161 time-stamp service; no time-stamp when empty.
+# RFC 3161 time-stamp service; no time-stamp when empty. The time-out bounds
+# each request to it: a service that is down fails the signing (SigningError)
+# and issuing retries later, instead of holding a worker.
 DOCUMENT_TSA_URL = env_str("DOCUMENT_TSA_URL")
+DOCUMENT_TSA_TIMEOUT_SECONDS = env_int("DOCUMENT_TSA_TIMEOUT_SECONDS", 10)
+# HSM signing (DOCUMENT_SIGNER=documents.signing.Pkcs11Signer): the vendor's
+# PKCS#11 module (.so), the token, the labels of the private key and of its
+# certificate (the key's label when empty), and the user PIN.
+DOCUMENT_PKCS11_MODULE = env_str("DOCUMENT_PKCS11_MODULE")
+DOCUMENT_PKCS11_TOKEN_LABEL = env_str("DOCUMENT_PKCS11_TOKEN_LABEL")
+DOCUMENT_PKCS11_KEY_LABEL = env_str("DOCUMENT_PKCS11_KEY_LABEL")
+DOCUMENT_PKCS11_CERT_LABEL = env_str("DOCUMENT_PKCS11_CERT_LABEL")
+DOCUMENT_PKCS11_PIN = env_str("DOCUMENT_PKCS11_PIN")
 # Printed issuer and the official seal (公印) image (PNG/SVG); with no image a
 # drawn seal with the issuer's title is printed.
 DOCUMENT_ISSUER = env_str("DOCUMENT_ISSUER", f"{PREFECTURE_NAME}知事")

@@ -2,9 +2,11 @@
 
 The signer is chosen by the ``DOCUMENT_SIGNER`` setting (a dotted path), as
 Django chooses its authentication backends: the default reads a key and
-certificate from a PKCS#12 file; an HSM signer (PKCS#11) replaces it by
-providing the same two methods. One signer is built per worker process and
-keeps its loaded key: re-parsing an RSA key per signature cost ~300 ms.
+certificate from a PKCS#12 file; ``Pkcs11Signer`` replaces it with a key
+kept in an HSM (PKCS#11) by providing the same two methods. One signer is
+built per worker process and keeps its loaded key or its HSM session:
+re-parsing an RSA key per signature cost ~300 ms, an HSM login a round trip.
+With ``DOCUMENT_TSA_URL`` both add an RFC 3161 signature time-stamp.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+import os
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -173,7 +176,6 @@ class Pkcs12Signer:
 
     def __init__(self) -> None:
         from cryptography.hazmat.primitives.serialization import pkcs12
-        from pyhanko.sign import signers
         from pyhanko_certvalidator.registry import SimpleCertificateStore
 
         path, development = pkcs12_path()
@@ -208,16 +210,7 @@ class Pkcs12Signer:
         )
         signer.pyca_key = key
         self._signer = signer
-        self._timestamper = None
-        if settings.DOCUMENT_TSA_URL:
-            from pyhanko.sign.timestamps.requests_client import (
-                RequestsHTTPTimeStamper,
-            )
-
-            self._timestamper = RequestsHTTPTimeStamper(
-                settings.DOCUMENT_TSA_URL, timeout=10
-            )
-        self._signers = signers
+        self._timestamper = _timestamper()
         self.certificate = signer.signing_cert
 
     def trust_roots(self) -> list:
@@ -226,31 +219,398 @@ class Pkcs12Signer:
         return [c for c in self._chain if c.subject == c.issuer] or [self.certificate]
 
     def sign(self, pdf: bytes, *, reason: str, location: str) -> bytes:
-        from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-        from pyhanko.sign.fields import SigSeedSubFilter
-
-        meta = self._signers.PdfSignatureMetadata(
-            field_name="OfficialSignature",
-            md_algorithm="sha256",
-            subfilter=SigSeedSubFilter.PADES,
+        return _sign_pdf(
+            pdf,
+            signer=self._signer,
+            timestamper=self._timestamper,
             reason=reason,
             location=location,
         )
-        output = io.BytesIO()
-        try:
-            writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
-            # No visible box: pyHanko's stamp font is an un-embedded Courier
-            # (breaks PDF/A); the printed approval record is the visible part.
-            self._signers.sign_pdf(
-                writer,
-                meta,
-                signer=self._signer,
-                timestamper=self._timestamper,
-                output=output,
+
+
+def _timestamper():
+    """The RFC 3161 client for ``DOCUMENT_TSA_URL``, or None without one.
+
+    Every request is bounded by ``DOCUMENT_TSA_TIMEOUT_SECONDS`` (connect and
+    each read): a hung service must fail the attempt, not hold the worker.
+    """
+    if not settings.DOCUMENT_TSA_URL:
+        return None
+    from pyhanko.sign.timestamps.requests_client import RequestsHTTPTimeStamper
+
+    return RequestsHTTPTimeStamper(
+        settings.DOCUMENT_TSA_URL, timeout=settings.DOCUMENT_TSA_TIMEOUT_SECONDS
+    )
+
+
+def _in_chain(error: BaseException, kind: type) -> BaseException | None:
+    """The first exception of ``kind`` in ``error``'s cause/context chain."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, kind):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def _sign_pdf(pdf: bytes, *, signer, timestamper, reason: str, location: str):
+    """Append an invisible PAdES signature (and a time-stamp with a TSA).
+
+    Every failure is a SigningError with the original as its cause; a
+    failing time-stamp service is named in the message.
+    """
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import signers
+    from pyhanko.sign.fields import SigSeedSubFilter
+
+    meta = signers.PdfSignatureMetadata(
+        field_name="OfficialSignature",
+        md_algorithm="sha256",
+        subfilter=SigSeedSubFilter.PADES,
+        reason=reason,
+        location=location,
+    )
+    output = io.BytesIO()
+    try:
+        writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
+        # No visible box: pyHanko's stamp font is an un-embedded Courier
+        # (breaks PDF/A); the printed approval record is the visible part.
+        signers.sign_pdf(
+            writer, meta, signer=signer, timestamper=timestamper, output=output
+        )
+    except Exception as error:
+        from pyhanko.sign.timestamps.common_utils import TimestampRequestError
+
+        failure = _in_chain(error, TimestampRequestError)
+        if failure is None:
+            raise SigningError(str(error) or type(error).__name__) from error
+        cause = failure.__cause__
+        detail = f" ({type(cause).__name__}: {cause})" if cause else ""
+        raise SigningError(
+            f"Time-stamp service {timestamper.url} failed: {failure}{detail}; "
+            f"each request times out after {timestamper.timeout} s "
+            "(DOCUMENT_TSA_URL, DOCUMENT_TSA_TIMEOUT_SECONDS)."
+        ) from error
+    return output.getvalue()
+
+
+# PKCS#11 errors that mean the session, not the key or the request, is gone
+# (HSM restarted, network HSM reconnected, logged out by another session):
+# the signer opens a new session and signs once more.
+_SESSION_LOST = frozenset(
+    {
+        "SessionHandleInvalid",
+        "SessionClosed",
+        "DeviceRemoved",
+        "DeviceError",
+        "TokenNotPresent",
+        "UserNotLoggedIn",
+        "KeyHandleInvalid",
+        "ObjectHandleInvalid",
+    }
+)
+
+# Module path -> process that initialised it: PKCS#11 state does not survive
+# fork(), so a forked worker (Celery prefork, gunicorn --preload) initialises
+# the module again before opening its own session.
+_pkcs11_initialised_in: dict[str, int] = {}
+_pkcs11_lock = threading.Lock()
+
+
+def _pkcs11_lib(module: str):
+    import pkcs11
+
+    with _pkcs11_lock:
+        lib = pkcs11.lib(module)
+        if _pkcs11_initialised_in.setdefault(module, os.getpid()) != os.getpid():
+            lib.reinitialize()
+            _pkcs11_initialised_in[module] = os.getpid()
+        return lib
+
+
+def _describe(error: BaseException) -> str:
+    """python-pkcs11 errors often have no text: name the error at least."""
+    text = str(error)
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def _issuer_chain(cert, candidates: list) -> list:
+    """The certificates among ``candidates`` that issued ``cert``, upwards."""
+    by_subject = {c.subject.dump(): c for c in candidates}
+    chain: list = []
+    current = cert
+    while current.subject != current.issuer:
+        issuer = by_subject.get(current.issuer.dump())
+        if issuer is None or issuer in chain:
+            break
+        chain.append(issuer)
+        current = issuer
+    return chain
+
+
+class Pkcs11Signer:
+    """Signs with a private key that never leaves an HSM (PKCS#11).
+
+    Configured by ``DOCUMENT_PKCS11_*``. One session per worker process,
+    opened at first use and kept (a login is a round trip to a network HSM,
+    and HSMs limit sessions); it is opened anew after a fork and when the HSM
+    dropped it (then the signature is tried once more). Raw signatures are
+    serialised per process: a PKCS#11 session does one operation at a time.
+    The token's certificates that issued the signing certificate are embedded
+    in signatures; the self-signed ones among them are the trust roots.
+    """
+
+    def __init__(self) -> None:
+        self.module = settings.DOCUMENT_PKCS11_MODULE
+        self.token_label = settings.DOCUMENT_PKCS11_TOKEN_LABEL
+        self.key_label = settings.DOCUMENT_PKCS11_KEY_LABEL
+        self.cert_label = settings.DOCUMENT_PKCS11_CERT_LABEL or self.key_label
+        self._pin = settings.DOCUMENT_PKCS11_PIN or None
+        missing = [
+            name
+            for name, value in (
+                ("DOCUMENT_PKCS11_MODULE", self.module),
+                ("DOCUMENT_PKCS11_TOKEN_LABEL", self.token_label),
+                ("DOCUMENT_PKCS11_KEY_LABEL", self.key_label),
             )
-        except Exception as error:
-            raise SigningError(str(error)) from error
-        return output.getvalue()
+            if not value
+        ]
+        if missing:
+            raise SigningError(f"HSM signing needs {', '.join(missing)} to be set.")
+        self._timestamper = _timestamper()
+        # Re-entrant: the self-test signs while the session is being opened.
+        self._lock = threading.RLock()
+        self._session = None
+        self._signer = None
+        self._chain: list = []
+        self._pid = 0
+
+    def _where(self) -> str:
+        return f"token {self.token_label!r} of {self.module}"
+
+    def _open(self):
+        """A new session with key and certificate found, or a SigningError."""
+        import pkcs11
+        from asn1crypto import x509
+        from cryptography.exceptions import InvalidSignature
+        from pkcs11 import Attribute, CertificateType, Mechanism, ObjectClass
+
+        if not Path(self.module).is_file():
+            raise SigningError(
+                f"PKCS#11 module {self.module} (DOCUMENT_PKCS11_MODULE) does not exist."
+            )
+        try:
+            lib = _pkcs11_lib(self.module)
+        except pkcs11.PKCS11Error as error:
+            raise SigningError(
+                f"Cannot load the PKCS#11 module {self.module}: {_describe(error)}"
+            ) from error
+        try:
+            token = lib.get_token(token_label=self.token_label)
+        except pkcs11.NoSuchToken as error:
+            labels = {t.label for t in lib.get_tokens()} - {""}  # "": not set up
+            present = ", ".join(sorted(labels)) or "none"
+            raise SigningError(
+                f"No PKCS#11 token labelled {self.token_label!r} in {self.module} "
+                f"(DOCUMENT_PKCS11_TOKEN_LABEL; tokens present: {present})."
+            ) from error
+        except pkcs11.PKCS11Error as error:
+            raise SigningError(
+                f"Cannot find the {self._where()}: {_describe(error)}"
+            ) from error
+        try:
+            session = token.open(user_pin=self._pin)
+        except pkcs11.UserAlreadyLoggedIn:
+            # Login is per process, not per session: another session of this
+            # process (an earlier signer) is logged in, and this one shares it.
+            session = token.open()
+        except (pkcs11.PinIncorrect, pkcs11.PinInvalid, pkcs11.PinLenRange) as error:
+            raise SigningError(
+                f"The {self._where()} rejected the PIN (DOCUMENT_PKCS11_PIN)."
+            ) from error
+        except pkcs11.PKCS11Error as error:
+            raise SigningError(
+                f"Cannot open a session on the {self._where()}: {_describe(error)}"
+            ) from error
+        try:
+            found = [
+                (obj[Attribute.LABEL], x509.Certificate.load(obj[Attribute.VALUE]))
+                for obj in session.get_objects(
+                    {
+                        Attribute.CLASS: ObjectClass.CERTIFICATE,
+                        Attribute.CERTIFICATE_TYPE: CertificateType.X_509,
+                    }
+                )
+            ]
+            mine = [cert for label, cert in found if label == self.cert_label]
+            if len(mine) != 1:
+                labels = ", ".join(sorted({label for label, _ in found})) or "none"
+                raise SigningError(
+                    f"{'No' if not mine else 'More than one'} certificate labelled "
+                    f"{self.cert_label!r} (DOCUMENT_PKCS11_CERT_LABEL) on the "
+                    f"{self._where()} (certificates present: {labels})."
+                )
+            cert = mine[0]
+            chain = _issuer_chain(cert, [c for _, c in found])
+            # Tokens without hash-then-sign ECDSA (SoftHSM, several HSMs)
+            # sign a digest computed here with the raw mechanism.
+            raw = (
+                cert.public_key.algorithm == "ec"
+                and Mechanism.ECDSA_SHA256 not in token.slot.get_mechanisms()
+            )
+            signer = _locked_pkcs11_signer_class()(
+                session,
+                signing_cert=cert,
+                ca_chain=chain,
+                key_label=self.key_label,
+                other_certs_to_pull=(),
+                use_raw_mechanism=raw,
+            )
+            signer.lock = self._lock
+            _self_test(signer, cert)
+        except SigningError:
+            _close_quietly(session)
+            raise
+        except InvalidSignature as error:
+            _close_quietly(session)
+            raise SigningError(
+                f"The certificate {self.cert_label!r} (DOCUMENT_PKCS11_CERT_LABEL) "
+                f"is not the certificate of the key {self.key_label!r} "
+                f"(DOCUMENT_PKCS11_KEY_LABEL) on the {self._where()}."
+            ) from error
+        except pkcs11.PKCS11Error as error:
+            _close_quietly(session)
+            hint = (
+                ""
+                if self._pin
+                else " Without DOCUMENT_PKCS11_PIN private keys are not visible."
+            )
+            raise SigningError(
+                f"Cannot use the key {self.key_label!r} (DOCUMENT_PKCS11_KEY_LABEL) "
+                f"on the {self._where()}: {_describe(error)}{hint}"
+            ) from error
+        return session, signer, chain
+
+    def _current(self, *, stale=None):
+        """The process's pyHanko signer, opening the session when needed."""
+        with self._lock:
+            if (
+                self._signer is None
+                or self._signer is stale
+                or self._pid != os.getpid()
+            ):
+                if self._pid == os.getpid():
+                    # Never close a session inherited through fork: it is the
+                    # parent's, and the module was initialised again here.
+                    _close_quietly(self._session)
+                self._session = self._signer = None
+                self._session, self._signer, self._chain = self._open()
+                self._pid = os.getpid()
+            return self._signer
+
+    def close(self) -> None:
+        """Log out and close the session (the next signature opens one)."""
+        with self._lock:
+            if self._pid == os.getpid():
+                _close_quietly(self._session)
+            self._session = self._signer = None
+
+    @property
+    def certificate(self):
+        return self._current().signing_cert
+
+    def trust_roots(self) -> list:
+        signer = self._current()
+        return [c for c in self._chain if c.subject == c.issuer] or [
+            signer.signing_cert
+        ]
+
+    def sign(self, pdf: bytes, *, reason: str, location: str) -> bytes:
+        import pkcs11
+
+        signer = self._current()
+        for attempt in (1, 2):
+            try:
+                return _sign_pdf(
+                    pdf,
+                    signer=signer,
+                    timestamper=self._timestamper,
+                    reason=reason,
+                    location=location,
+                )
+            except SigningError as error:
+                failure = _in_chain(error, pkcs11.PKCS11Error)
+                if failure is None:
+                    raise
+                if attempt == 1 and type(failure).__name__ in _SESSION_LOST:
+                    logger.warning(
+                        "PKCS#11 session lost (%s); opening a new one",
+                        _describe(failure),
+                    )
+                    signer = self._current(stale=signer)
+                    continue
+                raise SigningError(
+                    f"The {self._where()} did not sign: {_describe(failure)}"
+                ) from error
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _self_test(signer, cert) -> None:
+    """Sign a probe with the HSM key and check it with the certificate.
+
+    Finds the key handle now (a wrong key label fails here, not mid-issue)
+    and catches a certificate that is not the key's (a renewal that updated
+    one label and not the other), which would make every signature invalid.
+    """
+    import asyncio
+
+    from pyhanko_certvalidator.sig_validate import DefaultSignatureValidator
+
+    probe = b"documents.signing self-test"
+    signature = asyncio.run(signer.async_sign_raw(probe, "sha256"))
+    DefaultSignatureValidator().validate_signature(
+        signature,
+        probe,
+        cert.public_key,
+        signer.get_signature_mechanism_for_digest("sha256"),
+    )
+
+
+def _close_quietly(session) -> None:
+    if session is None:
+        return
+    try:
+        session.close()
+    except Exception:  # already closed by the HSM, or logged out elsewhere
+        logger.debug("closing a PKCS#11 session failed", exc_info=True)
+
+
+@lru_cache(maxsize=1)
+def _locked_pkcs11_signer_class():
+    from pyhanko.sign.pkcs11 import PKCS11Signer
+
+    class LockedPkcs11Signer(PKCS11Signer):
+        """PKCS11Signer whose raw signatures take the session's lock.
+
+        The lock is also held while the session is replaced, so a signature
+        never runs on a session that another thread is closing.
+        """
+
+        lock: threading.RLock
+
+        async def async_sign_raw(
+            self, data: bytes, digest_algorithm: str, dry_run=False
+        ) -> bytes:
+            if dry_run:
+                return await super().async_sign_raw(data, digest_algorithm, True)
+            # Each sign_pdf runs its own event loop in the calling thread, so
+            # blocking here holds up only that signature.
+            with self.lock:
+                return await super().async_sign_raw(data, digest_algorithm)
+
+    return LockedPkcs11Signer
 
 
 def _kept_key_signer_class():
