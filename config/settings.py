@@ -290,6 +290,15 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_RESULT_BACKEND = None
+# `celery -A config beat`: the safety net that issues notices whose queued
+# task was lost (broker down at commit, worker killed) and failed ones due
+# for a retry. Each document is claimed by one worker only.
+CELERY_BEAT_SCHEDULE = {
+    "issue-pending-documents": {
+        "task": "documents.tasks.issue_pending_documents",
+        "schedule": env_int("DOCUMENT_POLL_SECONDS", 60),
+    }
+}
 
 # --- E-mail ---------------------------------------------------------------
 

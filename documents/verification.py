@@ -37,6 +37,8 @@ class SignatureCheck:
     trusted: bool = False
     whole_file: bool = False
     bottom_line: bool = False
+    # A time-stamp on the signature that cannot be validated (its TSA unknown).
+    timestamp_unverified: bool = False
     signer: str = ""
     signed_at: Any = None
     signed_revision_sha256: str = ""
@@ -92,9 +94,16 @@ def _extra_roots() -> list:
 
 
 def _trust_roots() -> list:
-    from documents.signing import get_signer
+    from documents.signing import SigningError, get_signer
 
-    return get_signer().trust_roots() + _extra_roots()
+    try:
+        own = get_signer().trust_roots()
+    except SigningError:
+        # An HSM that is down must not take the public page with it: the
+        # configured roots (DOCUMENT_SIGNING_TRUST_ROOTS) still verify.
+        logger.warning("signer unavailable: verifying with the configured roots only")
+        own = []
+    return own + _extra_roots()
 
 
 def _validation_context():
@@ -138,6 +147,10 @@ def check_signature(data: bytes) -> SignatureCheck:
     # as a change: we never add timestamps or LTV data after issuing.
     result.whole_file = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
     result.bottom_line = bool(status.bottom_line)
+    stamp = status.timestamp_validity
+    result.timestamp_unverified = stamp is not None and not (
+        stamp.intact and stamp.valid and stamp.trusted
+    )
     result.signed_at = status.signer_reported_dt
     result.summary = status.summary()
     cert = status.signing_cert
@@ -187,6 +200,10 @@ def verify_pdf(data: bytes) -> Verification:
             )
         if not check.trusted:
             messages.append(_("署名した証明書は県の発行用証明書ではありません。"))
+        if check.timestamp_unverified:
+            messages.append(
+                _("署名に付いた時刻証明（タイムスタンプ）を確認できません。")
+            )
         if check.intact and not check.whole_file:
             messages.append(
                 _(

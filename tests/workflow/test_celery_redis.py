@@ -99,3 +99,10 @@ def test_the_cache_on_redis_is_shared_by_every_process(settings):
     raw = redis.Redis.from_url(location)
     assert any(key.endswith(b"throttle-key") for key in raw.keys("*"))
     raw.flushdb()
+
+
+def test_beat_schedules_the_document_poller_by_its_registered_name(settings):
+    app.loader.import_default_modules()
+    entry = settings.CELERY_BEAT_SCHEDULE["issue-pending-documents"]
+    assert entry["task"] in app.tasks
+    assert entry["schedule"] == 60
