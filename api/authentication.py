@@ -32,6 +32,16 @@ class ApiTokenAuthentication(BaseAuthentication):
             raise AuthenticationFailed(
                 _("認証トークンが正しくないか、無効にされています。")
             )
+        # Said apart from "wrong or revoked": the system's operator can tell
+        # that a new token is all it needs (code ``token_expired``).
+        if token.is_expired:
+            raise AuthenticationFailed(
+                _(
+                    "認証トークンの有効期限が切れています。"
+                    "新しいトークンを作成してください。"
+                ),
+                code="token_expired",
+            )
         api_token_touch(token=token)
         return token.user, token
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,6 +13,8 @@ class ApiToken(models.Model):
 
     Only the SHA-256 of the token is kept: the token is 256 random bits, so a
     fast hash is enough (a slow password hash protects guessable secrets).
+    Every token expires: a forgotten token in some system must not act for
+    the person forever.
     """
 
     user = models.ForeignKey(
@@ -26,6 +29,7 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("最終利用日時"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("無効にした日時"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("有効期限"))
 
     class Meta:
         verbose_name = _("APIトークン")
@@ -39,8 +43,20 @@ class ApiToken(models.Model):
         return f"{self.name} ({self.prefix}…)"
 
     @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
     def is_active(self) -> bool:
-        return self.revoked_at is None
+        """Usable now: neither revoked nor expired."""
+        return self.revoked_at is None and not self.is_expired
+
+    @property
+    def status(self) -> str:
+        """``revoked``, ``expired`` or ``active`` (revoked wins: it was a decision)."""
+        if self.revoked_at is not None:
+            return "revoked"
+        return "expired" if self.is_expired else "active"
 
 
 class IdempotencyRecord(models.Model):

@@ -12,7 +12,11 @@ from api.services import TOKEN_PREFIX, hash_token
 
 
 def api_token_by_secret(raw: str) -> ApiToken | None:
-    """The active token whose secret is ``raw``, with its user, or None."""
+    """The unrevoked token whose secret is ``raw``, with its user, or None.
+
+    Expired tokens are returned too: authentication refuses them with their
+    own message, in the same single query.
+    """
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         return None
     return (
@@ -23,7 +27,7 @@ def api_token_by_secret(raw: str) -> ApiToken | None:
 
 
 def api_tokens_of(*, user: Any) -> QuerySet[ApiToken]:
-    """``user``'s tokens, newest first (revoked ones too, marked)."""
+    """``user``'s tokens, newest first (revoked and expired ones too, marked)."""
     return ApiToken.objects.filter(user=user).order_by("-created_at", "-id")
 
 

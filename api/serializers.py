@@ -10,6 +10,13 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.forms import validity_error
+from api.services import (
+    STAFF_TOKEN_MAX_DAYS,
+    TOKEN_DEFAULT_DAYS,
+    TOKEN_VALIDITY_DAYS,
+    token_validity_days_for,
+)
 from core.i18n import localized
 from procedures.models import Application
 
@@ -433,10 +440,34 @@ class VerificationSerializer(serializers.Serializer):
 class TokenSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk", read_only=True)
     name = serializers.CharField(max_length=100)
+    validity_days = serializers.ChoiceField(
+        choices=TOKEN_VALIDITY_DAYS,
+        default=TOKEN_DEFAULT_DAYS,
+        write_only=True,
+        help_text="How long the token works, in days (staff: at most "
+        f"{STAFF_TOKEN_MAX_DAYS}). There is no token without an expiry.",
+    )
     prefix = serializers.CharField(read_only=True)
     created_at = serializers.DateTimeField(read_only=True)
+    expires_at = serializers.DateTimeField(read_only=True)
     last_used_at = serializers.DateTimeField(read_only=True, allow_null=True)
     revoked_at = serializers.DateTimeField(read_only=True, allow_null=True)
+    expired = serializers.BooleanField(
+        source="is_expired",
+        read_only=True,
+        help_text="Past expires_at: refused with 401 token_expired.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """The validities on offer depend on who asks (``context["user"]``)."""
+        super().__init__(*args, **kwargs)
+        user = self.context.get("user")
+        if user is not None:
+            days = token_validity_days_for(user)
+            field = self.fields["validity_days"]
+            field.choices = days
+            message = validity_error(days)
+            field.error_messages.update(invalid_choice=message, null=message)
 
 
 class TokenCreatedSerializer(TokenSerializer):

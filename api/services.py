@@ -6,6 +6,7 @@ as their pages do.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import secrets
@@ -21,6 +22,13 @@ TOKEN_PREFIX = "esh_"
 # Last-used times are written at most this often per token (one UPDATE per
 # request would make every API call a write).
 TOUCH_INTERVAL_SECONDS = 60
+# How long a new token may live, in days; the person picks one. There is no
+# "never": a token forgotten in some system must stop acting for them.
+TOKEN_VALIDITY_DAYS = (30, 90, 365)
+TOKEN_DEFAULT_DAYS = 90
+# Staff tokens reach case files of residents: never longer than a year, even
+# if longer validities are offered to residents one day.
+STAFF_TOKEN_MAX_DAYS = 365
 
 
 def hash_token(raw: str) -> str:
@@ -28,19 +36,41 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def api_token_create(*, user: Any, name: str) -> tuple[ApiToken, str]:
-    """A new token for ``user``; the secret is returned once and never stored."""
+def token_validity_days_for(user: Any) -> tuple[int, ...]:
+    """The validities (days) ``user`` may choose: the page and the API offer these."""
+    if user.is_staff:
+        return tuple(d for d in TOKEN_VALIDITY_DAYS if d <= STAFF_TOKEN_MAX_DAYS)
+    return TOKEN_VALIDITY_DAYS
+
+
+@transaction.atomic
+def api_token_create(
+    *, user: Any, name: str, days: int = TOKEN_DEFAULT_DAYS
+) -> tuple[ApiToken, str]:
+    """A new token for ``user`` valid ``days`` days; the secret is returned once.
+
+    The form and the serializer offer only ``token_validity_days_for(user)``;
+    anything else reaching here is a programming error, hence ValueError.
+    """
+    if days not in token_validity_days_for(user):
+        raise ValueError(f"validity of {days} days not allowed for this user")
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
         name=name.strip()[:100],
         prefix=raw[: len(TOKEN_PREFIX) + 6],
         key_hash=hash_token(raw),
+        expires_at=timezone.now() + datetime.timedelta(days=days),
     )
     from core.audit import audit_record
 
     if user.is_staff:
-        audit_record(action="api.token_create", actor=user, target=token)
+        audit_record(
+            action="api.token_create",
+            actor=user,
+            target=token,
+            data={"days": days, "expires_at": token.expires_at.isoformat()},
+        )
     return token, raw
 
 

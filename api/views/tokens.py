@@ -18,6 +18,7 @@ from api import selectors, services
 from api import serializers as s
 from api.errors import ApiError
 from api.forms import TokenForm
+from api.models import ApiToken
 from api.throttles import TokenCreateThrottle
 from api.views.common import check_id, id_parameter
 
@@ -44,10 +45,14 @@ class TokenListCreate(APIView):
                 code="session_required",
                 status_code=status.HTTP_403_FORBIDDEN,
             )
-        serializer = s.TokenSerializer(data=request.data)
+        serializer = s.TokenSerializer(
+            data=request.data, context={"user": request.user}
+        )
         serializer.is_valid(raise_exception=True)
         token, raw = services.api_token_create(
-            user=request.user, name=serializer.validated_data["name"]
+            user=request.user,
+            name=serializer.validated_data["name"],
+            days=serializer.validated_data["validity_days"],
         )
         body = {**s.TokenSerializer(token).data, "token": raw}
         return Response(body, status=status.HTTP_201_CREATED)
@@ -69,7 +74,14 @@ class TokenRevoke(APIView):
 # --- The page -----------------------------------------------------------------
 
 
-def _page(request: HttpRequest, *, form: TokenForm, created: str = "", code: int = 200):
+def _page(
+    request: HttpRequest,
+    *,
+    form: TokenForm,
+    created: str = "",
+    created_token: ApiToken | None = None,
+    code: int = 200,
+):
     return render(
         request,
         "api/tokens.html",
@@ -77,6 +89,7 @@ def _page(request: HttpRequest, *, form: TokenForm, created: str = "", code: int
             "form": form,
             "tokens": list(selectors.api_tokens_of(user=request.user)[:100]),
             "created": created,
+            "created_token": created_token,
             "base_template": "base_staff.html"
             if request.user.is_staff
             else "base.html",
@@ -89,8 +102,8 @@ def _page(request: HttpRequest, *, form: TokenForm, created: str = "", code: int
 @require_http_methods(["GET", "POST"])
 def tokens_page(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
-        return _page(request, form=TokenForm())
-    form = TokenForm(request.POST)
+        return _page(request, form=TokenForm(user=request.user))
+    form = TokenForm(request.POST, user=request.user)
     if not form.is_valid():
         return _page(request, form=form, code=400)
     throttle = TokenCreateThrottle()
@@ -99,11 +112,15 @@ def tokens_page(request: HttpRequest) -> HttpResponse:
             None, _("短い時間に多くのトークンが作られました。しばらく待ってください。")
         )
         return _page(request, form=form, code=429)
-    _token, raw = services.api_token_create(
-        user=request.user, name=form.cleaned_data["name"]
+    token, raw = services.api_token_create(
+        user=request.user,
+        name=form.cleaned_data["name"],
+        days=form.cleaned_data["validity_days"],
     )
     # The secret is shown on this one answer and never again (only its hash is kept).
-    response = _page(request, form=TokenForm(), created=raw)
+    response = _page(
+        request, form=TokenForm(user=request.user), created=raw, created_token=token
+    )
     response["Cache-Control"] = "no-store"
     return response
 
