@@ -14,7 +14,8 @@ from api.services import TOKEN_DEFAULT_DAYS, token_validity_days_for
 def validity_error(days: tuple[int, ...]) -> str:
     """The refusal of a validity that is not offered (page and API say the same)."""
     return gettext("有効期間（日数）は %(choices)s のいずれかを選んでください。") % {
-        "choices": "、".join(str(d) for d in days)
+        # The list separator is language's too: 「30、90、365」, "30, 90, 365".
+        "choices": gettext("、").join(str(d) for d in days)
     }
 
 

@@ -74,6 +74,7 @@ def api_token_create(
     return token, raw
 
 
+@transaction.atomic
 def api_token_revoke(*, token: ApiToken, user: Any) -> ApiToken:
     """Revoke one of ``user``'s tokens (idempotent); it stops working at once."""
     if token.user_id != user.pk:
