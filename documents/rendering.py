@@ -255,7 +255,21 @@ class _GlyphWarnings(logging.Handler):
 
 
 _handler = _GlyphWarnings(level=logging.WARNING)
-logging.getLogger("weasyprint").addHandler(_handler)
+
+
+def _listen_for_glyph_warnings() -> None:
+    """Attach the collector to WeasyPrint's logger, again if need be.
+
+    Configuring logging (Django's LOGGING names "weasyprint"; a Celery worker
+    applies it again when it starts) replaces a logger's handlers: a handler
+    added once at import would silently stop catching missing glyphs.
+    """
+    weasyprint_logger = logging.getLogger("weasyprint")
+    if _handler not in weasyprint_logger.handlers:
+        weasyprint_logger.addHandler(_handler)
+    weasyprint_logger.disabled = False
+    if weasyprint_logger.getEffectiveLevel() > logging.WARNING:
+        weasyprint_logger.setLevel(logging.WARNING)
 
 
 def font_configuration():
@@ -290,6 +304,7 @@ def html_to_pdf(html: str, *, pdf_variant: str | None = "pdf/a-3b") -> bytes:
     """Print HTML to PDF/A-3b; raise MissingGlyphs instead of printing boxes."""
     from weasyprint import HTML  # noqa: TID251
 
+    _listen_for_glyph_warnings()
     _captured.messages = []
     try:
         document = HTML(

@@ -112,3 +112,18 @@ def test_template_cannot_make_the_renderer_read_local_files(tmp_path):
 
     assert "本文" in pdftotext(pdf, tmp_path)
     assert b"/Subtype /Image" not in pdf
+
+
+def test_missing_glyphs_are_still_caught_after_logging_is_configured_again():
+    # A Celery worker applies Django's LOGGING again when it starts, which
+    # replaces the handlers of the "weasyprint" logger.
+    import logging.config
+
+    from django.conf import settings
+
+    logging.config.dictConfig(settings.LOGGING)
+    snapshot = sample_snapshot()
+    snapshot["addressee"]["name"] = "山田 \U000f0001"
+
+    with pytest.raises(MissingGlyphs, match="notdef"):
+        render_pdf(snapshot)

@@ -45,6 +45,7 @@ def celery_on_redis():
     redis.Redis.from_url(broker).flushdb()
     saved = {key: app.conf[key] for key in ("broker_url", "task_always_eager")}
     app.conf.update(broker_url=broker, task_always_eager=False)
+    _forget_connections()
     try:
         with start_worker(
             app, pool="solo", perform_ping_check=False, loglevel="WARNING"
@@ -52,7 +53,16 @@ def celery_on_redis():
             yield
     finally:
         app.conf.update(saved)
+        _forget_connections()
         redis.Redis.from_url(broker).flushdb()
+
+
+def _forget_connections() -> None:
+    # Celery builds its connection pool once, from the broker URL of that
+    # moment (eager tasks earlier in the session build it for the default,
+    # amqp://localhost). A new broker URL needs a new pool: what Celery
+    # itself does after a fork.
+    app._after_fork()
 
 
 @pytest.mark.django_db(transaction=True)
