@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from core.japanese import era_of, fiscal_year
 from documents.models import DocumentCounter, DocumentTemplate, IssuedDocument
+from documents.rendering import release_memory
 from documents.selectors import template_for_version
 
 logger = logging.getLogger(__name__)
@@ -334,6 +335,8 @@ def document_issue(*, document: IssuedDocument) -> IssuedDocument:
         )
         document.refresh_from_db()
         return document
+    finally:
+        release_memory()
     with transaction.atomic():
         document = IssuedDocument.objects.select_for_update().get(pk=document.pk)
         if document.status == Status.ISSUED:

@@ -127,3 +127,35 @@ def test_missing_glyphs_are_still_caught_after_logging_is_configured_again():
 
     with pytest.raises(MissingGlyphs, match="notdef"):
         render_pdf(snapshot)
+
+
+@pytest.mark.parametrize(("eager", "frozen"), [("true", False), ("false", True)])
+def test_an_issuing_worker_gives_memory_back_after_each_document(
+    eager, frozen, tmp_path
+):
+    # In a subprocess: freezing the collector is a process-wide change.
+    import os
+    import sys
+
+    script = (
+        "import django, gc; django.setup()\n"
+        "from django.conf import settings\n"
+        f"settings.CELERY_TASK_ALWAYS_EAGER = {eager == 'true'}\n"
+        "from documents.defaults import sample_snapshot\n"
+        "from documents.rendering import release_memory\n"
+        "from documents.services import render_and_sign\n"
+        "render_and_sign(sample_snapshot()); release_memory()\n"
+        "print(gc.get_freeze_count() > 0)\n"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_DEBUG": "true",
+        "DJANGO_VAR_DIR": str(tmp_path),
+    }
+    out = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split()[-1] == str(frozen)
+    assert "Exception ignored" not in out.stderr  # clean exit with a frozen heap
