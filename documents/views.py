@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core.decorators import administrator_required
+from core.downloads import private_download
 from documents.defaults import sample_snapshot
 from documents.forms import DocumentTemplateForm, VerifyUploadForm
 from documents.models import IssuedDocument
@@ -62,19 +63,11 @@ def issued_document_response(document: IssuedDocument | None) -> FileResponse:
     """
     if document is None or not document.is_issued:
         raise Http404
-    try:
-        stored = document_open(document)
-    except OSError as error:
-        raise Http404 from error
-    response = FileResponse(
-        stored,
-        as_attachment=True,
+    return private_download(
+        lambda: document_open(document),
         filename=document.filename,
         content_type="application/pdf",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required

@@ -11,12 +11,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.downloads import private_download
 from procedures import selectors, services
 from procedures.forms import CatalogueSearchForm, WithdrawForm
 from procedures.models import Application
@@ -437,18 +438,8 @@ def attachment_download(
     attachment = selectors.application_attachment(
         application=application, attachment_id=attachment_id
     )
-    try:
-        handle = attachment.file.open("rb")
-    except (FileNotFoundError, OSError) as exc:
-        raise Http404 from exc
-    # Always a download, never rendered by the browser: an uploaded HTML or
-    # SVG file cannot run in the site's origin.
-    response = FileResponse(
-        handle,
-        as_attachment=True,
+    return private_download(
+        lambda: attachment.file.open("rb"),
         filename=attachment.original_name,
         content_type=attachment.content_type or "application/octet-stream",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.decorators import caseworker_required
+from core.downloads import private_download
 from documents.selectors import document_for_application
 from documents.views import issued_document_response
 from organisation.selectors import user_slot_grants
@@ -304,15 +305,9 @@ def attachment_download(
     attachment = application.attachments.filter(pk=attachment_id).first()
     if attachment is None:
         raise Http404
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type="application/octet-stream",
+    return private_download(
+        lambda: attachment.file.open("rb"), filename=attachment.original_name
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @caseworker_required

@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -48,23 +48,6 @@ def check_id(value: int) -> int:
 
 BINARY = {(200, "application/octet-stream"): OpenApiTypes.BINARY}
 PDF = {(200, "application/pdf"): OpenApiTypes.BINARY}
-
-
-def file_download(handle: Any, *, filename: str, content_type: str) -> FileResponse:
-    """Always a download, never rendered in the site's origin, never cached."""
-    response = FileResponse(
-        handle, as_attachment=True, filename=filename, content_type=content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-def open_or_404(field: Any) -> Any:
-    try:
-        return field.open("rb")
-    except (FileNotFoundError, OSError, ValueError) as exc:
-        raise Http404 from exc
 
 
 def _key(request: Any) -> str | None:

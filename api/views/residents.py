@@ -27,12 +27,11 @@ from api.views.common import (
     IDEMPOTENCY_HEADER,
     PDF,
     check_id,
-    file_download,
     id_parameter,
     idempotent,
-    open_or_404,
     parse_cursor,
 )
+from core.downloads import private_download
 from procedures import selectors, services
 from procedures.models import Application
 
@@ -293,10 +292,8 @@ class AttachmentDownload(APIView):
         attachment = selectors.application_attachment(
             application=application, attachment_id=attachment_id
         )
-        return file_download(
-            open_or_404(attachment.file),
-            filename=attachment.original_name,
-            content_type="application/octet-stream",
+        return private_download(
+            lambda: attachment.file.open("rb"), filename=attachment.original_name
         )
 
 

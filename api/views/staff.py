@@ -23,11 +23,10 @@ from api.views.common import (
     BINARY,
     PDF,
     check_id,
-    file_download,
     id_parameter,
-    open_or_404,
 )
 from core import roles
+from core.downloads import private_download
 from documents.selectors import document_for_application
 from documents.views import issued_document_response
 from organisation.selectors import user_slot_grants
@@ -160,10 +159,8 @@ class CaseAttachment(StaffView):
         attachment = application.attachments.filter(pk=attachment_id).first()
         if attachment is None:
             raise Http404
-        return file_download(
-            open_or_404(attachment.file),
-            filename=attachment.original_name,
-            content_type="application/octet-stream",
+        return private_download(
+            lambda: attachment.file.open("rb"), filename=attachment.original_name
         )
 
 
