@@ -268,8 +268,12 @@ def test_attachment_download_is_an_attachment_with_nosniff(client, submit, org):
     )
     assert response["X-Content-Type-Options"] == "nosniff"
     assert b"".join(response.streaming_content) == b"%PDF"
+    assert response["Cache-Control"] == "private, no-store"
     outsider = _login(client, org["people"]["zaisei_tanto"]).get(url)
     assert outsider.status_code == 404
+    # A file gone from the storage is a 404, not a server error.
+    attachment.file.storage.delete(attachment.file.name)
+    assert _login(client, org["people"]["tanto"]).get(url).status_code == 404
 
 
 def test_pull_back_button_and_action(client, submit, org):
