@@ -58,3 +58,64 @@ def test_concurrent_writers_never_fork_the_chain_on_postgresql():
 
     assert AuditEvent.objects.filter(action="race").count() == 150
     assert audit_verify_chain() is None
+
+
+def _audit_verify(*args: str) -> tuple[int, str, str]:
+    import io
+
+    from django.core.management import call_command
+
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        call_command("audit_verify", *args, stdout=out, stderr=err)
+        code = 0
+    except SystemExit as exit_:
+        code = exit_.code
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_every_committed_event_logs_the_new_head(
+    caplog, django_capture_on_commit_callbacks
+):
+    with (
+        caplog.at_level("INFO", logger="core.audit.anchor"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        event = audit_record(action="case.approve")
+
+    assert f"audit head {event.pk}:{event.hash}" in caplog.text
+
+
+def test_audit_verify_prints_the_head_and_finds_a_cut_off_tail():
+    for number in range(4):
+        audit_record(action="case.approve", data={"n": number})
+    code, out, _ = _audit_verify()
+    assert code == 0
+    head = out.split()[-1]
+    event_id, event_hash = head.split(":")
+    assert (int(event_id), event_hash) == AuditEvent.objects.values_list(
+        "id", "hash"
+    ).order_by("-id").first()
+
+    # The last two events removed: the chain that is left is consistent …
+    AuditEvent.objects.filter(pk__gte=int(event_id) - 1).delete()
+    assert audit_verify_chain() is None
+    # … but the head kept outside the database is gone.
+    code, _, err = _audit_verify("--head", head)
+    assert code == 1
+    assert "no longer in the chain" in err
+
+
+def test_audit_verify_fails_on_an_edited_event_and_refuses_a_bad_head():
+    from django.core.management.base import CommandError
+
+    for number in range(3):
+        audit_record(action="case.approve", data={"n": number})
+    edited = AuditEvent.objects.order_by("id")[1]
+    AuditEvent.objects.filter(pk=edited.pk).update(action="case.reject")
+
+    code, _, err = _audit_verify()
+    assert code == 1
+    assert f"audit event {edited.pk}" in err
+    with pytest.raises(CommandError):
+        _audit_verify("--head", "not-a-head")
