@@ -2,15 +2,30 @@
 
 Enabled when ``OIDC_RP_CLIENT_ID`` is set. Residents only: a staff account is
 never created or entered through an external provider.
+
+The module is also the URL conf mounted at ``oidc/``: the routes always exist
+and answer 404 while ``OIDC_RP_CLIENT_ID`` is unset, so settings alone switch
+the provider on, at start-up or (in tests) at run time.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
+import jwt
+import requests
 from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import SuspiciousOperation
 from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import path
 from django.utils import timezone
+from django.utils.translation import gettext
+from mozilla_django_oidc import views as oidc_views
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from accounts.models import ExternalIdentity, User
@@ -22,6 +37,35 @@ class ResidentOIDCBackend(OIDCAuthenticationBackend):
     @property
     def issuer(self) -> str:
         return settings.OIDC_OP_ISSUER
+
+    def retrieve_matching_jwk(self, token: str) -> jwt.PyJWK:
+        """The provider's key that signed ``token``.
+
+        OpenID Connect Core 10.1 lets a provider whose JWK set holds a single
+        key leave ``kid`` out of the ID token's header (oidc-provider-mock on
+        current authlib does); the library then fails with a KeyError, a 500
+        for the resident. Such a token is checked against that only key; a
+        token that names its key goes through the library's lookup.
+        """
+        header = jwt.get_unverified_header(token)
+        if "kid" in header:
+            return super().retrieve_matching_jwk(token)
+        response = requests.get(
+            self.OIDC_OP_JWKS_ENDPOINT,
+            verify=self.get_settings("OIDC_VERIFY_SSL", True),
+            timeout=self.get_settings("OIDC_TIMEOUT", None),
+            proxies=self.get_settings("OIDC_PROXY", None),
+        )
+        response.raise_for_status()
+        keys = [
+            key
+            for key in response.json().get("keys", [])
+            if key.get("use", "sig") == "sig"
+            and key.get("alg", header.get("alg")) == header.get("alg")
+        ]
+        if len(keys) != 1:
+            raise SuspiciousOperation("The ID token names no key among several.")
+        return jwt.PyJWK(keys[0])
 
     def verify_claims(self, claims: dict[str, Any]) -> bool:
         return bool(claims.get("sub") and claims.get("email"))
@@ -66,3 +110,58 @@ class ResidentOIDCBackend(OIDCAuthenticationBackend):
             user.full_name = claims["name"]
             user.save(update_fields=["full_name"])
         return user
+
+
+class ResidentOIDCCallbackView(oidc_views.OIDCAuthenticationCallbackView):
+    """The provider sends the resident back here.
+
+    A refusal at the provider (``error=access_denied``) or a sign-in our
+    backend declines (an address that belongs to another or a staff account)
+    returns the resident to our login page with a message; the library's own
+    answer is a silent redirect to ``/``.
+    """
+
+    def login_failure(self) -> HttpResponse:
+        messages.error(
+            self.request,
+            gettext(
+                "%(provider)sでログインできませんでした。"
+                "すでにアカウントをお持ちの方は、"
+                "メールアドレスとパスワードでログインしてください。"
+            )
+            % {"provider": settings.OIDC_PROVIDER_NAME},
+        )
+        return redirect(settings.LOGIN_URL)
+
+
+def _only_when_enabled(
+    view: Callable[..., HttpResponse],
+) -> Callable[..., HttpResponse]:
+    """404 while OIDC is not configured (the library's views would 500)."""
+
+    @wraps(view)
+    def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not getattr(settings, "OIDC_RP_CLIENT_ID", ""):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
+urlpatterns = [
+    path(
+        "callback/",
+        _only_when_enabled(ResidentOIDCCallbackView.as_view()),
+        name="oidc_authentication_callback",
+    ),
+    path(
+        "authenticate/",
+        _only_when_enabled(oidc_views.OIDCAuthenticationRequestView.as_view()),
+        name="oidc_authentication_init",
+    ),
+    path(
+        "logout/",
+        _only_when_enabled(oidc_views.OIDCLogoutView.as_view()),
+        name="oidc_logout",
+    ),
+]

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -9,6 +8,9 @@ admin.site.site_header = "電子申請 システム管理"
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Sign-in through an external OpenID Connect provider: always routed,
+    # answered only while OIDC_RP_CLIENT_ID is set (see accounts.oidc).
+    path("oidc/", include("accounts.oidc")),
     path("accounts/", include("accounts.urls")),
     path("staff/", include("accounts.staff_urls")),
     path("manage/", include("accounts.manage_urls")),
@@ -22,6 +24,3 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("", include("core.urls")),
 ]
-
-if settings.OIDC_RP_CLIENT_ID:
-    urlpatterns.insert(0, path("oidc/", include("mozilla_django_oidc.urls")))

@@ -1,8 +1,9 @@
-"""Sign-in through an external OpenID Connect provider.
+"""Sign-in through an external OpenID Connect provider: the claim handling.
 
-No OpenID provider can run on this machine, so these tests call the backend's
-claim handling directly with the claims a provider would return; the token
-exchange itself is mozilla-django-oidc's, tested by that project.
+These unit tests give the backend's claim handling the claims a provider would
+return, one rule at a time. The whole sign-in, against a real OpenID Provider
+started on loopback (redirects, code exchange, signed ID token, userinfo), is
+in test_oidc_provider.py.
 """
 
 import pytest
