@@ -10,6 +10,7 @@ the provider on, at start-up or (in tests) at run time.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -30,6 +31,8 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from accounts.models import ExternalIdentity, User
 
+logger = logging.getLogger(__name__)
+
 
 class ResidentOIDCBackend(OIDCAuthenticationBackend):
     """Find residents by the provider's subject; create them on first sign-in."""
@@ -37,6 +40,28 @@ class ResidentOIDCBackend(OIDCAuthenticationBackend):
     @property
     def issuer(self) -> str:
         return settings.OIDC_OP_ISSUER
+
+    def verify_token(self, token: str, **kwargs: Any) -> dict[str, Any]:
+        """The ID token's claims, once it is shown to be for us, from our provider.
+
+        The library checks the signature and the nonce only. OpenID Connect
+        Core 3.1.3.7 also requires the issuer, our client id in the audience
+        and an expiry in the future; an expired token must be a refusal, not
+        PyJWT's ExpiredSignatureError (a 500).
+        """
+        try:
+            payload = super().verify_token(token, **kwargs)
+        except jwt.InvalidTokenError as error:
+            raise SuspiciousOperation(f"ID token refused: {error}") from error
+        audience = payload.get("aud")
+        audiences = audience if isinstance(audience, list) else [audience]
+        if payload.get("iss") != self.issuer:
+            raise SuspiciousOperation("ID token from another issuer")
+        if self.OIDC_RP_CLIENT_ID not in audiences:
+            raise SuspiciousOperation("ID token for another client")
+        if not isinstance(payload.get("exp"), int | float):
+            raise SuspiciousOperation("ID token without an expiry")
+        return payload
 
     def retrieve_matching_jwk(self, token: str) -> jwt.PyJWK:
         """The provider's key that signed ``token``.
@@ -120,6 +145,15 @@ class ResidentOIDCCallbackView(oidc_views.OIDCAuthenticationCallbackView):
     returns the resident to our login page with a message; the library's own
     answer is a silent redirect to ``/``.
     """
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        # The provider answering the code exchange or the key or user-info
+        # request with an error, or not at all, is a failed sign-in, not a 500.
+        try:
+            return super().get(request)
+        except requests.RequestException:
+            logger.warning("OpenID provider call failed during sign-in", exc_info=True)
+            return self.login_failure()
 
     def login_failure(self) -> HttpResponse:
         messages.error(

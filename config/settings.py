@@ -177,6 +177,8 @@ if OIDC_RP_CLIENT_ID:
     OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
     OIDC_RP_SCOPES = "openid email profile"
     OIDC_PROVIDER_NAME = env_str("OIDC_PROVIDER_NAME", "外部ID")
+# Every call to the provider is bounded (the library's default waits forever).
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT_SECONDS", 10)
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "core:home"

@@ -89,3 +89,65 @@ def test_staff_accounts_are_never_entered_through_the_provider(backend):
 
     assert result is None
     assert User.objects.filter(email="staff@example.jp").get().is_staff
+
+
+@pytest.fixture
+def signed(settings):
+    """ID tokens signed by a key the backend is told to trust."""
+    import time
+
+    import jwt
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    settings.OIDC_RP_IDP_SIGN_KEY = (
+        key.public_key()
+        .public_bytes(
+            serialization.Encoding.PEM,
+            serialization.PublicFormat.SubjectPublicKeyInfo,
+        )
+        .decode()
+    )
+
+    def token(**claims):
+        now = int(time.time())
+        body = {
+            "iss": ISSUER,
+            "aud": "eshinsei",
+            "sub": "s-1",
+            "nonce": "n",
+            "iat": now,
+            "exp": now + 300,
+            **claims,
+        }
+        return jwt.encode(
+            {k: v for k, v in body.items() if v is not None}, key, "RS256"
+        )
+
+    return token
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"aud": "another-client"},
+        {"aud": ["another-client", "third"]},
+        {"iss": "https://evil.example"},
+        {"exp": None},
+        {"exp": 1_000_000_000},  # long expired: PyJWT's error becomes a refusal
+    ],
+)
+def test_an_id_token_not_for_us_is_refused(backend, signed, claims):
+    from django.core.exceptions import SuspiciousOperation
+
+    backend = ResidentOIDCBackend()  # reads the signing key set by `signed`
+    with pytest.raises(SuspiciousOperation):
+        backend.verify_token(signed(**claims), nonce="n")
+
+
+def test_an_id_token_for_us_is_accepted(backend, signed):
+    backend = ResidentOIDCBackend()
+    assert (
+        backend.verify_token(signed(aud=["eshinsei", "x"]), nonce="n")["sub"] == "s-1"
+    )

@@ -345,3 +345,33 @@ def test_a_resident_signs_in_through_the_provider_in_chromium(
     identity = ExternalIdentity.objects.get(subject="kimura-007")
     assert identity.issuer == provider.issuer
     assert identity.user.email == "kimura@example.jp"
+
+
+def test_an_id_token_from_another_issuer_is_refused(client, oidc, settings):
+    oidc.set_claims("kato-009", email="kato@example.jp", email_verified=True)
+    authorization_url = press_provider_button(client)
+    callback_url = at_provider(authorization_url, {"sub": "kato-009"})
+    # Our site believes in another issuer: this provider's token is not for it.
+    settings.OIDC_OP_ISSUER = "https://id.example.jp"
+
+    response = back_at_us(client, callback_url)
+
+    assert response.status_code == 400
+    assert signed_in_user(client) is None
+    assert not ExternalIdentity.objects.exists()
+
+
+def test_the_provider_refusing_the_code_exchange_is_a_failed_sign_in(
+    client, oidc, settings
+):
+    oidc.set_claims("kato-010", email="kato@example.jp", email_verified=True)
+    authorization_url = press_provider_button(client)
+    callback_url = at_provider(authorization_url, {"sub": "kato-010"})
+    # The provider no longer knows our credentials (rotated secret): its
+    # token endpoint answers 400 invalid_client.
+    settings.OIDC_RP_CLIENT_ID = "unknown-client"
+
+    response = back_at_us(client, callback_url, follow=True)
+
+    assert_sent_back_to_login_with_message(response)
+    assert signed_in_user(client) is None
