@@ -211,6 +211,8 @@ TEXTS = {
     "fee_note": "手数料はかかりません。",
     "fee_note_en": "There is no fee.",
     "contact": "健康福祉部 福祉政策課 助成係 電話 000-000-0000（平日 8:30〜17:15）",
+    "contact_en": "Grants Unit, Welfare Policy Division, Health and Welfare Department;"
+    " phone 000-000-0000 (weekdays 8:30-17:15)",
     "processing_days": 30,
     "processing_in_business_days": True,
 }
