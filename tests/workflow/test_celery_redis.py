@@ -13,12 +13,11 @@ import time
 
 import pytest
 import redis
-from django.core.cache import caches
 
 from config.celery import app
 from documents.models import IssuedDocument
 
-from .helpers import decide
+from .helpers import approve_to_the_end
 
 REDIS = "redis://127.0.0.1:6379"
 BROKER_DB, CACHE_DB = 14, 13
@@ -71,9 +70,7 @@ def test_final_approval_issues_the_notice_through_a_celery_worker_on_redis(
 ):
     p = org["people"]
     application = submit(500_000)
-    decide(application, p["tanto"])
-    decide(application, p["kakaricho"])
-    decide(application, p["kacho"])  # commits: the issue goes on the queue
+    approve_to_the_end(application, p)  # commits: the issue goes on the queue
 
     deadline = time.monotonic() + 60
     document = IssuedDocument.objects.get(application=application)
@@ -91,24 +88,40 @@ def test_final_approval_issues_the_notice_through_a_celery_worker_on_redis(
     assert application.status == "approved"
 
 
-def test_the_cache_on_redis_is_shared_by_every_process(settings):
-    """Throttles and login limits count in the default cache: with REDIS_URL
-    the count lives in Redis, where every process reads it (checked here with
-    a plain Redis client)."""
+def test_with_redis_url_two_processes_share_one_count():
+    """Throttles and login limits count in the default cache. With REDIS_URL
+    the project's settings put it in Redis: a count made by one process is
+    seen by the next (two real processes, the project's own settings)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
     location = f"{REDIS}/{CACHE_DB}"
     redis.Redis.from_url(location).flushdb()
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": location,
-        }
-    }
-    cache = caches["default"]
-    cache.set("throttle-key", 3, timeout=60)
-    assert cache.incr("throttle-key") == 4
-    raw = redis.Redis.from_url(location)
-    assert any(key.endswith(b"throttle-key") for key in raw.keys("*"))
-    raw.flushdb()
+    env = {**os.environ, "REDIS_URL": location, "DJANGO_SECRET_KEY": "check"}
+    script = (
+        "import django; django.setup()\n"
+        "from django.core.cache import cache\n"
+        "cache.add('attempts', 0, 60)\n"
+        "print(cache.incr('attempts'))\n"
+    )
+
+    counts = [
+        subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=Path(__file__).resolve().parents[2],
+            env={**env, "DJANGO_SETTINGS_MODULE": "config.settings"},
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        ).stdout.split()[-1]
+        for _ in range(2)
+    ]
+
+    assert counts == ["1", "2"]
+    redis.Redis.from_url(location).flushdb()
 
 
 def test_beat_schedules_the_document_poller_by_its_registered_name(settings):

@@ -7,16 +7,14 @@ from django.utils import timezone
 from core.models import AuditEvent
 from documents.models import IssuedDocument
 
-from .helpers import decide
+from .helpers import approve_to_the_end
 
 
 def _decided(submit, org, django_capture_on_commit_callbacks):
     p = org["people"]
     application = submit(500_000)
-    decide(application, p["tanto"])
-    decide(application, p["kakaricho"])
     with django_capture_on_commit_callbacks(execute=True):
-        decide(application, p["kacho"])
+        approve_to_the_end(application, p)
     return application
 
 
@@ -59,9 +57,7 @@ def test_a_failed_notice_is_shown_with_its_error_and_retried_on_request(
 ):
     p = org["people"]
     application = submit(500_000)
-    decide(application, p["tanto"])
-    decide(application, p["kakaricho"])
-    decide(application, p["kacho"])  # the issue after commit never ran
+    approve_to_the_end(application, p)  # the issue after commit never ran
     IssuedDocument.objects.filter(application=application).update(
         status=IssuedDocument.Status.FAILED,
         attempts=4,
