@@ -18,6 +18,8 @@ anchor_logger = logging.getLogger("core.audit.anchor")
 
 # Any constant works; it only has to be the same for every writer.
 _AUDIT_LOCK_KEY = 0x6175646974  # "audit"
+# Plain SQL: it runs inside every staff action (no query compilation).
+_TAIL_SQL = f"SELECT hash FROM {AuditEvent._meta.db_table} ORDER BY id DESC LIMIT 1"
 
 
 def _client_ip(request: HttpRequest | None) -> str | None:
@@ -44,10 +46,14 @@ def audit_record(
     No savepoint of its own: an action whose audit record fails must not
     commit, so a failure here spoils the caller's whole transaction.
     """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_AUDIT_LOCK_KEY])
-    tail = AuditEvent.objects.order_by("-id").values_list("hash", flat=True).first()
+        # Read after the lock, by a statement of its own: in READ COMMITTED
+        # each statement sees what committed before it began.
+        cursor.execute(_TAIL_SQL)
+        row = cursor.fetchone()
+    tail = row[0] if row else ""
     event = AuditEvent(
         created_at=timezone.now(),
         actor=actor if getattr(actor, "pk", None) else None,
@@ -56,7 +62,7 @@ def audit_record(
         target_id=str(target.pk) if target is not None else "",
         data=data or {},
         ip_address=_client_ip(request),
-        prev_hash=tail or "",
+        prev_hash=tail,
     )
     event.hash = event.compute_hash()
     event.save(force_insert=True)

@@ -13,7 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
+from django.db import connection
 from django.utils import timezone
 
 from organisation.models import Absence, Assignment, Position, Section
@@ -42,6 +42,22 @@ def slot_key(*, position: Position, section: Section) -> str:
     )
 
 
+# Assignments active on the day held by the user or by someone the user
+# stands in for (代決); the order puts each holder's own rows together.
+_GRANTS_SQL = f"""
+SELECT a.user_id, p.scope, a.position_id, a.section_id, s.department_id
+  FROM {Assignment._meta.db_table} a
+  JOIN {Position._meta.db_table} p ON p.id = a.position_id
+  JOIN {Section._meta.db_table} s ON s.id = a.section_id
+ WHERE a.start_date <= %s
+   AND (a.end_date IS NULL OR a.end_date >= %s)
+   AND (a.user_id = %s OR a.user_id IN (
+        SELECT b.holder_id FROM {Absence._meta.db_table} b
+         WHERE b.deputy_id = %s AND b.start_date <= %s AND b.end_date >= %s))
+ ORDER BY a.user_id, a.id
+"""
+
+
 @dataclass(frozen=True)
 class SlotGrant:
     """One slot a user may act in today; ``on_behalf_of`` is set for a deputy."""
@@ -53,25 +69,15 @@ class SlotGrant:
 def user_slot_grants(user: Any, date: dt.date | None = None) -> list[SlotGrant]:
     """The slots ``user`` holds on ``date``, then those held for absent holders.
 
-    One query, read as plain values: it runs on every caseworker request and
-    action, so it stays off the model layer.
+    It runs on every caseworker request and action, so it is one statement
+    of hand-written SQL: the same filters through the ORM (``active_on``
+    and a sub-query for the absences) cost ~2 ms of query compilation per
+    call, four times the database's own time (bench/README.md).
     """
-    date = date or timezone.localdate()
-    absent_holders = (
-        Absence.objects.active_on(date).filter(deputy=user).values("holder_id")
-    )
-    rows = (
-        Assignment.objects.active_on(date)
-        .filter(Q(user=user) | Q(user__in=absent_holders))
-        .order_by("user_id", "pk")
-        .values_list(
-            "user_id",
-            "position__scope",
-            "position_id",
-            "section_id",
-            "section__department_id",
-        )
-    )
+    day = connection.ops.adapt_datefield_value(date or timezone.localdate())
+    with connection.cursor() as cursor:
+        cursor.execute(_GRANTS_SQL, [day, day, user.pk, user.pk, day, day])
+        rows = cursor.fetchall()
     own: list[SlotGrant] = []
     deputised: list[tuple[str, int]] = []
     for user_id, scope, position_id, section_id, department_id in rows:

@@ -12,8 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from accounts.services import send_templated_mail
@@ -129,8 +128,21 @@ def application_start(
 
 
 def _lock(application: Application) -> Application:
-    """Re-read the application under a row lock (no-op on SQLite)."""
-    return Application.objects.select_for_update().get(pk=application.pk)
+    """Re-read the application under a row lock (no-op on SQLite).
+
+    Its version, procedure, form and applicant come in the same statement
+    (only the application's row is locked): every caller reads them.
+    """
+    return (
+        Application.objects.select_related(
+            "procedure_version__procedure",
+            "procedure_version__form_version",
+            "procedure_version__section",
+            "applicant",
+        )
+        .select_for_update(of=("self",))
+        .get(pk=application.pk)
+    )
 
 
 def _require_editable(application: Application) -> None:
@@ -219,26 +231,40 @@ def application_discard_draft(*, application: Application) -> None:
 # --- Submission -----------------------------------------------------------
 
 
+_COUNTER_SQL = (
+    f"UPDATE {ReceiptCounter._meta.db_table} SET last_number = last_number + 1"
+    " WHERE procedure_id = %s AND fiscal_year = %s RETURNING last_number"
+)
+
+
 def _next_receipt_number(application: Application) -> str:
+    """The next number of the procedure's fiscal year, taken under the counter's row lock.
+
+    One ``UPDATE … RETURNING`` (PostgreSQL, and SQLite since 3.35): the
+    increment and the read are one statement, so two submissions never
+    share a number.
+    """
     procedure = application.procedure_version.procedure
     year = fiscal_year(_today())
+    number = None
     for _attempt in range(3):
-        updated = ReceiptCounter.objects.filter(
-            procedure=procedure, fiscal_year=year
-        ).update(last_number=F("last_number") + 1)
-        if updated:
+        with connection.cursor() as cursor:
+            cursor.execute(_COUNTER_SQL, [procedure.pk, year])
+            row = cursor.fetchone()
+        if row is not None:
+            number = row[0]
             break
         try:
             with transaction.atomic():
                 ReceiptCounter.objects.create(
                     procedure=procedure, fiscal_year=year, last_number=1
                 )
+            number = 1
             break
         except IntegrityError:  # another submit created the counter first
             continue
-    number = ReceiptCounter.objects.get(
-        procedure=procedure, fiscal_year=year
-    ).last_number
+    if number is None:
+        raise RuntimeError("receipt counter could not be created")
     era, era_year = era_of(dt.date(year, 4, 1))
     return f"{procedure.receipt_prefix}-{era.romaji[0]}{era_year}-{number:05d}"
 

@@ -59,25 +59,50 @@ class CaseBusy(WorkflowError):
 
 
 def _lock(case_id: int) -> tuple[Application, Case]:
-    """Lock the case's application row, then the case; re-read both under the locks.
+    """Lock the case's application row, then the case, in one statement.
 
     The application comes first, as in procedures' services, so that two
-    paths never deadlock. The case is read by a second statement on
-    purpose: in READ COMMITTED a row joined into the locking statement would
-    be the version from before the wait, not what the lock holder wrote.
-    A lock time-out raises ``CaseBusy``; each service is its own atomic
-    block, which rolls back to where it began (a savepoint when nested), so
-    the caller's transaction stays usable without a savepoint of our own.
+    paths never deadlock: PostgreSQL takes the row locks of a joined row in
+    the order ``FOR UPDATE OF`` names the tables. Every table named there is
+    re-read after a wait (READ COMMITTED re-checks the latest version of each
+    locked row), so nothing stale comes back. A lock time-out raises
+    ``CaseBusy``; each service is its own atomic block, which rolls back to
+    where it began (a savepoint when nested), so the caller's transaction
+    stays usable without a savepoint of our own.
     """
     try:
-        application = Application.objects.select_for_update(of=("self",)).get(
-            case__pk=case_id
+        application = (
+            Application.objects.select_related("case")
+            .select_for_update(of=("self", "case"))
+            .get(case__pk=case_id)
         )
-        case = Case.objects.select_for_update().get(pk=case_id)
     except OperationalError as exc:
         raise CaseBusy from exc
+    case = application.case
     case.application = application
     return application, case
+
+
+def _lock_task(case_id: int, task_id: int) -> tuple[Application, Case, CaseTask]:
+    """``_lock`` plus the task, all three rows locked and read in one statement.
+
+    Same order (application, case, then the task) and the same re-read after
+    a wait. A task of another case is not found.
+    """
+    try:
+        task = (
+            CaseTask.objects.select_related("process__application")
+            .select_for_update(of=("process__application", "process", "self"))
+            .get(pk=task_id, process_id=case_id)
+        )
+    except CaseTask.DoesNotExist:
+        raise WorkflowError(
+            gettext("この案件のタスクではありません。"), code="not_found"
+        ) from None
+    except OperationalError as exc:
+        raise CaseBusy from exc
+    case = task.process
+    return case.application, case, task
 
 
 def _grant(user: Any, slot: str, grants: list[SlotGrant] | None) -> SlotGrant | None:
@@ -98,16 +123,6 @@ def _audit(
         data={"receipt_number": application.receipt_number, **data},
         request=request,
     )
-
-
-def _open_task(case: Case, task_id: int) -> CaseTask:
-    task = CaseTask.objects.filter(pk=task_id, process=case).first()
-    if task is None:
-        raise WorkflowError(
-            gettext("この案件のタスクではありません。"), code="not_found"
-        )
-    task.process = case
-    return task
 
 
 # --- Called by procedures through the case engine ---------------------------
@@ -159,8 +174,7 @@ def task_claim(
     request: HttpRequest | None = None,
 ) -> CaseTask:
     """Take a queued task (担当する); exactly one of two simultaneous claims wins."""
-    application, case = _lock(case_id)
-    task = _open_task(case, task_id)
+    application, case, task = _lock_task(case_id, task_id)
     if task.status != "NEW" or task.flow_task_type != "HUMAN":
         if task.owner_id == user.pk and task.status == "ASSIGNED":
             return task  # a double click
@@ -190,8 +204,7 @@ def task_release(
     *, task_id: int, case_id: int, user: Any, request: HttpRequest | None = None
 ) -> CaseTask:
     """Put a claimed task back in its queue."""
-    application, case = _lock(case_id)
-    task = _open_task(case, task_id)
+    application, _case, task = _lock_task(case_id, task_id)
     if task.status != "ASSIGNED" or task.owner_id != user.pk:
         raise WorkflowError(
             gettext("このタスクはあなたが担当していません。"), code="not_owner"
@@ -284,8 +297,7 @@ def task_decide(
     by the resident), reject (final level only, with a reason), consult (合議
     asked ad hoc). On a consultation task the decision is the opinion.
     """
-    application, case = _lock(case_id)
-    task = _open_task(case, task_id)
+    application, case, task = _lock_task(case_id, task_id)
     if task.status != "ASSIGNED" or task.owner_id != user.pk:
         raise WorkflowError(
             gettext("このタスクは処理済みか、あなたが担当していません。"),

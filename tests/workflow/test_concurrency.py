@@ -145,14 +145,17 @@ class RowLockHolder:
         self.release = threading.Event()
         self.thread = threading.Thread(target=self._hold)
 
+    def _lock(self) -> None:
+        from procedures.models import Application
+
+        Application.objects.select_for_update().get(pk=self.application_pk)
+
     def _hold(self) -> None:
         from django.db import transaction
 
-        from procedures.models import Application
-
         try:
             with transaction.atomic():
-                Application.objects.select_for_update().get(pk=self.application_pk)
+                self._lock()
                 self.locked.set()
                 self.release.wait(timeout=30)
         finally:
@@ -218,3 +221,60 @@ def test_a_claim_on_a_case_someone_else_holds_is_refused_kindly(
     assert "ほかの職員がこの案件を処理中です" in response.content.decode()
     task.refresh_from_db()
     assert task.status == "NEW"
+
+
+class CaseRowLockHolder(RowLockHolder):
+    """A transaction holding only the case's row lock."""
+
+    def _lock(self) -> None:
+        from workflow.models import Case
+
+        Case.objects.select_for_update().get(application_id=self.application_pk)
+
+
+def _application_lockable(application_pk: int) -> bool:
+    from django.db import OperationalError, transaction
+
+    from procedures.models import Application
+
+    try:
+        with transaction.atomic():
+            Application.objects.select_for_update(nowait=True).get(pk=application_pk)
+        return True
+    except OperationalError:
+        return False
+    finally:
+        connection.close()
+
+
+def test_the_single_locking_statement_takes_the_application_before_the_case(
+    submit, org
+):
+    # The services lock application, case and task in one statement; they must
+    # take the rows in the order procedures' services do (application first),
+    # or a withdrawal and a decision could deadlock. With the case held
+    # elsewhere, a claim waits on the case while already holding the
+    # application, which a third transaction can then see.
+    application = submit()
+    task = open_task(application)
+    with CaseRowLockHolder(application.pk):
+        claimer = threading.Thread(
+            target=lambda: _race(
+                lambda: services.task_claim(
+                    task_id=task.pk,
+                    case_id=task.process_id,
+                    user=org["people"]["tanto"],
+                )
+            )
+        )
+        claimer.start()
+        probe: list[bool] = []
+        for _ in range(50):  # until the claim is queued behind the case lock
+            probe.append(_application_lockable(application.pk))
+            if not probe[-1]:
+                break
+            threading.Event().wait(0.05)
+        assert probe[-1] is False
+    claimer.join()
+    task.refresh_from_db()
+    assert task.status == "ASSIGNED"
