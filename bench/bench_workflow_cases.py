@@ -47,6 +47,58 @@ def one_case(ctx) -> None:
         )
 
 
+def floor_case(ctx) -> None:
+    """The same eight steps as ``one_case``, each only the ORM statements it
+    cannot do without: no engine, no route, no receipt number, no audit
+    chain, no grants check. What limits a case: 1/40 of plain inserts is
+    about where even this lands (bench/README.md).
+    """
+    from django.db import transaction
+    from django.utils import timezone
+
+    from procedures.models import Application, ApplicationEvent
+    from workflow.flows import CaseFlow
+    from workflow.models import Case, CaseTask
+
+    application = Application.objects.create(
+        procedure_version=ctx["version"], applicant=ctx["resident"]
+    )
+    Application.objects.filter(pk=application.pk).update(answers={"amount": 500_000})
+    with transaction.atomic():
+        application = Application.objects.select_for_update().get(pk=application.pk)
+        application.status = "submitted"
+        application.receipt_number = f"F-{application.pk}"
+        application.submitted_at = timezone.now()
+        application.save(update_fields=["status", "receipt_number", "submitted_at"])
+        case = Case.objects.create(
+            flow_class=CaseFlow, application=application, chain=ctx["chain"]
+        )
+        task = CaseTask.objects.create(
+            process=case, flow_task=CaseFlow.review, owner_permission="slot"
+        )
+    for level, who in enumerate(("tanto", "kakaricho", "kacho")):
+        user = ctx["people"][who]
+        with transaction.atomic():  # claim
+            task = CaseTask.objects.select_for_update().get(pk=task.pk)
+            task.owner, task.status = user, "ASSIGNED"
+            task.save(update_fields=["owner", "status"])
+            ApplicationEvent.objects.create(
+                application=application, kind="claimed", actor=user
+            )
+        with transaction.atomic():  # decide
+            task = CaseTask.objects.select_for_update().get(pk=task.pk)
+            task.status, task.finished = "DONE", timezone.now()
+            task.save(update_fields=["status", "finished"])
+            ApplicationEvent.objects.create(
+                application=application, kind="approved", actor=user
+            )
+            case.level = level + 1
+            if level < 2:
+                task = CaseTask.objects.create(
+                    process=case, flow_task=CaseFlow.review, owner_permission="slot"
+                )
+
+
 def one_insert(n: int) -> None:
     from organisation.models import Department
 
@@ -59,6 +111,8 @@ def _run(kind: str, seconds: float, ctx) -> int:
     while time.perf_counter() < deadline:
         if kind == "case":
             one_case(ctx)
+        elif kind == "floor":
+            floor_case(ctx)
         else:
             one_insert(done)
         done += 1
@@ -76,10 +130,14 @@ def _worker(kind: str, seconds: float, queue) -> None:
 def _context():
     from accounts.models import User
     from procedures.models import Procedure
+    from workflow.routes import chain_plan
 
     procedure = Procedure.objects.get(code="josei")
+    version = procedure.current_version
     return {
         "procedure": procedure,
+        "version": version,
+        "chain": chain_plan(version=version, answers={"amount": 500_000}).chain,
         "resident": User.objects.get(email="resident@example.jp"),
         "people": {
             c: User.objects.get(email=f"{c}@example.jp")
@@ -118,12 +176,17 @@ def main() -> None:
         savepoints = sum(q.startswith(("SAVEPOINT", "RELEASE SAVEPOINT")) for q in sql)
         audit = sum("core_auditevent" in q or "pg_advisory" in q for q in sql)
         # Interleave short rounds so the machine's noise hits both alike.
-        cases = inserts = 0.0
+        with CaptureQueriesContext(connection) as queries:
+            floor_case(ctx)
+        floor_statements = len(queries.captured_queries)
+        cases = inserts = floors = 0.0
         rounds = 4
         for _ in range(rounds):
             cases += _run("case", SECONDS / rounds, ctx)
             inserts += _run("insert", SECONDS / rounds, ctx)
+            floors += _run("floor", SECONDS / rounds, ctx)
         cases_s, inserts_s = cases / SECONDS, inserts / SECONDS
+        floor_s = floors / SECONDS
         print(f"plain ORM one-row inserts: {inserts_s:8.1f} /s")
         print(
             f"whole cases (submit + 3 claim/decide): {cases_s:6.1f} /s, "
@@ -132,6 +195,10 @@ def main() -> None:
         )
         print(
             f"ratio cases/inserts: 1/{inserts_s / cases_s:.0f} (target 1/40 or better)"
+        )
+        print(
+            f"floor (the same steps as bare ORM statements): {floor_s:6.1f} /s, "
+            f"{floor_statements} SQL statements, 1/{inserts_s / floor_s:.0f} of inserts"
         )
         connection.close()
         one = parallel("case", 1)
