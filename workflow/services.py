@@ -275,6 +275,24 @@ def _clear_steps_from(case: Case, level: int) -> None:
         step.pop("done", None)
 
 
+def _repeat_consultations_above(case: Case, level: int) -> None:
+    """再合議: the route's consultations held before a level above ``level`` run again.
+
+    Their opinions were given on what ``level`` may now change. The earlier
+    opinion stays on the item (``earlier``) and on the timeline. Ad hoc
+    consultations are not repeated: the reviewer who asked can ask again.
+    """
+    for item in case.consultations:
+        if (
+            item["id"].startswith("r")
+            and item["before_level"] > level
+            and item["status"] == "done"
+        ):
+            earlier = {"opinion": item.pop("opinion", ""), "by": item.pop("by", "")}
+            item["earlier"] = [*item.get("earlier", []), earlier]
+            item["status"] = "pending"
+
+
 @transaction.atomic
 def task_decide(
     *,
@@ -439,6 +457,7 @@ def _review_decision(
                 gettext("差し戻す理由を入力してください。"), code="comment_required"
             )
         _clear_steps_from(case, target_level)
+        _repeat_consultations_above(case, target_level)
         case.decision = "send_back"
         case.level = target_level
         data["to"] = case.chain[target_level]["position"]
@@ -541,7 +560,8 @@ def case_pull_back(
     case.level -= 1
     case.decision = "pull_back"
     _clear_steps_from(case, case.level)
-    case.save(update_fields=["chain", "level", "decision"])
+    _repeat_consultations_above(case, case.level)
+    case.save(update_fields=["chain", "level", "decision", "consultations"])
     open_review.decision = "pulled_back"
     open_review.acted_by = user
     open_review.comment = comment

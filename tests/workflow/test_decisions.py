@@ -90,6 +90,79 @@ def test_consultation_runs_in_parallel_before_the_governor(submit, org):
     assert Kind.OPINION in _kinds(application)
 
 
+def _to_the_governor_with_opinion(application, p) -> None:
+    for who in ("tanto", "kakaricho", "kacho", "bucho"):
+        decide(application, p[who])
+    decide(application, p["zaisei_kacho"], kind="consult", comment="予算措置済み。")
+
+
+def test_a_send_back_below_a_consultation_holds_it_again(submit, org):
+    # 再合議: the 財政課's opinion was given on what the 課長 may now change.
+    p = org["people"]
+    application = submit(20_000_000)
+    _to_the_governor_with_opinion(application, p)
+    decide(
+        application, p["chiji"], decision="send_back", target_level=2, comment="再検討"
+    )
+    decide(application, p["kacho"])
+    decide(application, p["bucho"])
+    assert not CaseTask.objects.filter(
+        process=application.case, kind="review", status="NEW"
+    )
+    application.case.refresh_from_db()
+    (item,) = application.case.consultations
+    assert item["status"] == "open"
+    assert item["earlier"] == [{"opinion": "予算措置済み。", "by": "伊藤 直樹"}]
+    decide(application, p["zaisei_kacho"], kind="consult", comment="改めて了承。")
+    decide(application, p["chiji"])
+    application.refresh_from_db()
+    assert application.status == Application.Status.ISSUING
+    assert _kinds(application).count(Kind.OPINION) == 2
+
+
+def test_an_ad_hoc_consultation_is_not_repeated_after_a_send_back(submit, org):
+    # The 係長 asked 財政課 on their own; after a send-back they may ask again.
+    p, sections, positions = org["people"], org["sections"], org["positions"]
+    application = submit(500_000)
+    decide(application, p["tanto"])
+    decide(
+        application,
+        p["kakaricho"],
+        decision="consult",
+        comment="財政課の意見を聞きたい。",
+        consult_slot=f"workflow.slot_s{sections['zaisei'].pk}_p{positions['tanto'].pk}",
+        consult_label="財政課 担当",
+    )
+    decide(application, p["zaisei_tanto"], kind="consult", comment="問題なし。")
+    decide(application, p["kakaricho"])
+    decide(
+        application, p["kacho"], decision="send_back", target_level=0, comment="確認"
+    )
+    decide(application, p["tanto"])
+    assert open_task(application).step_label == "係長"
+    application.case.refresh_from_db()
+    assert application.case.consultations[0]["status"] == "done"
+
+
+def test_a_pull_back_below_a_consultation_holds_it_again(submit, org):
+    p = org["people"]
+    application = submit(20_000_000)
+    _to_the_governor_with_opinion(application, p)
+    services.case_pull_back(
+        case_id=application.case.pk, user=p["bucho"], comment="修正する"
+    )
+    application.case.refresh_from_db()
+    assert application.case.consultations[0]["status"] == "pending"
+    task = open_task(application)
+    services.task_decide(
+        task_id=task.pk, case_id=task.process_id, user=p["bucho"], decision="approve"
+    )
+    decide(application, p["zaisei_kacho"], kind="consult", comment="了承。")
+    decide(application, p["chiji"])
+    application.refresh_from_db()
+    assert application.status == Application.Status.ISSUING
+
+
 def test_ad_hoc_consultation_with_two_sections_returns_to_the_same_level(submit, org):
     p, sections, positions = org["people"], org["sections"], org["positions"]
     application = submit(500_000)

@@ -177,6 +177,25 @@ def test_case_page_shows_chain_timeline_and_answers(client, submit, org):
         assert text in body
 
 
+def test_case_page_shows_the_earlier_opinion_of_a_repeated_consultation(
+    client, submit, org
+):
+    p = org["people"]
+    application = submit(20_000_000)
+    for who in ("tanto", "kakaricho", "kacho", "bucho"):
+        decide(application, p[who])
+    decide(application, p["zaisei_kacho"], kind="consult", comment="予算措置済み。")
+    decide(
+        application, p["chiji"], decision="send_back", target_level=3, comment="再検討"
+    )
+    body = (
+        _login(client, p["bucho"])
+        .get(reverse("workflow:case_detail", args=[application.public_id]))
+        .content.decode()
+    )
+    assert "前回の意見: 予算措置済み。（伊藤 直樹）" in body
+
+
 def test_case_of_another_section_is_404(client, submit, org):
     application = submit(500_000)  # chain ends at 課長: 部長 and 知事 not on it
     for who in ("zaisei_tanto", "chiji"):
