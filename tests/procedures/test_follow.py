@@ -54,6 +54,8 @@ def test_detail_shows_timeline_and_expected_decision_date_in_wareki(
 
     assert format_wareki(application.due_date) in page
     assert "佐藤" not in page  # staff names stay on the staff side
+    # Whom to ask, under its own label (the contact often repeats the section).
+    assert "<dt>問い合わせ先</dt><dd>電話 000-000-0000</dd>" in page
 
 
 def test_messages_from_the_office_appear_on_the_detail_page(
