@@ -92,7 +92,7 @@ def floor_case(ctx) -> None:
             ApplicationEvent.objects.create(
                 application=application, kind="approved", actor=user
             )
-            case.level = level + 1
+            case.level = level + 1  # CaseTask.save copies it onto the next task
             if level < 2:
                 task = CaseTask.objects.create(
                     process=case, flow_task=CaseFlow.review, owner_permission="slot"

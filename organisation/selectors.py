@@ -43,7 +43,9 @@ def slot_key(*, position: Position, section: Section) -> str:
 
 
 # Assignments active on the day held by the user or by someone the user
-# stands in for (代決); the order puts each holder's own rows together.
+# stands in for (代決); the order puts each holder's own rows together. The
+# dates mean what ``Assignment.objects.active_on`` and
+# ``Absence.objects.active_on`` mean (tests/workflow/test_grants.py).
 _GRANTS_SQL = f"""
 SELECT a.user_id, p.scope, a.position_id, a.section_id, s.department_id
   FROM {Assignment._meta.db_table} a

@@ -237,34 +237,32 @@ _COUNTER_SQL = (
 )
 
 
+def _bump_counter(procedure_id: int, year: int) -> int | None:
+    with connection.cursor() as cursor:
+        cursor.execute(_COUNTER_SQL, [procedure_id, year])
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
 def _next_receipt_number(application: Application) -> str:
     """The next number of the procedure's fiscal year, taken under the counter's row lock.
 
     One ``UPDATE … RETURNING`` (PostgreSQL, and SQLite since 3.35): the
     increment and the read are one statement, so two submissions never
-    share a number.
+    share a number. The year's first submission creates the counter.
     """
     procedure = application.procedure_version.procedure
     year = fiscal_year(_today())
-    number = None
-    for _attempt in range(3):
-        with connection.cursor() as cursor:
-            cursor.execute(_COUNTER_SQL, [procedure.pk, year])
-            row = cursor.fetchone()
-        if row is not None:
-            number = row[0]
-            break
+    number = _bump_counter(procedure.pk, year)
+    if number is None:
         try:
             with transaction.atomic():
                 ReceiptCounter.objects.create(
                     procedure=procedure, fiscal_year=year, last_number=1
                 )
             number = 1
-            break
-        except IntegrityError:  # another submit created the counter first
-            continue
-    if number is None:
-        raise RuntimeError("receipt counter could not be created")
+        except IntegrityError:  # another submission created it first: it exists now
+            number = _bump_counter(procedure.pk, year)
     era, era_year = era_of(dt.date(year, 4, 1))
     return f"{procedure.receipt_prefix}-{era.romaji[0]}{era_year}-{number:05d}"
 

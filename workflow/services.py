@@ -284,6 +284,7 @@ def _repeat_consultations_above(case: Case, level: int) -> None:
     """
     for item in case.consultations:
         if (
+            # Ids: "r…" from the route (routes.chain_plan), "a…" asked ad hoc.
             item["id"].startswith("r")
             and item["before_level"] > level
             and item["status"] == "done"

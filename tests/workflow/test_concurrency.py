@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from django.db import connection
@@ -258,23 +259,20 @@ def test_the_single_locking_statement_takes_the_application_before_the_case(
     application = submit()
     task = open_task(application)
     with CaseRowLockHolder(application.pk):
-        claimer = threading.Thread(
-            target=lambda: _race(
-                lambda: services.task_claim(
-                    task_id=task.pk,
-                    case_id=task.process_id,
-                    user=org["people"]["tanto"],
-                )
+
+        def claim():
+            return services.task_claim(
+                task_id=task.pk, case_id=task.process_id, user=org["people"]["tanto"]
             )
-        )
+
+        claimer = threading.Thread(target=_race, args=(claim,))
         claimer.start()
-        probe: list[bool] = []
         for _ in range(50):  # until the claim is queued behind the case lock
-            probe.append(_application_lockable(application.pk))
-            if not probe[-1]:
+            application_free = _application_lockable(application.pk)
+            if not application_free:
                 break
-            threading.Event().wait(0.05)
-        assert probe[-1] is False
+            time.sleep(0.05)
+        assert not application_free
     claimer.join()
     task.refresh_from_db()
     assert task.status == "ASSIGNED"
