@@ -347,6 +347,22 @@ CONTENT_SECURITY_POLICY = (
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# --- Audit log ------------------------------------------------------------
+# The audit chain is keyed (HMAC-SHA256): someone who can write the table but
+# does not hold the key cannot recompute the chain after editing it.
+# AUDIT_HMAC_KEYS is "id:secret,id:secret"; new rows use AUDIT_HMAC_KEY_ID
+# (the first id by default); older ids stay listed so their rows verify after
+# a rotation. Without it, a key derived from SECRET_KEY is used and
+# `check --deploy` warns (rotating SECRET_KEY would orphan those rows).
+
+AUDIT_HMAC_KEYS = {
+    key_id.strip(): secret.strip()
+    for key_id, _, secret in (
+        item.partition(":") for item in env_list("AUDIT_HMAC_KEYS")
+    )
+}
+AUDIT_HMAC_KEY_ID = env_str("AUDIT_HMAC_KEY_ID") or next(iter(AUDIT_HMAC_KEYS), "")
+
 # --- Logging --------------------------------------------------------------
 
 LOGGING = {

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -20,6 +24,37 @@ anchor_logger = logging.getLogger("core.audit.anchor")
 _AUDIT_LOCK_KEY = 0x6175646974  # "audit"
 # Plain SQL: it runs inside every staff action (no query compilation).
 _TAIL_SQL = f"SELECT hash FROM {AuditEvent._meta.db_table} ORDER BY id DESC LIMIT 1"
+
+
+# The key id used when AUDIT_HMAC_KEYS is not set (development, or a site
+# that has not configured one yet: `check --deploy` warns).
+DERIVED_KEY_ID = "secret-key"
+
+APPEND_ONLY_TRIGGER = "core_auditevent_append_only"
+
+
+def audit_keys() -> dict[str, bytes]:
+    """Every key the chain may have been signed with, by id."""
+    keys = {
+        key_id: secret.encode()
+        for key_id, secret in settings.AUDIT_HMAC_KEYS.items()
+        if key_id and secret
+    }
+    if keys:
+        return keys
+    derived = hashlib.sha256(b"core.audit:" + settings.SECRET_KEY.encode())
+    return {DERIVED_KEY_ID: derived.digest()}
+
+
+def audit_signing_key() -> tuple[str, bytes]:
+    """The id and key that sign new events."""
+    keys = audit_keys()
+    key_id = settings.AUDIT_HMAC_KEY_ID if settings.AUDIT_HMAC_KEYS else DERIVED_KEY_ID
+    if key_id not in keys:
+        raise ImproperlyConfigured(
+            f"AUDIT_HMAC_KEY_ID {key_id!r} is not one of the ids in AUDIT_HMAC_KEYS"
+        )
+    return key_id, keys[key_id]
 
 
 def _client_ip(request: HttpRequest | None) -> str | None:
@@ -54,6 +89,7 @@ def audit_record(
         cursor.execute(_TAIL_SQL)
         row = cursor.fetchone()
     tail = row[0] if row else ""
+    key_id, key = audit_signing_key()
     event = AuditEvent(
         created_at=timezone.now(),
         actor=actor if getattr(actor, "pk", None) else None,
@@ -63,8 +99,9 @@ def audit_record(
         data=data or {},
         ip_address=_client_ip(request),
         prev_hash=tail,
+        key_id=key_id,
     )
-    event.hash = event.compute_hash()
+    event.hash = event.compute_hash(key)
     event.save(force_insert=True)
     transaction.on_commit(
         lambda: anchor_logger.info("audit head %s:%s", event.pk, event.hash)
@@ -73,10 +110,20 @@ def audit_record(
 
 
 def audit_verify_chain() -> int | None:
-    """Return the id of the first event whose hash does not match, or None."""
+    """Return the id of the first event whose hash does not match, or None.
+
+    An event signed with a key id that is not configured does not match:
+    without its key nobody can tell it from a forgery.
+    """
+    keys = audit_keys()
     prev = ""
     for event in AuditEvent.objects.order_by("id").iterator(chunk_size=2000):
-        if event.prev_hash != prev or event.compute_hash() != event.hash:
+        key = keys.get(event.key_id)
+        if (
+            key is None
+            or event.prev_hash != prev
+            or not hmac.compare_digest(event.compute_hash(key), event.hash)
+        ):
             return event.id
         prev = event.hash
     return None
@@ -90,3 +137,34 @@ def audit_head() -> tuple[int, str] | None:
 def audit_has_head(event_id: int, event_hash: str) -> bool:
     """Whether a head recorded earlier is still in the chain, unchanged."""
     return AuditEvent.objects.filter(pk=event_id, hash=event_hash).exists()
+
+
+def audit_protect_table(*, using: str = "default") -> None:
+    """Make the audit table append-only on PostgreSQL, whatever role writes.
+
+    A trigger refuses UPDATE and DELETE even for the table's owner; the
+    documented grants (docs/audit.md) keep TRUNCATE and the trigger itself out
+    of the application role's reach. SQLite is left alone: it is the
+    development database, and Django's flush empties it with DELETE.
+    """
+    conn = transaction.get_connection(using)
+    if conn.vendor != "postgresql":
+        return
+    table = AuditEvent._meta.db_table
+    with conn.cursor() as cursor:
+        cursor.execute(
+            f"""
+            CREATE OR REPLACE FUNCTION {APPEND_ONLY_TRIGGER}() RETURNS trigger
+            LANGUAGE plpgsql AS $$
+            BEGIN
+                RAISE EXCEPTION 'the audit log is append-only: % refused', TG_OP
+                    USING ERRCODE = 'insufficient_privilege';
+            END
+            $$
+            """
+        )
+        cursor.execute(
+            f"CREATE OR REPLACE TRIGGER {APPEND_ONLY_TRIGGER} "
+            f"BEFORE UPDATE OR DELETE ON {table} "
+            f"FOR EACH ROW EXECUTE FUNCTION {APPEND_ONLY_TRIGGER}()"
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 
 from django.conf import settings
@@ -12,11 +13,13 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AuditEvent(models.Model):
-    """One staff or system action, chained by hash to the one before it.
+    """One staff or system action, chained by keyed hash to the one before it.
 
-    Each row's hash covers its content and the previous row's hash, so an
-    edited or deleted row breaks the chain at its index (see
-    ``core.audit.audit_verify_chain``).
+    Each row's hash is an HMAC over its content and the previous row's hash,
+    so an edited or deleted row breaks the chain at its index, and nobody
+    without the key can recompute the chain after an edit (see
+    ``core.audit.audit_verify_chain``). ``key_id`` names the key, so keys can
+    be rotated while older rows still verify.
     """
 
     created_at = models.DateTimeField(_("日時"), default=timezone.now, db_index=True)
@@ -34,6 +37,7 @@ class AuditEvent(models.Model):
     data = models.JSONField(_("内容"), default=dict, blank=True)
     ip_address = models.GenericIPAddressField(_("IPアドレス"), null=True, blank=True)
     prev_hash = models.CharField(max_length=64, blank=True)
+    key_id = models.CharField(max_length=32)
     hash = models.CharField(max_length=64, unique=True)
 
     class Meta:
@@ -47,7 +51,7 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
 
-    def compute_hash(self) -> str:
+    def compute_hash(self, key: bytes) -> str:
         payload = json.dumps(
             {
                 "prev": self.prev_hash,
@@ -57,9 +61,10 @@ class AuditEvent(models.Model):
                 "target": [self.target_type, self.target_id],
                 "data": self.data,
                 "ip": self.ip_address,
+                "kid": self.key_id,
             },
             sort_keys=True,
             ensure_ascii=False,
             default=str,
         )
-        return hashlib.sha256(payload.encode()).hexdigest()
+        return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()

@@ -16,6 +16,7 @@ PRODUCTION_ENV = {
     "S3_BUCKET": "eshinsei-documents",
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "CELERY_BROKER_URL": "redis://127.0.0.1:6379/1",
+    "AUDIT_HMAC_KEYS": "2026:a-long-random-audit-key-0123456789abcdef",
 }
 
 
@@ -49,6 +50,14 @@ def test_check_deploy_is_clean_with_production_variables(tmp_path):
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_check_deploy_warns_when_the_audit_chain_has_no_key_of_its_own():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "AUDIT_HMAC_KEYS"}
+
+    result = _run(["check", "--deploy"], env)
+
+    assert "core.W001" in result.stdout + result.stderr
 
 
 def test_secret_key_is_required_outside_development():
