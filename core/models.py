@@ -68,3 +68,50 @@ class AuditEvent(models.Model):
             default=str,
         )
         return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()
+
+
+class AccessRecord(models.Model):
+    """One look by staff at a resident's personal data (閲覧記録).
+
+    Written in the request that shows the data, without the audit chain's
+    lock (page views are many and need no ordering), so that the prefecture
+    can answer a resident's request for the list of staff who viewed their
+    application (個人情報の開示請求).
+    """
+
+    class What(models.TextChoices):
+        CASE = "case", _("案件（申請内容）")
+        ATTACHMENT = "attachment", _("添付ファイル")
+        DOCUMENT = "document", _("発行文書")
+
+    class Channel(models.TextChoices):
+        PAGE = "page", _("画面")
+        API = "api", _("API")
+
+    created_at = models.DateTimeField(_("日時"), default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("閲覧者"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    target_type = models.CharField(_("対象の種類"), max_length=64)
+    target_id = models.CharField(_("対象のID"), max_length=64)
+    what = models.CharField(_("閲覧したもの"), max_length=16, choices=What.choices)
+    detail = models.CharField(_("詳細"), max_length=255, blank=True)
+    channel = models.CharField(_("経路"), max_length=8, choices=Channel.choices)
+    ip_address = models.GenericIPAddressField(_("IPアドレス"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("閲覧記録")
+        verbose_name_plural = _("閲覧記録")
+        ordering = ["id"]
+        indexes = [
+            models.Index(
+                fields=["target_type", "target_id", "created_at"],
+                name="access_target_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.what}"

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.procedure_list, name="list"),
     path("new/", views.procedure_create, name="create"),
     path("import/", views.package_import, name="import"),
+    path("access-log/", views.access_log, name="access_log"),
     path("<slug:code>/", views.procedure_detail, name="detail"),
     path("<slug:code>/category/", views.procedure_category, name="category"),
     path("<slug:code>/status/", views.procedure_status, name="status"),

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import csv
+
 from django.contrib import messages
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.access import access_records_for
+from core.audit import audit_record
 from core.decorators import administrator_required
 from procedures import packages, selectors, services
 from procedures.forms import (
@@ -17,7 +22,7 @@ from procedures.forms import (
     ProcedureCreateForm,
     ProcedureVersionForm,
 )
-from procedures.models import Procedure, ProcedureVersion
+from procedures.models import Application, Procedure, ProcedureVersion
 
 
 def _procedure(code: str) -> Procedure:
@@ -206,8 +211,6 @@ def package_export(request: HttpRequest, code: str) -> HttpResponse:
     except packages.PackageError as exc:
         messages.error(request, exc.message)
         return redirect("procedures_manage:detail", procedure.code)
-    from core.audit import audit_record
-
     audit_record(
         action="procedure.export",
         actor=request.user,
@@ -249,3 +252,66 @@ def package_import(request: HttpRequest) -> HttpResponse:
             )
             return redirect("procedures_manage:detail", version.procedure.code)
     return render(request, "procedures/manage/package_import.html", {"form": form})
+
+
+@administrator_required
+def access_log(request: HttpRequest) -> HttpResponse:
+    """Who among the staff viewed one application, for a resident's request
+    to see the record of access to their personal data."""
+    receipt = request.GET.get("receipt", "").strip()
+    application = records = None
+    if receipt:
+        application = (
+            Application.objects.select_related("procedure_version")
+            .filter(receipt_number=receipt)
+            .first()
+        )
+    if application is not None:
+        records = list(access_records_for(application))
+        audit_record(
+            action="access_log.view",
+            actor=request.user,
+            target=application,
+            data={"records": len(records)},
+            request=request,
+        )
+        if request.GET.get("format") == "csv":
+            return _access_log_csv(application, records)
+    return render(
+        request,
+        "procedures/manage/access_log.html",
+        {"receipt": receipt, "application": application, "records": records},
+    )
+
+
+def _access_log_csv(application: Application, records: list) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="access-{application.receipt_number}.csv"'
+    )
+    response.write("\ufeff")  # BOM: Excel opens UTF-8 Japanese correctly
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            _("日時"),
+            _("閲覧者"),
+            _("メールアドレス"),
+            _("閲覧したもの"),
+            _("詳細"),
+            _("経路"),
+            _("IPアドレス"),
+        ]
+    )
+    for record in records:
+        writer.writerow(
+            [
+                timezone.localtime(record.created_at).isoformat(timespec="seconds"),
+                record.user.get_full_name() or record.user.get_username(),
+                record.user.email,
+                record.get_what_display(),
+                record.detail,
+                record.get_channel_display(),
+                record.ip_address or "",
+            ]
+        )
+    return response

@@ -13,8 +13,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.access import access_record
 from core.decorators import caseworker_required
 from core.downloads import private_download
+from core.models import AccessRecord
 from documents.selectors import document_for_application
 from documents.views import issued_document_response
 from organisation.selectors import user_slot_grants
@@ -124,6 +126,7 @@ def _case_page(
     application = selectors.case_for_staff(
         user=request.user, public_id=public_id, grants=grants
     )
+    access_record(request=request, target=application, what=AccessRecord.What.CASE)
     case = application.case
     tasks = selectors.case_tasks(application)
     actions = selectors.case_actions(
@@ -305,6 +308,12 @@ def attachment_download(
     attachment = application.attachments.filter(pk=attachment_id).first()
     if attachment is None:
         raise Http404
+    access_record(
+        request=request,
+        target=application,
+        what=AccessRecord.What.ATTACHMENT,
+        detail=attachment.original_name,
+    )
     return private_download(
         lambda: attachment.file.open("rb"), filename=attachment.original_name
     )
@@ -316,7 +325,9 @@ def document_download(request: HttpRequest, public_id: Any) -> HttpResponse:
     application = selectors.case_for_staff(
         user=request.user, public_id=public_id, grants=_grants(request)
     )
-    return issued_document_response(document_for_application(application))
+    response = issued_document_response(document_for_application(application))
+    access_record(request=request, target=application, what=AccessRecord.What.DOCUMENT)
+    return response
 
 
 @caseworker_required

@@ -26,7 +26,9 @@ from api.views.common import (
     id_parameter,
 )
 from core import roles
+from core.access import access_record
 from core.downloads import private_download
+from core.models import AccessRecord
 from documents.selectors import document_for_application
 from documents.views import issued_document_response
 from organisation.selectors import user_slot_grants
@@ -95,6 +97,7 @@ class CaseDetail(StaffView):
     )
     def get(self, request, public_id):
         application = self.application(public_id)
+        access_record(request=request, target=application, what=AccessRecord.What.CASE)
         case = application.case
         tasks = selectors.case_tasks(application)
         actions = selectors.case_actions(
@@ -159,6 +162,12 @@ class CaseAttachment(StaffView):
         attachment = application.attachments.filter(pk=attachment_id).first()
         if attachment is None:
             raise Http404
+        access_record(
+            request=request,
+            target=application,
+            what=AccessRecord.What.ATTACHMENT,
+            detail=attachment.original_name,
+        )
         return private_download(
             lambda: attachment.file.open("rb"), filename=attachment.original_name
         )
@@ -167,9 +176,12 @@ class CaseAttachment(StaffView):
 class CaseDocument(StaffView):
     @extend_schema(responses=PDF, summary="Download the case's issued notice (PDF)")
     def get(self, request, public_id):
-        return issued_document_response(
-            document_for_application(self.application(public_id))
+        application = self.application(public_id)
+        response = issued_document_response(document_for_application(application))
+        access_record(
+            request=request, target=application, what=AccessRecord.What.DOCUMENT
         )
+        return response
 
 
 class _TaskAction(StaffView):
