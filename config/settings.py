@@ -270,6 +270,10 @@ FILE_UPLOAD_PERMISSIONS = 0o600
 
 # Virus scanner for uploads, chosen by dotted path (none by default).
 UPLOAD_SCANNER = env_str("UPLOAD_SCANNER", "core.uploads.NoScanner")
+# clamd for core.uploads.ClamdScanner; an unreachable clamd refuses the upload.
+CLAMD_HOST = env_str("CLAMD_HOST", "127.0.0.1")
+CLAMD_PORT = env_int("CLAMD_PORT", 3310)
+CLAMD_TIMEOUT_SECONDS = env_int("CLAMD_TIMEOUT_SECONDS", 30)
 
 # --- Cache and background work --------------------------------------------
 

@@ -1,4 +1,5 @@
-"""Checks for uploaded files: type by content and an optional virus scan.
+"""Checks for uploaded files: type by content, active content in PDFs, and an
+optional virus scan.
 
 The scanner is chosen by the ``UPLOAD_SCANNER`` setting (a dotted path), as
 Django chooses its password hashers; the default scans nothing.
@@ -6,14 +7,20 @@ Django chooses its password hashers; the default scans nothing.
 
 from __future__ import annotations
 
+import logging
+import re
 import socket
 import struct
+import zlib
 from functools import lru_cache
 from typing import IO, Protocol
 
 import magic
 from django.conf import settings
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
 
 SNIFF_BYTES = 8192
 
@@ -41,25 +48,25 @@ class NoScanner:
 class ClamdScanner:
     """Scan through a clamd daemon's INSTREAM command over TCP.
 
-    Configure with ``CLAMD_HOST`` / ``CLAMD_PORT`` settings.
+    Fails closed: when clamd cannot be reached or answers anything but OK,
+    the upload is refused with a message to try again later, never stored
+    unscanned. Configure with ``CLAMD_HOST``, ``CLAMD_PORT`` and
+    ``CLAMD_TIMEOUT_SECONDS``.
     """
 
     chunk_size = 64 * 1024
 
     def scan(self, file: IO[bytes]) -> None:
-        from django.utils.translation import gettext as _
-
-        host = getattr(settings, "CLAMD_HOST", "127.0.0.1")
-        port = getattr(settings, "CLAMD_PORT", 3310)
         file.seek(0)
-        with socket.create_connection((host, port), timeout=10) as conn:
-            conn.sendall(b"zINSTREAM\0")
-            while chunk := file.read(self.chunk_size):
-                conn.sendall(struct.pack("!L", len(chunk)) + chunk)
-            conn.sendall(struct.pack("!L", 0))
-            reply = conn.recv(4096).rstrip(b"\0").decode(errors="replace")
-        file.seek(0)
+        try:
+            reply = self._instream(file)
+        except OSError as exc:
+            logger.error("clamd unreachable, upload refused: %s", exc)
+            reply = ""
+        finally:
+            file.seek(0)
         if reply.endswith("FOUND"):
+            logger.warning("clamd found a virus in an upload: %s", reply)
             raise UploadRejected(
                 _("ファイルからウイルスが検出されたため、受け付けできません。")
             )
@@ -69,6 +76,16 @@ class ClamdScanner:
                     "ファイルを検査できませんでした。時間をおいてもう一度お試しください。"
                 )
             )
+
+    def _instream(self, file: IO[bytes]) -> str:
+        address = (settings.CLAMD_HOST, settings.CLAMD_PORT)
+        timeout = settings.CLAMD_TIMEOUT_SECONDS
+        with socket.create_connection(address, timeout=timeout) as conn:
+            conn.sendall(b"zINSTREAM\0")
+            while chunk := file.read(self.chunk_size):
+                conn.sendall(struct.pack("!L", len(chunk)) + chunk)
+            conn.sendall(struct.pack("!L", 0))
+            return conn.recv(4096).rstrip(b"\0").decode(errors="replace")
 
 
 @lru_cache(maxsize=1)
@@ -83,3 +100,75 @@ def sniff_content_type(file: IO[bytes]) -> str:
     head = file.read(SNIFF_BYTES)
     file.seek(position)
     return magic.from_buffer(head, mime=True)
+
+
+# Names that make a PDF act rather than show: scripts, launched programs,
+# files carried inside, Flash and XFA forms. A resident's PDF needs none of
+# them, and a caseworker's viewer might run them.
+_ACTIVE_PDF_NAMES = {
+    b"JS",
+    b"JavaScript",
+    b"Launch",
+    b"EmbeddedFile",
+    b"EmbeddedFiles",
+    b"FileAttachment",
+    b"RichMedia",
+    b"XFA",
+}
+_PDF_NAME = re.compile(rb"/([^\s/<>\[\]()%{}]+)")
+_PDF_HEX_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+_PDF_STREAM = re.compile(rb"stream\r?\n")
+# Inflating an object stream stops here: one that expands further is a zip
+# bomb, not a list of dictionaries.
+_INFLATE_LIMIT = 16 * 1024 * 1024
+
+
+def check_pdf_active_content(file: IO[bytes]) -> None:
+    """Refuse a PDF that holds JavaScript, launch actions or embedded files.
+
+    Reads the names of every dictionary the way pdfid does, from the bytes
+    outside streams and from the deflated object streams that hide
+    dictionaries, with ``#xx`` escapes decoded (``/J#53`` is ``/JS``). Other
+    streams (pages, images, fonts) are skipped: their binary data would give
+    false matches and cannot hold a dictionary. No PDF parser: a broken
+    cross-reference table that viewers repair cannot hide an object.
+    """
+    position = file.tell()
+    file.seek(0)
+    data = file.read()
+    file.seek(position)
+    names: set[bytes] = set()
+    cursor = 0
+    while match := _PDF_STREAM.search(data, cursor):
+        outside = data[cursor : match.start()]
+        names |= _names(outside)
+        end = data.find(b"endstream", match.end())
+        end = len(data) if end == -1 else end
+        if b"ObjStm" in _names(outside[outside.rfind(b"obj") :]):
+            names |= _names(_inflate(data[match.end() : end]))
+        cursor = end + len(b"endstream")
+    names |= _names(data[cursor:])
+    found = names & _ACTIVE_PDF_NAMES
+    if found:
+        logger.info("PDF upload refused for active content: %s", sorted(found))
+        raise UploadRejected(
+            _(
+                "このPDFにはスクリプトや埋め込みファイルが含まれているため、"
+                "受け付けできません。印刷の画面で「PDFとして保存」し直したファイルを"
+                "添付してください。"
+            )
+        )
+
+
+def _inflate(data: bytes) -> bytes:
+    try:
+        return zlib.decompressobj().decompress(data, _INFLATE_LIMIT)
+    except zlib.error:
+        return b""
+
+
+def _names(data: bytes) -> set[bytes]:
+    return {
+        _PDF_HEX_ESCAPE.sub(lambda escape: bytes([int(escape.group(1), 16)]), name)
+        for name in _PDF_NAME.findall(data)
+    }

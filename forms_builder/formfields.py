@@ -22,7 +22,12 @@ from django.utils.translation import ngettext
 
 from core.fonts import missing_characters
 from core.japanese import parse_japanese_date
-from core.uploads import UploadRejected, get_scanner, sniff_content_type
+from core.uploads import (
+    UploadRejected,
+    check_pdf_active_content,
+    get_scanner,
+    sniff_content_type,
+)
 
 EARLIEST_DATE = dt.date(1873, 1, 1)  # the solar calendar; no 和暦 before
 INTEGER_LIMIT = 10**15  # exact in a JavaScript number, like every answer
@@ -371,6 +376,8 @@ class AttachmentField(forms.FileField):
             )
         try:
             upload.seek(0)
+            if content_type == "application/pdf":
+                check_pdf_active_content(upload)
             get_scanner().scan(upload)
         except UploadRejected as rejected:
             raise ValidationError(
