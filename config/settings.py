@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "procedures",
     "documents",
     "workflow",
+    "records",
     "api",
     "demo",
     "django.contrib.admin",
@@ -415,6 +416,10 @@ DOCUMENT_FONTS = [
 PROCEDURES_CASE_ENGINE = env_str(
     "PROCEDURES_CASE_ENGINE", "workflow.engine.ViewflowCaseEngine"
 )
+# A draft untouched this many days is deleted (`manage.py drafts_purge`,
+# daily), its resident told DRAFT_REMINDER_DAYS beforehand.
+DRAFT_RETENTION_DAYS = env_int("DRAFT_RETENTION_DAYS", 90)
+DRAFT_REMINDER_DAYS = env_int("DRAFT_REMINDER_DAYS", 14)
 
 # --- Document signing ---
 # Issued documents (documents app): the signer is chosen by dotted path, as

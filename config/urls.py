@@ -18,6 +18,7 @@ urlpatterns = [
     path("staff/", include("workflow.urls")),
     path("manage/routes/", include("workflow.manage_urls")),
     path("manage/procedures/", include("procedures.manage_urls")),
+    path("manage/records/", include("records.urls")),
     path("api/", include("api.urls")),
     path("", include("procedures.urls")),
     path("", include("documents.urls")),

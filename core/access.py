@@ -47,3 +47,11 @@ def access_records_for(target: Any) -> QuerySet[AccessRecord]:
         .select_related("user")
         .order_by("created_at", "id")
     )
+
+
+def access_records_erase(target: Any) -> None:
+    """Blank what the records of ``target`` name (attachment file names may
+    hold a person's name); who viewed it when stays."""
+    AccessRecord.objects.filter(
+        target_type=target._meta.label_lower, target_id=str(target.pk)
+    ).update(detail="")

@@ -415,3 +415,28 @@ def document_template_save(
     template.full_clean(exclude=["procedure_version"])
     template.save()
     return template
+
+
+@transaction.atomic
+def document_erase(*, application: Any) -> None:
+    """Erase the notice of an application whose retention period ended.
+
+    The row keeps its number, date and digests, so that someone holding the
+    signed PDF can still learn that it was issued; the printed content and
+    the stored file (personal data) go, the file after the commit.
+    """
+    document = (
+        IssuedDocument.objects.select_for_update()
+        .filter(application=application)
+        .first()
+    )
+    if document is None:
+        return
+    name = document.file.name
+    document.snapshot = {}
+    document.file = ""
+    document.last_error = ""
+    document.save(update_fields=["snapshot", "file", "last_error"])
+    if name:
+        storage = IssuedDocument._meta.get_field("file").storage
+        transaction.on_commit(lambda: storage.delete(name))

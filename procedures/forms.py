@@ -95,3 +95,31 @@ class PackageImportForm(forms.Form):
         if upload.size > self.MAX_BYTES:
             raise forms.ValidationError(_("ファイルが大きすぎます（5MBまで）。"))
         return upload.read()
+
+
+class AccountCloseForm(forms.Form):
+    """退会: the resident confirms, with their password where they have one."""
+
+    password = forms.CharField(
+        label=_("パスワード"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    confirm = forms.BooleanField(
+        label=_(
+            "下書きが削除され、このアカウントでログインできなくなることを確認しました"
+        ),
+        error_messages={"required": _("確認のチェックを入れてください。")},
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if not user.has_usable_password():
+            del self.fields["password"]  # signed up through an identity provider
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("パスワードが正しくありません。"))
+        return password

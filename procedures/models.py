@@ -97,6 +97,16 @@ class Procedure(models.Model):
         )
 
 
+# 保存期間の区分 of the prefecture's 公文書 rules.
+RETENTION_CHOICES = [
+    (1, _("1年")),
+    (3, _("3年")),
+    (5, _("5年")),
+    (10, _("10年")),
+    (30, _("30年")),
+]
+
+
 class ProcedureVersion(models.Model):
     """One version of a procedure: texts, form, section and period.
 
@@ -155,6 +165,15 @@ class ProcedureVersion(models.Model):
         _("開庁日で数える"),
         default=True,
         help_text=_("オフのときは暦日で数え、末日が閉庁日なら翌開庁日までとします。"),
+    )
+    retention_years = models.PositiveSmallIntegerField(
+        _("保存期間（年）"),
+        choices=RETENTION_CHOICES,
+        default=5,
+        help_text=_(
+            "申請と発行文書を保存する期間です。事案が終わった日の属する年度の"
+            "翌年度の4月1日から数えます。"
+        ),
     )
     form_version = models.ForeignKey(
         "forms_builder.FormVersion",
@@ -235,9 +254,11 @@ class Application(models.Model):
         on_delete=models.PROTECT,
         related_name="applications",
     )
+    # Empty only once the record is disposed of after its retention period.
     applicant = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("申請者"),
+        null=True,
         on_delete=models.PROTECT,
         related_name="applications",
     )
@@ -258,6 +279,11 @@ class Application(models.Model):
     due_date = models.DateField(_("処理期限"), null=True, blank=True)
     decided_at = models.DateTimeField(_("決定日時"), null=True, blank=True)
     closed_at = models.DateTimeField(_("終了日時"), null=True, blank=True)
+    # A draft left alone is deleted; the resident is told once beforehand.
+    purge_reminded_at = models.DateTimeField(null=True, blank=True)
+    # Set when the retention period ended and the personal data was erased
+    # (廃棄) or handed to the archives (移管); see the records app.
+    disposed_at = models.DateTimeField(_("廃棄・移管日時"), null=True, blank=True)
 
     objects = ApplicationQuerySet.as_manager()
 

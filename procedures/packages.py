@@ -24,7 +24,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from procedures.models import Category, Procedure, ProcedureVersion
+from procedures.models import (
+    RETENTION_CHOICES,
+    Category,
+    Procedure,
+    ProcedureVersion,
+)
 
 FORMAT = "e-shinsei.procedure-package"
 FORMAT_VERSION = 1
@@ -200,15 +205,22 @@ def _validate_shape(package: dict[str, Any]) -> None:
         _require(category, "code", str, "procedure.category")
         _require(category, "name", str, "procedure.category")
     version = _require(package, "version", dict, "package")
+    # Packages exported before retention classes existed keep the default.
+    version.setdefault("retention_years", 5)
     for field in VERSION_TEXT_FIELDS:
         kind = (
             int
-            if field in ("fee_yen", "processing_days")
+            if field in ("fee_yen", "processing_days", "retention_years")
             else bool
             if field == "processing_in_business_days"
             else str
         )
         _require(version, field, kind, "version")
+    if version["retention_years"] not in dict(RETENTION_CHOICES):
+        raise PackageError(
+            gettext("パッケージの「%(where)s.%(key)s」の形式が正しくありません。")
+            % {"where": "version", "key": "retention_years"}
+        )
     section = _require(version, "section", dict, "version")
     _require(section, "code", str, "version.section")
     _require(section, "name", str, "version.section")

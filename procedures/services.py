@@ -207,6 +207,16 @@ def application_save_answers(
     return application
 
 
+def _delete_files_after_commit(names: list[str]) -> None:
+    storage = Attachment._meta.get_field("file").storage
+
+    def _remove() -> None:
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(_remove)
+
+
 @transaction.atomic
 def application_discard_draft(*, application: Application) -> None:
     """Delete a draft that was never submitted, with its files."""
@@ -219,13 +229,7 @@ def application_discard_draft(*, application: Application) -> None:
         )
     files = [attachment.file.name for attachment in application.attachments.all()]
     application.delete()
-    storage = Attachment._meta.get_field("file").storage
-
-    def _remove_files() -> None:
-        for name in files:
-            storage.delete(name)
-
-    transaction.on_commit(_remove_files)
+    _delete_files_after_commit(files)
 
 
 # --- Submission -----------------------------------------------------------
@@ -509,6 +513,7 @@ VERSION_TEXT_FIELDS = (
     "contact_en",
     "processing_days",
     "processing_in_business_days",
+    "retention_years",
 )
 VERSION_FIELDS = (*VERSION_TEXT_FIELDS, "section", "form_version")
 
@@ -731,3 +736,101 @@ def procedure_set_status(
         status=status,
     )
     return procedure
+
+
+# --- Retention ------------------------------------------------------------
+
+
+@transaction.atomic
+def application_erase(*, application: Application) -> Application:
+    """Erase a closed application's personal data at the end of its retention.
+
+    The row stays, anonymous (procedure, receipt number, dates, outcome), so
+    that numbers and statistics hold; answers, the applicant's link, the
+    timeline, earlier revisions and the files go. Files are deleted after
+    the commit, never before the rows that name them.
+    """
+    application = _lock(application)
+    files = [attachment.file.name for attachment in application.attachments.all()]
+    application.attachments.all().delete()
+    application.revisions.all().delete()
+    application.events.all().delete()
+    application.answers = {}
+    application.applicant_name = ""
+    application.applicant = None
+    application.disposed_at = timezone.now()
+    application.save(
+        update_fields=[
+            "answers",
+            "applicant_name",
+            "applicant",
+            "disposed_at",
+            "updated_at",
+        ]
+    )
+    _delete_files_after_commit(files)
+    return application
+
+
+def drafts_purge(*, now: dt.datetime | None = None) -> tuple[int, int]:
+    """Remind, then delete, drafts left alone (returns reminded, deleted).
+
+    A draft untouched for ``DRAFT_RETENTION_DAYS`` is deleted, but only after
+    its resident was told ``DRAFT_REMINDER_DAYS`` beforehand; saving the
+    draft again starts a new period. Safe to run from two schedulers: the
+    reminder is claimed by a conditional UPDATE before it is mailed.
+    """
+    from django.conf import settings
+    from django.db.models import F, Q
+
+    now = now or timezone.now()
+    keep = dt.timedelta(days=settings.DRAFT_RETENTION_DAYS)
+    lead = dt.timedelta(days=settings.DRAFT_REMINDER_DAYS)
+    drafts = Application.objects.filter(status=Status.DRAFT)
+    reminded = 0
+    not_reminded = Q(purge_reminded_at__isnull=True) | Q(
+        purge_reminded_at__lt=F("updated_at")
+    )
+    for application in drafts.filter(not_reminded, updated_at__lt=now - keep + lead):
+        with transaction.atomic():
+            claimed = (
+                Application.objects.filter(pk=application.pk, status=Status.DRAFT)
+                .filter(not_reminded)
+                .update(purge_reminded_at=now)
+            )
+            if claimed:
+                reminded += 1
+                _notify(
+                    application,
+                    "draft_purge_reminder",
+                    delete_on=timezone.localdate(now + lead),
+                )
+    deleted = 0
+    for application in drafts.filter(
+        updated_at__lt=now - keep,
+        purge_reminded_at__gte=F("updated_at"),
+        purge_reminded_at__lte=now - lead,
+    ):
+        application_discard_draft(application=application)
+        deleted += 1
+    return reminded, deleted
+
+
+@transaction.atomic
+def resident_account_close(*, user: Any) -> None:
+    """Close a resident's account (退会) at their request.
+
+    Drafts go with their files; submitted applications stay under their
+    procedures' retention rules (they are the prefecture's records), linked
+    to an account that can no longer sign in and that holds no profile.
+    """
+    for draft in Application.objects.of(user).filter(status=Status.DRAFT):
+        application_discard_draft(application=draft)
+    user.external_identities.all().delete()
+    user.email = f"closed-{user.pk}@closed.invalid"
+    user.full_name = user.full_name_kana = ""
+    user.postal_code = user.address = user.phone = ""
+    user.birth_date = None
+    user.is_active = False
+    user.set_unusable_password()
+    user.save()

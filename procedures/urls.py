@@ -8,6 +8,7 @@ urlpatterns = [
     path("procedures/<slug:code>/", views.procedure_detail, name="detail"),
     path("procedures/<slug:code>/start/", views.application_start, name="start"),
     path("my/", views.my_applications, name="my_applications"),
+    path("my/close-account/", views.account_close, name="account_close"),
     path("my/<uuid:public_id>/", views.application_detail, name="application_detail"),
     path(
         "my/<uuid:public_id>/page/<int:index>/",

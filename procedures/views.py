@@ -10,16 +10,19 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core import roles
 from core.downloads import private_download
 from procedures import selectors, services
-from procedures.forms import CatalogueSearchForm, WithdrawForm
+from procedures.forms import AccountCloseForm, CatalogueSearchForm, WithdrawForm
 from procedures.models import Application
 
 Status = Application.Status
@@ -442,4 +445,24 @@ def attachment_download(
         lambda: attachment.file.open("rb"),
         filename=attachment.original_name,
         content_type=attachment.content_type or "application/octet-stream",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_close(request: HttpRequest) -> HttpResponse:
+    if not roles.is_resident(request.user):
+        raise PermissionDenied  # staff accounts are closed by their administrators
+    form = AccountCloseForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.resident_account_close(user=request.user)
+        logout(request)
+        messages.success(request, _("退会しました。ご利用ありがとうございました。"))
+        return redirect("core:home")
+    submitted = Application.objects.of(request.user).exclude(status="draft").exists()
+    return render(
+        request,
+        "procedures/account_close.html",
+        {"form": form, "has_submitted": submitted},
+        status=400 if form.is_bound else 200,
     )

@@ -628,3 +628,14 @@ def case_document_retry(
     if document is None or not document_retry_now(document=document):
         raise WorkflowError(gettext("再試行が必要な文書はありません。"), code="stale")
     _audit("document_retry", user, application, request, document=document.number)
+
+
+def case_erase(*, application: Application) -> None:
+    """Blank every text written on the case's tasks (opinions, comments,
+    messages) at the end of the retention period; who acted when stays."""
+    texts = {
+        field.name: ""
+        for field in CaseTask._meta.concrete_fields
+        if field.get_internal_type() == "TextField"
+    }
+    CaseTask.objects.filter(application=application).update(data={}, **texts)

@@ -84,6 +84,18 @@ def test_export_import_round_trip_into_an_empty_installation(exported):
     assert set(again["sections"]) == set(package["sections"])
 
 
+def test_the_retention_class_travels_and_older_packages_get_the_default(exported):
+    procedure, package = exported
+    assert package["version"]["retention_years"] == 5
+    package["version"]["retention_years"] = 30
+    assert packages.package_import(package=package, actor=None).retention_years == 30
+
+    older = copy.deepcopy(package)
+    del older["version"]["retention_years"]
+    Procedure.objects.get(pk=procedure.pk).versions.filter(status="draft").delete()
+    assert packages.package_import(package=older, actor=None).retention_years == 5
+
+
 def test_importing_twice_adds_a_new_draft_version_reusing_the_form(exported):
     procedure, package = exported
 
@@ -106,6 +118,10 @@ def test_importing_twice_adds_a_new_draft_version_reusing_the_form(exported):
             "version.processing_days",
         ),
         (lambda p: p["procedure"].update(code="../etc"), "内容に誤り"),
+        (
+            lambda p: p["version"].update(retention_years=7),
+            "version.retention_years",
+        ),
         (
             lambda p: p["form"]["definition"]["pages"][0]["fields"].append(
                 {"key": "x", "type": "no-such-type", "label": {"ja": "x"}}
