@@ -34,6 +34,7 @@ def _version_post(office, form_version, **overrides):
         "contact": "",
         "contact_en": "",
         "processing_days": "20",
+        "retention_years": "5",
         "processing_in_business_days": "on",
         "section": office["section"].pk,
         "form_version": form_version.pk,
