@@ -45,7 +45,7 @@ def test_every_resident_mail_names_the_procedure_in_the_residents_language(
             application,
             p["tanto"],
             decision="amend",
-            comment="見積書を添付してください。",
+            applicant_message="見積書を添付してください。",
         )
     application.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
