@@ -301,3 +301,20 @@ def test_case_without_a_notice_has_none_to_download(staff, outsider, case_id):
         == 404
     )
     assert outsider.get(f"/api/v1/staff/cases/{case_id}/document/").status_code == 404
+
+
+def test_the_schema_documents_who_reads_each_text(client, db):
+    # Issue 11: the two texts are separate keys, each saying who reads it.
+    components = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()[
+        "components"
+    ]["schemas"]
+    decision = components["DecisionRequest"]["properties"]
+    assert "comment" not in decision
+    assert "applicant_message" in decision
+    assert "never shown to the applicant" in decision["internal_comment"]["description"]
+    staff_event = components["StaffEvent"]["properties"]
+    assert {"applicant_message", "internal_comment"} <= set(staff_event)
+    assert "message" not in staff_event
+    resident_event = components["Event"]["properties"]
+    assert "Internal comments" in resident_event["message"]["description"]
+    assert "internal_comment" not in resident_event
