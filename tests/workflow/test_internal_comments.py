@@ -101,6 +101,11 @@ def test_the_final_deciders_internal_comment_never_reaches_the_resident(
         "事業が終わったら、30日以内に実績報告書を出してください。"
     )
     assert set(decided[0]) == {"kind", "kind_label", "created_at", "message"}
+    client.force_login(application.applicant)
+    page = client.get(application.get_absolute_url()).content.decode()
+    assert (
+        '<span class="fw-bold">担当課からのメッセージ:</span> 事業が終わったら' in page
+    )
 
 
 def test_every_text_written_for_colleagues_stays_on_the_staff_side(
