@@ -1,4 +1,5 @@
-"""The data migration that splits the timeline's one text in two (issue 11).
+"""The timeline's two texts (issue 11): the data migration that splits them, and
+the rule that keeps a message to the applicant on lines they see.
 
 Existing decision comments become internal; what was written for the
 applicant (a 補正 request, the office's notices, their own reason for a
@@ -74,3 +75,20 @@ def test_old_decision_comments_become_internal_and_requests_stay_the_applicants(
             "internal_comment", flat=True
         )
     ) == {text for text, _visible in old.values()}
+
+
+def test_a_message_to_the_applicant_on_a_line_they_cannot_see_is_refused(
+    resident_client, procedure
+):
+    from django.db import IntegrityError, transaction
+
+    from procedures.services import application_event_add
+
+    application = fill_and_submit(resident_client, procedure)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        application_event_add(
+            application=application,
+            kind=Kind.SENT_BACK,
+            applicant_message="この文は申請者に届かない",
+        )
+    assert not application.events.filter(kind=Kind.SENT_BACK).exists()
