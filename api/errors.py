@@ -58,7 +58,8 @@ _WORKFLOW_STATUS = {
     "not_final": status.HTTP_409_CONFLICT,
 }
 _WORKFLOW_FIELD = {
-    "comment_required": "comment",
+    "applicant_message_invalid": "applicant_message",
+    "internal_comment_invalid": "internal_comment",
     "target_required": "target_level",
     "decision_required": "decision",
     "consult_required": "consult_to",

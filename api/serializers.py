@@ -19,6 +19,7 @@ from api.services import (
 )
 from core.i18n import localized
 from procedures.models import Application
+from workflow.decisions import decision_text_errors
 
 AnyJson = serializers.JSONField
 
@@ -152,13 +153,34 @@ class AttachmentSerializer(serializers.Serializer):
 
 
 class EventSerializer(serializers.Serializer):
+    """A line of the applicant's timeline (``procedures.selectors.TimelineEntry``)."""
+
+    kind = serializers.CharField()
+    kind_label = serializers.CharField(source="label")
+    created_at = serializers.DateTimeField()
+    message = serializers.CharField(
+        allow_blank=True,
+        help_text="The text meant for the applicant on this line: the office's "
+        "message with a decision or a notice, what to correct in an amendment "
+        "request, your own reason for a withdrawal. Internal comments of the "
+        "office are never here.",
+    )
+
+
+class StaffEventSerializer(serializers.Serializer):
+    """A line of the full timeline, with both texts under their own keys."""
+
     kind = serializers.CharField()
     kind_label = serializers.CharField(source="get_kind_display")
     created_at = serializers.DateTimeField()
-    message = serializers.CharField(allow_blank=True)
-
-
-class StaffEventSerializer(EventSerializer):
+    applicant_message = serializers.CharField(
+        allow_blank=True,
+        help_text="Shown to the applicant (page, API, e-mail; a refusal's 理由 "
+        "on the notice).",
+    )
+    internal_comment = serializers.CharField(
+        allow_blank=True, help_text="For colleagues only; never shown to the applicant."
+    )
     actor = serializers.SerializerMethodField()
     on_behalf_of = serializers.SerializerMethodField()
     visible_to_applicant = serializers.BooleanField()
@@ -172,7 +194,9 @@ class StaffEventSerializer(EventSerializer):
 
 
 class AmendmentSerializer(serializers.Serializer):
-    message = serializers.CharField(allow_blank=True)
+    message = serializers.CharField(
+        allow_blank=True, help_text="What the office asks you to correct."
+    )
     fields = serializers.ListField(child=serializers.CharField())
     requested_at = serializers.DateTimeField()
 
@@ -306,7 +330,14 @@ class CaseTaskSerializer(serializers.Serializer):
     status = serializers.CharField()
     owner = serializers.SerializerMethodField()
     decision = serializers.CharField(allow_blank=True)
-    comment = serializers.CharField(allow_blank=True)
+    internal_comment = serializers.CharField(
+        source="comment",
+        allow_blank=True,
+        help_text="For colleagues only; never shown to the applicant.",
+    )
+    applicant_message = serializers.CharField(
+        allow_blank=True, help_text="The decision's message to the applicant."
+    )
     created = serializers.DateTimeField()
     finished = serializers.DateTimeField(allow_null=True)
 
@@ -344,7 +375,12 @@ class CaseSerializer(ApplicationSerializer):
 
 class CommentSerializer(serializers.Serializer):
     comment = serializers.CharField(
-        max_length=4000, required=False, default="", allow_blank=True
+        max_length=4000,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="An internal comment (引戻し, 後閲): for colleagues only, never "
+        "shown to the applicant.",
     )
 
 
@@ -366,8 +402,23 @@ class DecisionSerializer(serializers.Serializer):
         choices=DECISIONS,
         help_text="opinion is the answer to a consultation (合議) task.",
     )
-    comment = serializers.CharField(
-        max_length=4000, required=False, default="", allow_blank=True
+    applicant_message = serializers.CharField(
+        max_length=4000,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="Message to the applicant: shown on their page and in the API, "
+        "sent by e-mail, and printed as the 理由 of a refusal's notice. Required "
+        "for reject (行政手続法第8条) and amend (what to correct), optional for "
+        "the final approve, refused for every other decision.",
+    )
+    internal_comment = serializers.CharField(
+        max_length=4000,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="For colleagues only, never shown to the applicant. Required "
+        "for send_back, consult and opinion.",
     )
     target_level = serializers.IntegerField(
         required=False, allow_null=True, default=None, min_value=0, max_value=100
@@ -383,13 +434,33 @@ class DecisionSerializer(serializers.Serializer):
     )
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
-        decision = data["decision"]
-        if (
-            decision in ("send_back", "amend", "reject", "consult", "opinion")
-            and not data.get("comment", "").strip()
-        ):
+        # The one text ``comment`` reached the applicant on some decisions and
+        # not on others (issue 11). It is refused rather than read as either
+        # text, so that no client's words change audience without a word.
+        if "comment" in getattr(self, "initial_data", {}):
             raise serializers.ValidationError(
-                {"comment": [_("理由を入力してください。")]}
+                {
+                    "comment": [
+                        _(
+                            "「comment」は使えなくなりました。申請者に伝える文は "
+                            "applicant_message に、職員向けのメモは "
+                            "internal_comment に入れてください。"
+                        )
+                    ]
+                }
+            )
+        decision = data["decision"]
+        # Whether the level is final is known to the service, which refuses
+        # a message to the applicant on an intermediate approval itself.
+        errors = decision_text_errors(
+            decision=decision,
+            final=True,
+            applicant_message=data["applicant_message"],
+            internal_comment=data["internal_comment"],
+        )
+        if errors:
+            raise serializers.ValidationError(
+                {field: [message] for field, message in errors.items()}
             )
         if decision == "send_back" and data.get("target_level") is None:
             raise serializers.ValidationError(

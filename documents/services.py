@@ -105,7 +105,8 @@ def _reason(application: Any, reason: str) -> str:
     if reason:
         return reason
     # 行政手続法第8条: a refusal states its reason; the workflow records it
-    # on the decision event.
+    # on the decision event as the message to the applicant. The internal
+    # comment beside it is for colleagues and is never printed (issue 11).
     from procedures.models import ApplicationEvent
 
     event = (
@@ -113,7 +114,7 @@ def _reason(application: Any, reason: str) -> str:
         .order_by("-created_at")
         .first()
     )
-    return event.message if event else ""
+    return event.applicant_message if event else ""
 
 
 def _local_date(value: dt.datetime | None) -> dt.date:

@@ -432,7 +432,17 @@ class ApplicationEvent(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    message = models.TextField(_("コメント"), blank=True)
+    # Two texts, never one field for both (issue 11): what the applicant
+    # reads (a decision's message, what to correct in a 補正, the office's
+    # notice, their own reason for a 取下げ) and what only colleagues read.
+    # Resident pages, the resident API and e-mails read applicant_message
+    # alone (procedures.selectors); internal_comment stays on the staff side.
+    applicant_message = models.TextField(
+        _("申請者へのメッセージ（申請者に表示されます）"), blank=True
+    )
+    internal_comment = models.TextField(
+        _("内部コメント（申請者には表示されません）"), blank=True
+    )
     data = models.JSONField(default=dict, blank=True)
     # Internal steps (claims, consultations) are on the staff timeline only.
     visible_to_applicant = models.BooleanField(_("申請者に表示"), default=False)
@@ -441,6 +451,14 @@ class ApplicationEvent(models.Model):
         verbose_name = _("経過")
         verbose_name_plural = _("経過")
         ordering = ["application", "created_at", "id"]
+        constraints = [
+            # A message to the applicant on a line they never see would be
+            # lost without a word.
+            models.CheckConstraint(
+                condition=Q(applicant_message="") | Q(visible_to_applicant=True),
+                name="event_applicant_message_is_shown",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.application} {self.get_kind_display()}"

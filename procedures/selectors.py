@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -120,23 +122,63 @@ def drafts_of(*, user: Any, procedure: Procedure) -> QuerySet[Application]:
     )
 
 
-def application_timeline(*, application: Application) -> list[ApplicationEvent]:
-    """The events the applicant may see, oldest first."""
-    return list(
-        application.events.filter(visible_to_applicant=True).order_by(
-            "created_at", "id"
-        )
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of the applicant's timeline: only what is meant for them.
+
+    Built from the event's kind, time and ``applicant_message`` alone, so no
+    resident page, API answer or e-mail can reach an internal comment, an
+    actor's name or the event's data (issue 11).
+    """
+
+    kind: str
+    created_at: dt.datetime
+    message: str
+
+    @property
+    def label(self) -> str:
+        return str(ApplicationEvent.Kind(self.kind).label)
+
+
+@dataclass(frozen=True)
+class AmendmentRequest:
+    """The latest 補正 request as the applicant reads it: what and where to correct."""
+
+    message: str
+    fields: list[str]
+    requested_at: dt.datetime
+
+
+def application_timeline(*, application: Application) -> list[TimelineEntry]:
+    """The events the applicant may see, oldest first, as ``TimelineEntry``."""
+    rows = (
+        application.events.filter(visible_to_applicant=True)
+        .order_by("created_at", "id")
+        .values_list("kind", "created_at", "applicant_message")
     )
+    return [TimelineEntry(*row) for row in rows]
 
 
 def application_amendment_request(
     *, application: Application
-) -> ApplicationEvent | None:
+) -> AmendmentRequest | None:
     """The latest 補正 request of an application, if any."""
-    return (
-        application.events.filter(kind=ApplicationEvent.Kind.AMENDMENT_REQUESTED)
+    row = (
+        application.events.filter(
+            kind=ApplicationEvent.Kind.AMENDMENT_REQUESTED, visible_to_applicant=True
+        )
         .order_by("-created_at", "-id")
+        .values_list("applicant_message", "data", "created_at")
         .first()
+    )
+    if row is None:
+        return None
+    message, data, requested_at = row
+    fields = data.get("fields") if isinstance(data, dict) else None
+    return AmendmentRequest(
+        message=message,
+        fields=[str(key) for key in fields or []],
+        requested_at=requested_at,
     )
 
 

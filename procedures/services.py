@@ -63,17 +63,24 @@ def application_event_add(
     kind: str,
     actor: Any = None,
     on_behalf_of: Any = None,
-    message: str = "",
+    applicant_message: str = "",
+    internal_comment: str = "",
     data: dict[str, Any] | None = None,
     visible_to_applicant: bool = False,
 ) -> ApplicationEvent:
-    """Append one line to the case's timeline."""
+    """Append one line to the case's timeline.
+
+    ``applicant_message`` is what the applicant reads (only on a line they
+    see); ``internal_comment`` is for colleagues and never leaves the staff
+    side.
+    """
     return ApplicationEvent.objects.create(
         application=application,
         kind=kind,
         actor=actor,
         on_behalf_of=on_behalf_of,
-        message=message,
+        applicant_message=applicant_message,
+        internal_comment=internal_comment,
         data=data or {},
         visible_to_applicant=visible_to_applicant,
     )
@@ -401,7 +408,7 @@ def application_withdraw(*, application: Application, reason: str) -> Applicatio
         application=application,
         kind=Kind.WITHDRAWN,
         actor=application.applicant,
-        message=reason,
+        applicant_message=reason,
         visible_to_applicant=True,
     )
     return application
@@ -422,11 +429,16 @@ def application_request_amendment(
     *,
     application: Application,
     actor: Any,
-    reasons: str,
+    applicant_message: str,
     fields: list[str],
+    internal_comment: str = "",
     on_behalf_of: Any = None,
 ) -> Application:
-    """Ask the resident for corrections (補正) of the named fields."""
+    """Ask the resident for corrections (補正) of the named fields.
+
+    ``applicant_message`` tells the resident what to correct (page, API,
+    e-mail); ``internal_comment`` stays with the office.
+    """
     application.status = Status.AMENDMENT_REQUESTED
     application.save(update_fields=["status", "updated_at"])
     application_event_add(
@@ -434,11 +446,12 @@ def application_request_amendment(
         kind=Kind.AMENDMENT_REQUESTED,
         actor=actor,
         on_behalf_of=on_behalf_of,
-        message=reasons,
+        applicant_message=applicant_message,
+        internal_comment=internal_comment,
         data={"fields": fields},
         visible_to_applicant=True,
     )
-    _notify(application, "amendment_requested", reasons=reasons)
+    _notify(application, "amendment_requested", applicant_message=applicant_message)
     return application
 
 
@@ -447,10 +460,15 @@ def application_record_decision(
     application: Application,
     approved: bool,
     actor: Any,
-    message: str = "",
+    applicant_message: str = "",
+    internal_comment: str = "",
     on_behalf_of: Any = None,
 ) -> Application:
-    """The final decision is taken; the notice is being issued."""
+    """The final decision is taken; the notice is being issued.
+
+    ``applicant_message`` is part of the decision the applicant reads (the
+    reason of a refusal, 行政手続法第8条); ``internal_comment`` is not.
+    """
     application.status = Status.ISSUING
     application.decided_at = timezone.now()
     application.save(update_fields=["status", "decided_at", "updated_at"])
@@ -459,11 +477,17 @@ def application_record_decision(
         kind=Kind.DECIDED_APPROVE if approved else Kind.DECIDED_REJECT,
         actor=actor,
         on_behalf_of=on_behalf_of,
-        message=message,
+        applicant_message=applicant_message,
+        internal_comment=internal_comment,
         data={"approved": approved},
         visible_to_applicant=True,
     )
-    _notify(application, "decided", approved=approved)
+    _notify(
+        application,
+        "decided",
+        approved=approved,
+        applicant_message=applicant_message,
+    )
     return application
 
 
@@ -482,14 +506,14 @@ def application_mark_document_ready(
 
 
 def application_message_add(
-    *, application: Application, actor: Any, message: str
+    *, application: Application, actor: Any, applicant_message: str
 ) -> ApplicationEvent:
     """A message from the office to the applicant (shown on their timeline)."""
     return application_event_add(
         application=application,
         kind=Kind.MESSAGE,
         actor=actor,
-        message=message,
+        applicant_message=applicant_message,
         visible_to_applicant=True,
     )
 

@@ -23,7 +23,7 @@ from core import roles
 from core.downloads import private_download
 from procedures import selectors, services
 from procedures.forms import AccountCloseForm, CatalogueSearchForm, WithdrawForm
-from procedures.models import Application
+from procedures.models import Application, ApplicationEvent
 
 Status = Application.Status
 
@@ -107,7 +107,7 @@ def _editable_pages(application: Application) -> list[int]:
     if application.status != Status.AMENDMENT_REQUESTED:
         return visible
     request = selectors.application_amendment_request(application=application)
-    fields = set((request.data or {}).get("fields") or []) if request else set()
+    fields = set(request.fields) if request else set()
     if not fields:
         return visible
     pages = {
@@ -364,9 +364,7 @@ def application_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
     sections = runtime.display(application.answers)
     if application.status == Status.AMENDMENT_REQUESTED:
         amendment = selectors.application_amendment_request(application=application)
-        requested = (
-            set((amendment.data or {}).get("fields") or []) if amendment else set()
-        )
+        requested = set(amendment.fields) if amendment else set()
         amendment_items = [
             {**item, "page_index": section["page_index"]}
             for section in sections
@@ -374,7 +372,7 @@ def application_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
             if item["key"] in requested
         ]
     timeline = selectors.application_timeline(application=application)
-    office_messages = [e for e in timeline if e.kind == e.Kind.MESSAGE]
+    office_messages = [e for e in timeline if e.kind == ApplicationEvent.Kind.MESSAGE]
     return render(
         request,
         "procedures/application_detail.html",

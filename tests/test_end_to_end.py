@@ -104,7 +104,7 @@ def _approve(browser, base: str, email: str, receipt: str, comment: str) -> None
     page.get_by_role("button", name="このタスクを担当する").click()
     assert "事業計画書.pdf" in page.locator("main").inner_text()
     page.get_by_label(re.compile("承認する")).check()
-    page.get_by_label("コメント").first.fill(comment)
+    page.get_by_label("内部コメント").fill(comment)
     _shot(page, f"05-case-{email.split('@')[0]}")
     page.get_by_role("button", name="判断を記録する").click()
     page.wait_for_load_state()
@@ -131,6 +131,8 @@ def test_resident_applies_three_caseworkers_approve_and_anyone_verifies_the_noti
     detail = page.locator("main").inner_text()
     _shot(page, "06-decided")
     assert "許可・交付済み" in detail
+    # What the caseworkers wrote for each other stays with them (issue 11).
+    assert "専決により交付を決定します。" not in detail
     with page.expect_download() as download_info:
         page.get_by_role("link", name=re.compile("ダウンロード")).first.click()
     notice = tmp_path / "notice.pdf"

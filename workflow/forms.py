@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from forms_builder.rules import rule_errors
+from workflow.decisions import applicant_message_rule, decision_text_errors
 from workflow.models import FinalAuthorityRule, Route, RouteConsultation, RouteLevel
 
 
@@ -26,11 +27,13 @@ class Choices(forms.RadioSelect):
 
 
 class DecisionForm(forms.Form):
-    """The decision on a review task, with a comment.
+    """The decision on a review task, with its two texts kept apart.
 
     Only the decisions possible at this level are offered: reject at the
     final level, send back when there is an earlier level, consult when
-    there is someone to consult. The services check the same again.
+    there is someone to consult. The message to the applicant and the
+    internal comment are separate fields, each labelled with who reads it
+    (issue 11); the services check the same again.
     """
 
     decision = forms.ChoiceField(
@@ -38,12 +41,25 @@ class DecisionForm(forms.Form):
         widget=Choices(attrs={"class": "form-check-input"}),
         error_messages={"required": _("判断を選んでください。")},
     )
-    comment = forms.CharField(
-        label=_("コメント"),
+    applicant_message = forms.CharField(
+        label=_("申請者へのメッセージ（申請者に表示されます）"),
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
-        help_text=_("差戻し・補正・不許可・合議では、理由を必ず書いてください。"),
+        help_text=_(
+            "申請者のページとメールに表示され、不許可では通知書の「理由」に"
+            "印刷されます。補正では直してほしい内容を、不許可では理由を必ず"
+            "書いてください（行政手続法第8条）。許可では任意です。"
+        ),
+    )
+    internal_comment = forms.CharField(
+        label=_("内部コメント（申請者には表示されません）"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        help_text=_(
+            "職員だけが読むメモです。差戻しと合議では、理由を必ず書いてください。"
+        ),
     )
     target_level = forms.TypedChoiceField(
         label=_("差し戻す先"),
@@ -69,6 +85,7 @@ class DecisionForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        self.final = next_step is None
         if next_step is None:
             choices = [("approve", gettext("承認する（最終決裁）"))]
         else:
@@ -96,15 +113,26 @@ class DecisionForm(forms.Form):
             if field.help_text:
                 field.widget.attrs["aria-describedby"] = f"id_{name}-hint"
         self.consult_labels = dict(consult_choices)
+        # The decisions that send the applicant a message, for the page to
+        # show the field only then (static/workflow/decision.js).
+        self.applicant_message_for = [
+            value
+            for value, _label in choices
+            if applicant_message_rule(value, final=self.final) != "unused"
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         decision = data.get("decision")
-        if (
-            decision in ("send_back", "amend", "reject", "consult")
-            and not data.get("comment", "").strip()
-        ):
-            self.add_error("comment", gettext("理由を入力してください。"))
+        if decision:
+            errors = decision_text_errors(
+                decision=decision,
+                final=self.final,
+                applicant_message=data.get("applicant_message", ""),
+                internal_comment=data.get("internal_comment", ""),
+            )
+            for field, message in errors.items():
+                self.add_error(field, message)
         if decision == "send_back" and data.get("target_level") is None:
             self.add_error("target_level", gettext("差し戻す先を選んでください。"))
         if decision == "consult" and not data.get("consult_to"):
@@ -113,20 +141,21 @@ class DecisionForm(forms.Form):
 
 
 class OpinionForm(forms.Form):
-    """The opinion given in a consultation (合議)."""
+    """The opinion given in a consultation (合議): for colleagues only."""
 
-    comment = forms.CharField(
-        label=_("合議の意見"),
+    internal_comment = forms.CharField(
+        label=_("合議の意見（申請者には表示されません）"),
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
+        error_messages={"required": _("合議の意見を入力してください。")},
     )
 
 
 class CommentForm(forms.Form):
-    """An optional comment (引戻し, 後閲)."""
+    """An optional internal comment (引戻し, 後閲): never shown to the applicant."""
 
     comment = forms.CharField(
-        label=_("コメント"),
+        label=_("内部コメント（申請者には表示されません）"),
         required=False,
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),

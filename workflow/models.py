@@ -221,7 +221,14 @@ class CaseTask(AbstractTask):
     due_date = models.DateField(null=True, blank=True)
     level = models.PositiveSmallIntegerField(null=True, blank=True)
     decision = models.CharField(max_length=16, blank=True)
-    comment = models.TextField(blank=True)
+    # For colleagues only (opinions, reasons of a 差戻し or 引戻し, notes on a
+    # decision); what the applicant reads is applicant_message (issue 11).
+    comment = models.TextField(
+        _("内部コメント（申請者には表示されません）"), blank=True
+    )
+    applicant_message = models.TextField(
+        _("申請者へのメッセージ（申請者に表示されます）"), blank=True
+    )
     acted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

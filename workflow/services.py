@@ -28,6 +28,7 @@ from procedures.services import (
     application_record_decision,
     application_request_amendment,
 )
+from workflow.decisions import decision_text_errors
 from workflow.flows import CaseFlow
 from workflow.models import Case, CaseTask, PostReview
 from workflow.routes import chain_plan
@@ -301,7 +302,8 @@ def task_decide(
     case_id: int,
     user: Any,
     decision: str,
-    comment: str = "",
+    internal_comment: str = "",
+    applicant_message: str = "",
     target_level: int | None = None,
     consult_slot: str | None = None,
     consult_label: str = "",
@@ -315,6 +317,10 @@ def task_decide(
     chain's last level), send_back (差戻し to an earlier level), amend (補正
     by the resident), reject (final level only, with a reason), consult (合議
     asked ad hoc). On a consultation task the decision is the opinion.
+
+    Two texts, never mixed: ``internal_comment`` for colleagues (the staff
+    timeline and task only) and ``applicant_message`` for the resident, where
+    the decision needs or allows one (``applicant_message_rule``).
     """
     application, case, task = _lock_task(case_id, task_id)
     if task.status != "ASSIGNED" or task.owner_id != user.pk:
@@ -330,10 +336,17 @@ def task_decide(
     on_behalf_of = None
     if grant.on_behalf_of_id is not None:
         on_behalf_of = get_user_model().objects.get(pk=grant.on_behalf_of_id)
-    comment = comment.strip()
+    internal_comment = internal_comment.strip()
+    applicant_message = applicant_message.strip()
 
     if task.kind == "consult":
-        _consult_opinion(case, task, application, user, on_behalf_of, comment)
+        _refuse_text_errors(
+            decision="opinion",
+            final=False,
+            applicant_message=applicant_message,
+            internal_comment=internal_comment,
+        )
+        _consult_opinion(case, task, application, user, on_behalf_of, internal_comment)
     else:
         _review_decision(
             case,
@@ -342,7 +355,8 @@ def task_decide(
             user,
             on_behalf_of,
             decision,
-            comment,
+            internal_comment,
+            applicant_message,
             target_level=target_level,
             consult_slot=consult_slot,
             consult_label=consult_label,
@@ -354,7 +368,8 @@ def task_decide(
             )
     task.acted_by = user
     task.on_behalf_of = on_behalf_of
-    task.comment = comment
+    task.comment = internal_comment
+    task.applicant_message = applicant_message
     activation = task.flow_task.activation_class(task)
     activation.start(request)
     activation.execute()
@@ -370,11 +385,14 @@ def task_decide(
     return task
 
 
+def _refuse_text_errors(**texts: Any) -> None:
+    errors = decision_text_errors(**texts)
+    for field in ("applicant_message", "internal_comment"):
+        if field in errors:
+            raise WorkflowError(errors[field], code=f"{field}_invalid")
+
+
 def _consult_opinion(case, task, application, user, on_behalf_of, comment) -> None:
-    if not comment:
-        raise WorkflowError(
-            gettext("合議の意見を入力してください。"), code="comment_required"
-        )
     for item in case.consultations:
         if item["id"] == task.data.get("id"):
             item["status"] = "done"
@@ -387,7 +405,7 @@ def _consult_opinion(case, task, application, user, on_behalf_of, comment) -> No
         kind=Kind.OPINION,
         actor=user,
         on_behalf_of=on_behalf_of,
-        message=comment,
+        internal_comment=comment,
         data={"consultation": task.data.get("label", "")},
     )
 
@@ -400,6 +418,7 @@ def _review_decision(
     on_behalf_of,
     decision,
     comment,
+    applicant_message,
     *,
     target_level,
     consult_slot,
@@ -411,6 +430,17 @@ def _review_decision(
     if task.level != case.level:
         raise WorkflowError(gettext("この案件の段階が変わりました。"), code="stale")
     final = case.is_final_level
+    if decision == "reject" and not final:
+        raise WorkflowError(
+            gettext("不許可の決定は、最終決裁の職位だけができます。"),
+            code="not_final",
+        )
+    _refuse_text_errors(
+        decision=decision,
+        final=final,
+        applicant_message=applicant_message,
+        internal_comment=comment,
+    )
     step = case.chain[case.level]
     data = {"level": case.level + 1, "position": step["position"]}
     if decision == "approve" and final:
@@ -418,7 +448,15 @@ def _review_decision(
             case, user=user, on_behalf_of=on_behalf_of, action="approve", final=True
         )
         case.decision = "final_approve"
-        _finish(case, application, user, on_behalf_of, comment, approved=True)
+        _finish(
+            case,
+            application,
+            user,
+            on_behalf_of,
+            comment,
+            applicant_message,
+            approved=True,
+        )
     elif decision == "approve":
         _mark_step(
             case, user=user, on_behalf_of=on_behalf_of, action="approve", final=False
@@ -430,32 +468,27 @@ def _review_decision(
             kind=Kind.APPROVED,
             actor=user,
             on_behalf_of=on_behalf_of,
-            message=comment,
+            internal_comment=comment,
             data=data,
         )
     elif decision == "reject":
-        if not final:
-            raise WorkflowError(
-                gettext("不許可の決定は、最終決裁の職位だけができます。"),
-                code="not_final",
-            )
-        if not comment:
-            raise WorkflowError(
-                gettext("不許可の理由を入力してください。"), code="comment_required"
-            )
         _mark_step(
             case, user=user, on_behalf_of=on_behalf_of, action="reject", final=True
         )
         case.decision = "reject"
-        _finish(case, application, user, on_behalf_of, comment, approved=False)
+        _finish(
+            case,
+            application,
+            user,
+            on_behalf_of,
+            comment,
+            applicant_message,
+            approved=False,
+        )
     elif decision == "send_back":
         if target_level is None or not 0 <= target_level < case.level:
             raise WorkflowError(
                 gettext("差し戻す先の段階を選んでください。"), code="target_required"
-            )
-        if not comment:
-            raise WorkflowError(
-                gettext("差し戻す理由を入力してください。"), code="comment_required"
             )
         _clear_steps_from(case, target_level)
         _repeat_consultations_above(case, target_level)
@@ -467,20 +500,17 @@ def _review_decision(
             kind=Kind.SENT_BACK,
             actor=user,
             on_behalf_of=on_behalf_of,
-            message=comment,
+            internal_comment=comment,
             data=data,
         )
     elif decision == "amend":
-        if not comment:
-            raise WorkflowError(
-                gettext("補正を求める内容を入力してください。"), code="comment_required"
-            )
         case.decision = "amend"
         _clear_steps_from(case, 0)
         application_request_amendment(
             application=application,
             actor=user,
-            reasons=comment,
+            applicant_message=applicant_message,
+            internal_comment=comment,
             fields=amend_fields,
             on_behalf_of=on_behalf_of,
         )
@@ -506,28 +536,33 @@ def _review_decision(
             kind=Kind.CONSULTED,
             actor=user,
             on_behalf_of=on_behalf_of,
-            message=comment,
+            internal_comment=comment,
             data={**data, "to": consult_label},
         )
     task.decision = case.decision
     case.save(update_fields=["chain", "level", "decision", "consultations", "slots"])
 
 
-def _finish(case, application, user, on_behalf_of, comment, *, approved: bool) -> None:
+def _finish(
+    case, application, user, on_behalf_of, comment, applicant_message, *, approved
+) -> None:
     application_record_decision(
         application=application,
         approved=approved,
         actor=user,
-        message=comment,
+        applicant_message=applicant_message,
+        internal_comment=comment,
         on_behalf_of=on_behalf_of,
     )
     # Same transaction: the document row exists iff the decision does; the
-    # render, signature and upload run after commit, outside this lock.
+    # render, signature and upload run after commit, outside this lock. The
+    # notice prints the message to the applicant as a refusal's 理由, never
+    # the internal comment.
     document_request(
         application=application,
         approved=approved,
         approval_record=case_approval_record(case),
-        reason="" if approved else comment,
+        reason="" if approved else applicant_message,
     )
 
 
@@ -577,7 +612,7 @@ def case_pull_back(
         application=application,
         kind=Kind.PULLED_BACK,
         actor=user,
-        message=comment,
+        internal_comment=comment,
         data={"level": case.level + 1, "position": case.chain[case.level]["position"]},
     )
     _audit("case_pull_back", user, application, request)
@@ -612,7 +647,7 @@ def post_review_complete(
         application=review.application,
         kind=Kind.POST_REVIEWED,
         actor=user,
-        message=review.comment,
+        internal_comment=review.comment,
         data={"deputy": review.deputy_id, "task": review.task_id},
     )
     _audit("post_review", user, review.application, request, task=review.task_id)

@@ -245,7 +245,8 @@ def task_decide(request: HttpRequest, public_id: Any, task_id: int) -> HttpRespo
             case_id=case.pk,
             user=request.user,
             decision=decision,
-            comment=data.get("comment", ""),
+            internal_comment=data.get("internal_comment", ""),
+            applicant_message=data.get("applicant_message", ""),
             target_level=data.get("target_level"),
             consult_slot=data.get("consult_to") or None,
             consult_label=getattr(form, "consult_labels", {}).get(

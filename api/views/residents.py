@@ -99,13 +99,7 @@ def application_payload(application: Application) -> dict[str, Any]:
     editable = application.status in EDITABLE
     amendment = None
     if application.status == Status.AMENDMENT_REQUESTED:
-        event = selectors.application_amendment_request(application=application)
-        if event is not None:
-            amendment = {
-                "message": event.message,
-                "fields": list((event.data or {}).get("fields") or []),
-                "requested_at": event.created_at,
-            }
+        amendment = selectors.application_amendment_request(application=application)
     data = s.ApplicationSerializer(application).data
     return {
         **data,

@@ -28,7 +28,7 @@ def test_whole_case_through_the_api(as_resident, procedure, staff):
 
     for person in ("tanto", "kakaricho", "kacho"):
         response = claim_and_decide(
-            staff[person], case_id, "approve", comment=f"{person} 確認済み"
+            staff[person], case_id, "approve", internal_comment=f"{person} 確認済み"
         )
         assert response.status_code == 200, (person, response.json())
     case = response.json()

@@ -392,7 +392,7 @@ def test_resident_answers_an_amendment_request(as_resident, procedure, staff):
         staff["tanto"],
         body["id"],
         "amend",
-        comment="申請額を見直してください。",
+        applicant_message="申請額を見直してください。",
         amend_fields=["amount"],
     )
     assert response.status_code == 200, response.json()

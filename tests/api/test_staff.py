@@ -134,19 +134,31 @@ def test_decision_without_a_claim_is_a_conflict(staff, case_id):
 @pytest.mark.parametrize(
     ("body", "field"),
     [
-        ({"decision": "reject"}, "comment"),
-        ({"decision": "send_back", "comment": "x"}, "target_level"),
-        ({"decision": "consult", "comment": "x"}, "consult_to"),
+        ({"decision": "reject"}, "applicant_message"),
+        ({"decision": "reject", "internal_comment": "x"}, "applicant_message"),
+        ({"decision": "amend", "internal_comment": "x"}, "applicant_message"),
+        ({"decision": "send_back", "target_level": 0}, "internal_comment"),
+        ({"decision": "send_back", "internal_comment": "x"}, "target_level"),
+        ({"decision": "consult", "internal_comment": "x"}, "consult_to"),
         ({"decision": "maybe"}, "decision"),
-        ({"decision": "opinion", "comment": "x"}, "decision"),
+        ({"decision": "opinion", "internal_comment": "x"}, "decision"),
         (
-            {"decision": "consult", "comment": "x", "consult_to": "nowhere"},
+            {"decision": "consult", "internal_comment": "x", "consult_to": "nowhere"},
             "consult_to",
         ),
         (
-            {"decision": "amend", "comment": "x", "amend_fields": ["nope"]},
+            {"decision": "amend", "applicant_message": "x", "amend_fields": ["nope"]},
             "amend_fields",
         ),
+        # Issue 11: only decisions that reach the applicant carry a message
+        # to them; the old single ``comment`` is refused, never guessed at.
+        (
+            {"decision": "consult", "internal_comment": "x", "applicant_message": "y"},
+            "applicant_message",
+        ),
+        ({"decision": "approve", "applicant_message": "y"}, "applicant_message"),
+        ({"decision": "approve", "comment": "問題なし"}, "comment"),
+        ({"decision": "amend", "comment": "添付してください"}, "comment"),
     ],
 )
 def test_invalid_decisions_name_the_field(staff, case_id, body, field):
@@ -156,7 +168,9 @@ def test_invalid_decisions_name_the_field(staff, case_id, body, field):
 
 
 def test_reject_below_the_final_level_is_refused(staff, case_id):
-    response = claim_and_decide(staff["tanto"], case_id, "reject", comment="不備")
+    response = claim_and_decide(
+        staff["tanto"], case_id, "reject", applicant_message="不備"
+    )
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "not_final"
 
@@ -164,7 +178,11 @@ def test_reject_below_the_final_level_is_refused(staff, case_id):
 def test_send_back_returns_the_case_to_an_earlier_level(staff, case_id):
     assert claim_and_decide(staff["tanto"], case_id).status_code == 200
     response = claim_and_decide(
-        staff["kakaricho"], case_id, "send_back", comment="再確認を", target_level=0
+        staff["kakaricho"],
+        case_id,
+        "send_back",
+        internal_comment="再確認を",
+        target_level=0,
     )
     assert response.status_code == 200
     queue = staff["tanto"].get("/api/v1/staff/tasks/").json()["results"]
@@ -178,11 +196,15 @@ def test_consultation_gets_an_opinion(staff, case_id, org):
         position=org["positions"]["kacho"], section=org["sections"]["zaisei"]
     )
     response = claim_and_decide(
-        staff["tanto"], case_id, "consult", comment="財政課の意見を", consult_to=slot
+        staff["tanto"],
+        case_id,
+        "consult",
+        internal_comment="財政課の意見を",
+        consult_to=slot,
     )
     assert response.status_code == 200, response.json()
     response = claim_and_decide(
-        staff["zaisei_kacho"], case_id, "opinion", comment="問題ありません"
+        staff["zaisei_kacho"], case_id, "opinion", internal_comment="問題ありません"
     )
     assert response.status_code == 200, response.json()
     assert response.json()["timeline"][-1]["kind"] == "opinion"
@@ -279,3 +301,20 @@ def test_case_without_a_notice_has_none_to_download(staff, outsider, case_id):
         == 404
     )
     assert outsider.get(f"/api/v1/staff/cases/{case_id}/document/").status_code == 404
+
+
+def test_the_schema_documents_who_reads_each_text(client, db):
+    # Issue 11: the two texts are separate keys, each saying who reads it.
+    components = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()[
+        "components"
+    ]["schemas"]
+    decision = components["DecisionRequest"]["properties"]
+    assert "comment" not in decision
+    assert "applicant_message" in decision
+    assert "never shown to the applicant" in decision["internal_comment"]["description"]
+    staff_event = components["StaffEvent"]["properties"]
+    assert {"applicant_message", "internal_comment"} <= set(staff_event)
+    assert "message" not in staff_event
+    resident_event = components["Event"]["properties"]
+    assert "Internal comments" in resident_event["message"]["description"]
+    assert "internal_comment" not in resident_event

@@ -63,7 +63,9 @@ def test_messages_from_the_office_appear_on_the_detail_page(
 ):
     application = fill_and_submit(resident_client, procedure)
     services.application_message_add(
-        application=application, actor=office["clerk"], message="書類を確認中です。"
+        application=application,
+        actor=office["clerk"],
+        applicant_message="書類を確認中です。",
     )
     page = resident_client.get(application.get_absolute_url()).content.decode()
     assert "担当課からのお知らせ" in page
@@ -79,7 +81,7 @@ def test_amendment_shows_reasons_and_fields_and_resubmission_keeps_both_versions
             application,
             office["clerk"],
             "amend",
-            comment="見積額と申請額が一致しません。",
+            applicant_message="見積額と申請額が一致しません。",
             amend_fields=["amount"],
         )
     application.refresh_from_db()

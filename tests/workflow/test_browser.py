@@ -93,8 +93,18 @@ def test_caseworker_claims_reads_and_approves_and_the_next_level_sees_it(
     assert page.evaluate("document.activeElement.id") == "id_decision_0"
     page.screenshot(path=str(shots / "case-error-desktop.png"), full_page=True)
 
+    # The message to the applicant shows only for a decision that reaches
+    # them (issue 11); the internal comment is always there.
+    message = page.get_by_label("申請者へのメッセージ（申請者に表示されます）")
     page.get_by_label(re.compile("承認する")).check()
-    page.get_by_label("コメント").first.fill("書類を確認しました。")
+    assert not message.is_visible()
+    page.get_by_label("申請者に補正を求める").check()
+    assert message.is_visible()
+    page.get_by_label(re.compile("承認する")).check()
+    assert not message.is_visible()
+    page.get_by_label("内部コメント（申請者には表示されません）").fill(
+        "書類を確認しました。"
+    )
     page.get_by_role("button", name="判断を記録する").click()
     page.wait_for_load_state()
     assert "判断を記録しました" in page.locator("main").inner_text()

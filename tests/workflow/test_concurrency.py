@@ -125,7 +125,7 @@ def test_two_route_consultations_finishing_together_create_one_review(
                 case_id=t.process_id,
                 user=u,
                 decision="",
-                comment="異議なし",
+                internal_comment="異議なし",
             )
             for t, u in claimed
         ]
@@ -191,7 +191,9 @@ def test_a_decision_on_a_case_someone_else_holds_is_refused_kindly(
     client.force_login(p["tanto"])
     url = reverse("workflow:task_decide", args=[application.public_id, task.pk])
     with RowLockHolder(application.pk):
-        response = client.post(url, {"decision": "approve", "comment": "問題なし"})
+        response = client.post(
+            url, {"decision": "approve", "internal_comment": "問題なし"}
+        )
     assert response.status_code == 302
     page = client.get(response["Location"])
     assert page.status_code == 200
@@ -203,7 +205,7 @@ def test_a_decision_on_a_case_someone_else_holds_is_refused_kindly(
     assert application.case.level == 0
     assert not application.events.filter(kind="approved").exists()
     # Once the other transaction is over, the same decision goes through.
-    client.post(url, {"decision": "approve", "comment": "問題なし"})
+    client.post(url, {"decision": "approve", "internal_comment": "問題なし"})
     assert open_task(application).step_label == "係長"
 
 

@@ -23,7 +23,7 @@ def test_approvals_climb_the_chain_to_the_final_level_and_issue_the_notice(
     decide(application, p["tanto"])
     decide(application, p["kakaricho"])
     with django_capture_on_commit_callbacks(execute=True):
-        decide(application, p["kacho"], comment="適当と認める。")
+        decide(application, p["kacho"], internal_comment="適当と認める。")
     application.case.refresh_from_db()
     assert application.case.status == "DONE"
     assert not CaseTask.objects.filter(
@@ -83,7 +83,12 @@ def test_consultation_runs_in_parallel_before_the_governor(submit, org):
     assert not CaseTask.objects.filter(
         process=application.case, kind="review", status="NEW"
     )
-    decide(application, p["zaisei_kacho"], kind="consult", comment="予算措置済み。")
+    decide(
+        application,
+        p["zaisei_kacho"],
+        kind="consult",
+        internal_comment="予算措置済み。",
+    )
     decide(application, p["chiji"])
     application.refresh_from_db()
     assert application.status == Application.Status.ISSUING
@@ -93,7 +98,12 @@ def test_consultation_runs_in_parallel_before_the_governor(submit, org):
 def _to_the_governor_with_opinion(application, p) -> None:
     for who in ("tanto", "kakaricho", "kacho", "bucho"):
         decide(application, p[who])
-    decide(application, p["zaisei_kacho"], kind="consult", comment="予算措置済み。")
+    decide(
+        application,
+        p["zaisei_kacho"],
+        kind="consult",
+        internal_comment="予算措置済み。",
+    )
 
 
 def test_a_send_back_below_a_consultation_holds_it_again(submit, org):
@@ -102,7 +112,11 @@ def test_a_send_back_below_a_consultation_holds_it_again(submit, org):
     application = submit(20_000_000)
     _to_the_governor_with_opinion(application, p)
     decide(
-        application, p["chiji"], decision="send_back", target_level=2, comment="再検討"
+        application,
+        p["chiji"],
+        decision="send_back",
+        target_level=2,
+        internal_comment="再検討",
     )
     decide(application, p["kacho"])
     decide(application, p["bucho"])
@@ -113,7 +127,9 @@ def test_a_send_back_below_a_consultation_holds_it_again(submit, org):
     (item,) = application.case.consultations
     assert item["status"] == "open"
     assert item["earlier"] == [{"opinion": "予算措置済み。", "by": "伊藤 直樹"}]
-    decide(application, p["zaisei_kacho"], kind="consult", comment="改めて了承。")
+    decide(
+        application, p["zaisei_kacho"], kind="consult", internal_comment="改めて了承。"
+    )
     decide(application, p["chiji"])
     application.refresh_from_db()
     assert application.status == Application.Status.ISSUING
@@ -129,14 +145,20 @@ def test_an_ad_hoc_consultation_is_not_repeated_after_a_send_back(submit, org):
         application,
         p["kakaricho"],
         decision="consult",
-        comment="財政課の意見を聞きたい。",
+        internal_comment="財政課の意見を聞きたい。",
         consult_slot=f"workflow.slot_s{sections['zaisei'].pk}_p{positions['tanto'].pk}",
         consult_label="財政課 担当",
     )
-    decide(application, p["zaisei_tanto"], kind="consult", comment="問題なし。")
+    decide(
+        application, p["zaisei_tanto"], kind="consult", internal_comment="問題なし。"
+    )
     decide(application, p["kakaricho"])
     decide(
-        application, p["kacho"], decision="send_back", target_level=0, comment="確認"
+        application,
+        p["kacho"],
+        decision="send_back",
+        target_level=0,
+        internal_comment="確認",
     )
     decide(application, p["tanto"])
     assert open_task(application).step_label == "係長"
@@ -157,7 +179,7 @@ def test_a_pull_back_below_a_consultation_holds_it_again(submit, org):
     services.task_decide(
         task_id=task.pk, case_id=task.process_id, user=p["bucho"], decision="approve"
     )
-    decide(application, p["zaisei_kacho"], kind="consult", comment="了承。")
+    decide(application, p["zaisei_kacho"], kind="consult", internal_comment="了承。")
     decide(application, p["chiji"])
     application.refresh_from_db()
     assert application.status == Application.Status.ISSUING
@@ -172,11 +194,13 @@ def test_ad_hoc_consultation_with_two_sections_returns_to_the_same_level(submit,
         case_id=task.process_id,
         user=p["tanto"],
         decision="consult",
-        comment="財政課の意見を聞きたい。",
+        internal_comment="財政課の意見を聞きたい。",
         consult_slot=f"workflow.slot_s{sections['zaisei'].pk}_p{positions['tanto'].pk}",
         consult_label="財政課 担当",
     )
-    decide(application, p["zaisei_tanto"], kind="consult", comment="問題なし。")
+    decide(
+        application, p["zaisei_tanto"], kind="consult", internal_comment="問題なし。"
+    )
     review = open_task(application)
     assert review.step_label == "担当"
     assert Kind.CONSULTED in _kinds(application)
@@ -227,7 +251,7 @@ def test_send_back_within_the_office_loops_and_climbs_again(submit, org):
         p["kacho"],
         decision="send_back",
         target_level=0,
-        comment="根拠を補足",
+        internal_comment="根拠を補足",
     )
     assert open_task(application).step_label == "担当"
     decide(application, p["tanto"])
@@ -236,7 +260,7 @@ def test_send_back_within_the_office_loops_and_climbs_again(submit, org):
         p["kakaricho"],
         decision="send_back",
         target_level=0,
-        comment="再確認",
+        internal_comment="再確認",
     )
     decide(application, p["tanto"])
     decide(application, p["kakaricho"])
@@ -261,7 +285,7 @@ def test_rejection_needs_a_reason_and_the_final_level(submit, org):
     p = org["people"]
     application = submit(500_000)
     with pytest.raises(services.WorkflowError):
-        decide(application, p["tanto"], decision="reject", comment="不要")
+        decide(application, p["tanto"], decision="reject", applicant_message="不要")
     decide(application, p["tanto"])
     decide(application, p["kakaricho"])
     task = claim(application, p["kacho"])
@@ -274,7 +298,8 @@ def test_rejection_needs_a_reason_and_the_final_level(submit, org):
         case_id=task.process_id,
         user=p["kacho"],
         decision="reject",
-        comment="要件を満たさない。",
+        applicant_message="要件を満たさない。",
+        internal_comment="過去の交付実績も確認済み。",
     )
     application.refresh_from_db()
     assert application.status == Application.Status.ISSUING
@@ -286,7 +311,9 @@ def test_rejection_needs_a_reason_and_the_final_level(submit, org):
     assert document.snapshot["reason"] == "要件を満たさない。"
     assert document.snapshot["approvals"][-1]["action"] == "reject"
     event = application.events.get(kind=Kind.DECIDED_REJECT)
-    assert event.message == "要件を満たさない。"
+    assert event.applicant_message == "要件を満たさない。"
+    assert event.internal_comment == "過去の交付実績も確認済み。"
+    assert "過去の交付実績" not in str(document.snapshot)
     assert event.visible_to_applicant
 
 
@@ -328,7 +355,7 @@ def test_amendment_recomputes_the_chain_on_resubmission(submit, org):
         application,
         p["tanto"],
         decision="amend",
-        comment="金額の根拠を添付してください。",
+        applicant_message="金額の根拠を添付してください。",
     )
     application.refresh_from_db()
     assert application.status == Application.Status.AMENDMENT_REQUESTED

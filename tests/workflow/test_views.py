@@ -147,7 +147,7 @@ def test_case_page_query_count_does_not_grow_with_tasks(
             p["kakaricho"],
             decision="send_back",
             target_level=0,
-            comment="再",
+            internal_comment="再",
         )
     claim(application, p["tanto"])
     c = _login(client, p["tanto"])
@@ -160,7 +160,7 @@ def test_case_page_query_count_does_not_grow_with_tasks(
 
 def test_case_page_shows_chain_timeline_and_answers(client, submit, org):
     application = submit(20_000_000)
-    decide(application, org["people"]["tanto"], comment="書類確認済み")
+    decide(application, org["people"]["tanto"], internal_comment="書類確認済み")
     body = (
         _login(client, org["people"]["kakaricho"])
         .get(reverse("workflow:case_detail", args=[application.public_id]))
@@ -184,9 +184,18 @@ def test_case_page_shows_the_earlier_opinion_of_a_repeated_consultation(
     application = submit(20_000_000)
     for who in ("tanto", "kakaricho", "kacho", "bucho"):
         decide(application, p[who])
-    decide(application, p["zaisei_kacho"], kind="consult", comment="予算措置済み。")
     decide(
-        application, p["chiji"], decision="send_back", target_level=3, comment="再検討"
+        application,
+        p["zaisei_kacho"],
+        kind="consult",
+        internal_comment="予算措置済み。",
+    )
+    decide(
+        application,
+        p["chiji"],
+        decision="send_back",
+        target_level=3,
+        internal_comment="再検討",
     )
     body = (
         _login(client, p["bucho"])
@@ -233,7 +242,7 @@ def test_claim_and_decide_through_the_pages(client, submit, org):
     c.post(reverse("workflow:task_claim", args=[application.public_id, task.pk]))
     response = c.post(
         reverse("workflow:task_decide", args=[application.public_id, task.pk]),
-        {"decision": "approve", "comment": "問題なし"},
+        {"decision": "approve", "internal_comment": "問題なし"},
     )
     assert response.status_code == 302
     assert open_task(application).step_label == "係長"
@@ -245,10 +254,12 @@ def test_decision_form_errors_are_shown_next_to_the_field(client, submit, org):
     task = claim(application, org["people"]["tanto"])
     response = c.post(
         reverse("workflow:task_decide", args=[application.public_id, task.pk]),
-        {"decision": "amend", "comment": ""},
+        {"decision": "amend", "applicant_message": ""},
     )
     assert response.status_code == 400
-    assert "理由を入力してください。" in response.content.decode()
+    assert "直してほしい内容を「申請者へのメッセージ」に入力してください。" in (
+        response.content.decode()
+    )
 
 
 def test_second_claim_gets_a_clear_message(client, submit, org):
