@@ -10,7 +10,6 @@ from django.forms import inlineformset_factory
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from forms_builder.rules import rule_errors
 from workflow.models import FinalAuthorityRule, Route, RouteConsultation, RouteLevel
 
 
@@ -134,21 +133,34 @@ class CommentForm(forms.Form):
 
 
 class RuleField(forms.CharField):
-    """A JSON Logic rule typed as JSON text, checked against the form's keys."""
+    """A JSON Logic rule typed as JSON text, checked against the form's schema.
 
-    def __init__(
-        self, *args: Any, known_keys: list[str] | None = None, **kwargs: Any
-    ) -> None:
+    ``runtime`` is the procedure version's form (``FormRuntime``): a rule is
+    checked exactly as the form's own rules are, so ``reduce`` over a
+    repeating group and ``<group>.<column>`` are known here too.
+    """
+
+    def __init__(self, *args: Any, runtime: Any = None, **kwargs: Any) -> None:
         kwargs.setdefault(
             "widget", forms.Textarea(attrs={"rows": 2, "class": "font-monospace"})
         )
         super().__init__(*args, **kwargs)
-        self.known_keys = known_keys
+        self.runtime = runtime
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, dict):
             return json.dumps(value, ensure_ascii=False) if value else ""
         return value
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        # A blank box is the empty rule ({}), not a change from a new row's
+        # missing initial value: otherwise a blank extra row reads as filled
+        # in and is validated (「この項目は必須です」 on a row nobody wrote).
+        try:
+            data = self.to_python(data)
+        except forms.ValidationError:
+            return True
+        return (initial or {}) != (data or {})
 
     def to_python(self, value: Any) -> Any:
         value = super().to_python(value)
@@ -162,20 +174,19 @@ class RuleField(forms.CharField):
             raise forms.ValidationError(
                 gettext("規則は { } で囲んだ JSON Logic で書いてください。")
             )
-        errors = (
-            rule_errors(rule, self.known_keys) if self.known_keys is not None else []
-        )
-        if errors:
-            raise forms.ValidationError(errors)
         return rule
 
+    def validate(self, value: Any) -> None:
+        super().validate(value)
+        errors = self.runtime.rule_errors(value) if value and self.runtime else []
+        if errors:
+            raise forms.ValidationError(errors)
 
-def _rule_form(
-    model: type, fields: list[str], required: bool, known_keys: list[str] | None
-) -> type:
+
+def _rule_form(model: type, fields: list[str], required: bool, runtime: Any) -> type:
     class Form(forms.ModelForm):
         rule = RuleField(
-            label=_("条件（JSON Logic）"), required=required, known_keys=known_keys
+            label=_("条件（JSON Logic）"), required=required, runtime=runtime
         )
 
         class Meta:
@@ -187,9 +198,14 @@ def _rule_form(
 
 
 def route_formsets(
-    route: Route, data: Any = None, known_keys: list[str] | None = None
+    route: Route, data: Any = None, runtime: Any = None
 ) -> dict[str, Any]:
-    """The three inline formsets of the route editor (levels, 専決, 合議)."""
+    """The three inline formsets of the route editor (levels, 専決, 合議).
+
+    ``runtime`` is the version's form, against which rules are checked.
+    Each formset ends with one blank row to fill in; a row left blank is
+    ignored on saving.
+    """
     levels = inlineformset_factory(
         Route, RouteLevel, fields=["order", "position"], extra=1, can_delete=True
     )
@@ -197,7 +213,7 @@ def route_formsets(
         Route,
         FinalAuthorityRule,
         form=_rule_form(
-            FinalAuthorityRule, ["order", "label", "rule", "position"], True, known_keys
+            FinalAuthorityRule, ["order", "label", "rule", "position"], True, runtime
         ),
         fields=["order", "label", "rule", "position"],
         extra=1,
@@ -210,7 +226,7 @@ def route_formsets(
             RouteConsultation,
             ["section", "position", "before_position", "rule"],
             False,
-            known_keys,
+            runtime,
         ),
         fields=["section", "position", "before_position", "rule"],
         extra=1,
@@ -221,6 +237,46 @@ def route_formsets(
         "rules": rules(data, instance=route, prefix="rules"),
         "consultations": consultations(data, instance=route, prefix="consult"),
     }
+
+
+ROUTE_PARTS = {
+    "levels": _("審査の段階"),
+    "rules": _("専決の規則"),
+    "consultations": _("合議"),
+}
+
+
+def route_error_items(formsets: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(anchor, label, message) of every error of the route editor, in page
+    order, for the error summary at the top: each links to its field, or to
+    the row or the part when the error is about a whole row or part. A field
+    with an error is marked invalid and described by its message, shown next
+    to it."""
+    items: list[tuple[str, str, str]] = []
+    for name, formset in formsets.items():
+        part = str(ROUTE_PARTS[name])
+        for message in formset.non_form_errors():
+            items.append((f"route-{name}", part, message))
+        for number, form in enumerate(formset.forms, start=1):
+            row = gettext("%(part)s %(n)s件目") % {"part": part, "n": number}
+            for message in form.non_field_errors():
+                items.append((f"{form.prefix}-row", row, message))
+            for field in form.visible_fields():
+                if field.errors:
+                    field.field.widget.attrs.update(
+                        {
+                            "aria-invalid": "true",
+                            "aria-describedby": f"{field.auto_id}-error",
+                        }
+                    )
+                for message in field.errors:
+                    label = gettext("%(part)s %(n)s件目の%(label)s") % {
+                        "part": part,
+                        "n": number,
+                        "label": field.label,
+                    }
+                    items.append((field.id_for_label, label, message))
+    return items
 
 
 def _sample_field(info: Any) -> forms.Field:

@@ -14,7 +14,7 @@ from core.audit import audit_record
 from core.decorators import administrator_required
 from organisation.selectors import slot_holders
 from procedures.models import ProcedureVersion
-from workflow.forms import SimulateForm, route_formsets
+from workflow.forms import SimulateForm, route_error_items, route_formsets
 from workflow.models import Route
 from workflow.routes import RouteMissing, chain_plan, route_rule_keys
 
@@ -34,14 +34,15 @@ def route_edit(request: HttpRequest, version_id: int) -> HttpResponse:
         pk=version_id,
     )
     route, _created = Route.objects.get_or_create(procedure_version=version)
-    # The questions rules may name (FieldInfo: key, label, type).
-    fields = version.form_version.runtime.field_keys()
-    keys = [info.key for info in fields]
+    # Rules are checked against the form's schema; the questions they may
+    # name are listed for the administrator (FieldInfo: key, label, type).
+    runtime = version.form_version.runtime
+    fields = runtime.field_keys()
     # A published version's route is part of what running cases were given:
     # it is read-only, like the rest of the version.
     editable = version.is_editable
     if request.method == "POST" and editable:
-        formsets = route_formsets(route, request.POST, known_keys=keys)
+        formsets = route_formsets(route, request.POST, runtime=runtime)
         if all(formset.is_valid() for formset in formsets.values()):
             with transaction.atomic():
                 for formset in formsets.values():
@@ -56,7 +57,7 @@ def route_edit(request: HttpRequest, version_id: int) -> HttpResponse:
             return redirect("workflow_manage:route_edit", version_id=version.pk)
         status = 400
     else:
-        formsets = route_formsets(route, known_keys=keys)
+        formsets = route_formsets(route, runtime=runtime)
         status = 200
     return render(
         request,
@@ -67,6 +68,7 @@ def route_edit(request: HttpRequest, version_id: int) -> HttpResponse:
             "formsets": formsets,
             "editable": editable,
             "fields": fields,
+            "error_items": route_error_items(formsets) if status == 400 else [],
         },
         status=status,
     )

@@ -12,7 +12,6 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from forms_builder.rules import rule_errors
 from organisation.models import Department, Position, Section
 from workflow.models import FinalAuthorityRule, Route, RouteConsultation, RouteLevel
 
@@ -114,7 +113,8 @@ def import_route(version: Any, data: dict[str, Any]) -> None:
     levels = data.get("levels")
     if not isinstance(levels, list) or not levels:
         raise ValueError(_("決裁ルートに段階がありません。"))
-    field_keys = {info.key for info in version.form_version.runtime.field_keys()}
+    # Rules are checked against the form's schema as the form's own rules are.
+    runtime = version.form_version.runtime
     route, _created = Route.objects.update_or_create(
         procedure_version=version, defaults={"note": data.get("note", "")}
     )
@@ -127,7 +127,7 @@ def import_route(version: Any, data: dict[str, Any]) -> None:
         positions[position.code] = position
         RouteLevel.objects.create(route=route, order=order, position=position)
     for order, item in enumerate(data.get("final_rules") or []):
-        problems = rule_errors(item.get("rule"), field_keys)
+        problems = runtime.rule_errors(item.get("rule"))
         if problems:
             raise ValueError(_("専決の条件に誤りがあります: ") + "; ".join(problems))
         if item.get("position") not in positions:
@@ -142,7 +142,7 @@ def import_route(version: Any, data: dict[str, Any]) -> None:
     for item in data.get("consultations") or []:
         rule = item.get("rule") or {}
         if rule:
-            problems = rule_errors(rule, field_keys)
+            problems = runtime.rule_errors(rule)
             if problems:
                 raise ValueError(
                     _("合議の条件に誤りがあります: ") + "; ".join(problems)

@@ -1,8 +1,13 @@
+import json
+from html.parser import HTMLParser
+
 import pytest
+from django.urls import reverse
 
 from workflow.models import FinalAuthorityRule, Route, RouteConsultation
 from workflow.routes import RouteMissing, chain_plan
 
+from .conftest import published_version
 from .helpers import steps
 
 
@@ -71,3 +76,224 @@ def test_route_is_snapshotted_into_the_case(submit, version, org):
     application = submit(500_000)
     Route.objects.get(procedure_version=version).final_rules.all().delete()
     assert steps(application) == ["担当", "係長", "課長"]
+
+
+# --- The route editor, the package import and a form with repeating rows ----
+# Issue 11, items 4 and 6.
+
+EQUIPMENT = {
+    "version": 1,
+    "pages": [
+        {
+            "key": "main",
+            "title": {"ja": "申請内容"},
+            "fields": [
+                {"key": "name", "type": "text", "label": {"ja": "氏名"}},
+                {"key": "start", "type": "date", "label": {"ja": "事業開始日"}},
+                {
+                    "key": "items",
+                    "type": "repeat",
+                    "label": {"ja": "購入する機器"},
+                    "max_rows": 8,
+                    "fields": [
+                        {
+                            "key": "what",
+                            "type": "text",
+                            "label": {"ja": "品名"},
+                            "required": True,
+                        },
+                        {"key": "cost", "type": "amount", "label": {"ja": "金額"}},
+                    ],
+                },
+                {
+                    "key": "item_count",
+                    "type": "computed",
+                    "label": {"ja": "機器の数"},
+                    "format": "integer",
+                    "expression": {
+                        "reduce": [
+                            {"var": "items"},
+                            {"+": [{"var": "accumulator"}, 1]},
+                            0,
+                        ]
+                    },
+                },
+            ],
+        }
+    ],
+}
+COUNT_RULE = {"<=": [{"var": "item_count"}, 2]}
+# 合議 with 財政課 when the machines cost more than 1,000,000 yen together.
+ITEMS_TOTAL = {
+    "reduce": [
+        {"var": "items"},
+        {"+": [{"var": "accumulator"}, {"var": "current.cost"}]},
+        0,
+    ]
+}
+SUM_RULE = {">": [ITEMS_TOTAL, 1_000_000]}
+
+
+@pytest.fixture
+def equipment(org):
+    """A published procedure whose route counts and sums repeating rows:
+    up to two machines the 課長 decides (専決), more go to the 部長; 財政課 is
+    consulted above 1,000,000 yen."""
+    version = published_version(
+        org, code="kiki", prefix="KK", title="機器購入補助金", definition=EQUIPMENT
+    )
+    positions = org["positions"]
+    route = Route.objects.create(procedure_version=version)
+    for order, code in enumerate(["tanto", "kakaricho", "kacho", "bucho"]):
+        route.levels.create(order=order, position=positions[code])
+    FinalAuthorityRule.objects.create(
+        route=route,
+        order=0,
+        label="2台までは課長専決",
+        rule=COUNT_RULE,
+        position=positions["kacho"],
+    )
+    RouteConsultation.objects.create(
+        route=route,
+        section=org["sections"]["zaisei"],
+        position=positions["kacho"],
+        before_position=positions["bucho"],
+        rule=SUM_RULE,
+    )
+    return version
+
+
+class _FormFields(HTMLParser):
+    """What a browser posts for the first form of a page, as it stands."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data: dict[str, str] = {}
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        attributes = dict(attrs)
+        name = attributes.get("name")
+        if tag == "input" and name and attributes.get("type") != "checkbox":
+            self.data[name] = attributes.get("value") or ""
+        elif tag == "select" and name:
+            self._select = name
+            self.data[name] = ""
+        elif tag == "option" and self._select and "selected" in attributes:
+            self.data[self._select] = attributes.get("value") or ""
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.data[name] = ""
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea:
+            self.data[self._textarea] += data.strip()
+
+
+def _page_form(body: str) -> dict[str, str]:
+    parser = _FormFields()
+    parser.feed(body.split("<form", 2)[-1] if body.count("<form") > 1 else body)
+    return parser.data
+
+
+def _editor(client, version):
+    from tests.factories import AdministratorFactory
+
+    version.status = "draft"
+    version.save(update_fields=["status"])
+    client.force_login(AdministratorFactory())
+    return reverse("workflow_manage:route_edit", args=[version.pk])
+
+
+def test_route_editor_saves_with_the_blank_extra_rows_left_empty(client, version):
+    url = _editor(client, version)
+    data = _page_form(client.get(url).content.decode())
+    # The page ends each part with a blank row: left as it is, as anyone would.
+    assert data["rules-2-rule"] == data["consult-1-position"] == ""
+    data["rules-0-label"] = "100万円以下は課長が決裁"
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    route = Route.objects.get(procedure_version=version)
+    assert route.final_rules.get(order=0).label == "100万円以下は課長が決裁"
+    assert route.final_rules.count() == 2
+    assert route.consultations.count() == 1
+    assert route.levels.count() == 5
+
+
+def test_route_editor_summarises_errors_at_the_top_linking_to_each_field(
+    client, version
+):
+    url = _editor(client, version)
+    data = _page_form(client.get(url).content.decode())
+    data["rules-2-label"] = "緊急は係長専決"  # a new rule, without a position
+    data["rules-2-order"] = "3"
+    data["rules-2-rule"] = '{"==": [{"var": "name"}, "緊急"]}'
+
+    response = client.post(url, data)
+
+    assert response.status_code == 400
+    body = response.content.decode()
+    summary = body.split('class="error-summary', 1)[1].split("</div>", 1)[0]
+    assert body.index('class="error-summary') < body.index("<h1")
+    assert (
+        '<a href="#id_rules-2-position">専決の規則 3件目の最終決裁の職位: '
+        "この項目は必須です。</a>" in summary
+    )
+    # Next to the field too, and the field says so.
+    assert 'id="id_rules-2-position-error">この項目は必須です。' in body
+    assert 'aria-describedby="id_rules-2-position-error"' in body
+    # Nothing else was reported: the blank rows of the other parts are ignored.
+    assert summary.count("<li>") == 1
+
+
+def test_route_editor_accepts_reduce_over_a_repeating_group(client, equipment, org):
+    url = _editor(client, equipment)
+    data = _page_form(client.get(url).content.decode())
+    assert json.loads(data["consult-0-rule"]) == SUM_RULE
+    data["rules-1-order"] = "1"
+    data["rules-1-label"] = "合計500万円以下は部長専決"
+    data["rules-1-rule"] = json.dumps({"<=": [ITEMS_TOTAL, 5_000_000]})
+    data["rules-1-position"] = str(org["positions"]["bucho"].pk)
+
+    response = client.post(url, data)
+
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    assert equipment.route.final_rules.count() == 2
+    # A column the group does not have is still refused, next to the rule.
+    data = _page_form(client.get(url).content.decode())
+    wrong = json.dumps(ITEMS_TOTAL).replace("current.cost", "current.price")
+    data["rules-1-rule"] = wrong
+    refused = client.post(url, data)
+    assert refused.status_code == 400
+    assert "「current.price」は繰り返し「items」の列ではありません" in (
+        refused.content.decode()
+    )
+
+
+def test_package_with_reduce_in_route_rules_imports(equipment):
+    from procedures import packages
+
+    package = packages.package_export(version=equipment)
+    assert package["sections"]["route"]["consultations"][0]["rule"] == SUM_RULE
+
+    version = packages.package_import(package=package, actor=None)
+
+    assert version.route.final_rules.get().rule == COUNT_RULE
+    assert version.route.consultations.get().rule == SUM_RULE
+    # And a column the group does not have still refuses the package.
+    package["sections"]["route"]["consultations"][0]["rule"] = {
+        "some": [{"var": "items"}, {">": [{"var": "price"}, 1]}]
+    }
+    version.delete()
+    with pytest.raises(packages.PackageError) as refused:
+        packages.package_import(package=package, actor=None)
+    assert "合議の条件に誤りがあります" in refused.value.message
