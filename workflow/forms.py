@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -10,6 +11,8 @@ from django.forms import inlineformset_factory
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from forms_builder.fieldtypes import FIELD_TYPES
+from forms_builder.forms import DEFAULT_MAX_ROWS
 from workflow.models import FinalAuthorityRule, Route, RouteConsultation, RouteLevel
 
 
@@ -279,50 +282,183 @@ def route_error_items(formsets: dict[str, Any]) -> list[tuple[str, str, str]]:
     return items
 
 
-def _sample_field(info: Any) -> forms.Field:
-    """An input for one question's sample answer, shaped like its real answer."""
-    common = {"label": info.label, "required": False}
-    if info.type in ("integer", "amount"):
-        return forms.IntegerField(
-            widget=forms.NumberInput(attrs={"class": "form-control"}), **common
-        )
-    if info.type in ("yesno", "agreement"):
-        return forms.TypedChoiceField(
-            choices=[("", "—"), ("1", _("はい")), ("0", _("いいえ"))],
-            coerce=lambda value: value == "1",
-            empty_value=None,
-            widget=forms.Select(attrs={"class": "form-select"}),
-            **common,
-        )
-    if info.type == "choice":
-        return forms.ChoiceField(
-            choices=[("", "—"), *info.options],
-            widget=forms.Select(attrs={"class": "form-select"}),
-            **common,
-        )
-    if info.type == "multichoice":
-        return forms.MultipleChoiceField(
-            choices=info.options, widget=forms.CheckboxSelectMultiple, **common
-        )
-    return forms.CharField(
-        widget=forms.TextInput(attrs={"class": "form-control"}), **common
-    )
+ADD_ROW = "_add_row"  # the name of the simulator's add-row buttons
+SAMPLE_ROWS = 3  # rows a repeating group offers before any is added
+
+
+def _sample_input(form_field: forms.Field) -> forms.Field:
+    """A form type's own field, shaped for a sample: never required, and a
+    choice may be left unanswered ("—") as a resident may leave it."""
+    form_field.required = False
+    widget = form_field.widget
+    if isinstance(widget, forms.RadioSelect) and not isinstance(
+        widget, forms.CheckboxSelectMultiple
+    ):
+        form_field.widget = widget = forms.Select()
+        form_field.choices = [("", "—"), *form_field.choices]
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        widget.attrs["class"] = "form-check-input"
+    elif isinstance(widget, forms.Select):
+        widget.attrs["class"] = "form-select"
+    elif isinstance(widget, forms.CheckboxInput):
+        widget.attrs["class"] = "form-check-input"
+    else:
+        widget.attrs["class"] = "form-control"
+    return form_field
+
+
+@dataclasses.dataclass
+class SampleQuestion:
+    """One question of the simulator: its node, its inputs and, for a
+    repeating group, its rows of inputs."""
+
+    node: Any
+    names: list[str]
+    rows: list[list[str]]
+    can_add_row: bool = False
+    bound: list[forms.BoundField] = dataclasses.field(default_factory=list)
+    bound_rows: list[list[forms.BoundField]] = dataclasses.field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return self.node.key
+
+    @property
+    def label(self) -> str:
+        return self.node.label
+
+    @property
+    def type(self) -> str:
+        return self.node.type
 
 
 class SimulateForm(forms.Form):
-    """Sample answers for the route simulator: one input per question the rules read."""
+    """Sample answers for the route simulator, typed as the form types them.
 
-    def __init__(self, *args: Any, questions: list[Any], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for info in questions:
-            self.fields[info.key] = _sample_field(info)
-            self.fields[info.key].widget.attrs["aria-describedby"] = (
-                f"id_{info.key}-hint"
+    Each question gets the inputs of its own field type (a number is a
+    number, a date a date, a repeating group rows of its columns), and
+    :meth:`answers` gives the answers as a submission stores them; the rules
+    then read them through ``routes.route_data`` as they read a real
+    application's. Computed values are not asked: they are computed.
+    """
+
+    def __init__(self, data: Any = None, *, questions: list[Any]) -> None:
+        self.adding: str | None = None
+        rows: dict[str, int] = {}
+        if data is not None:
+            data = data.copy()
+            self.adding = data.get(ADD_ROW) or None
+        for node in questions:
+            if node.type != "repeat":
+                continue
+            high = node.spec.get("max_rows") or DEFAULT_MAX_ROWS
+            low = node.spec.get("min_rows") or 0
+            try:
+                count = int(data.get(f"{node.key}-rows")) if data else SAMPLE_ROWS
+            except (TypeError, ValueError):
+                count = SAMPLE_ROWS
+            if self.adding == node.key:
+                count += 1
+            rows[node.key] = max(min(count, high), low, 1)
+            if data is not None:
+                data[f"{node.key}-rows"] = str(rows[node.key])
+        super().__init__(data)
+        self.questions: list[SampleQuestion] = []
+        for node in questions:
+            self.questions.append(self._add_question(node, rows.get(node.key, 0)))
+
+    def _add_question(self, node: Any, rows: int) -> SampleQuestion:
+        field_type = FIELD_TYPES[node.type]
+        if node.type == "repeat":
+            counter = forms.IntegerField(required=False, widget=forms.HiddenInput)
+            self.fields[f"{node.key}-rows"] = counter
+            self.initial[f"{node.key}-rows"] = rows
+            names = []
+            for index in range(rows):
+                row = []
+                for column in node.children:
+                    inputs = FIELD_TYPES[column.type].form_fields(
+                        column.spec, f"{node.key}-{index}-{column.key}", required=False
+                    )
+                    for name, form_field in inputs.items():
+                        form_field.label = gettext("%(n)s行目の%(label)s") % {
+                            "n": index + 1,
+                            "label": column.label,
+                        }
+                        self.fields[name] = self._described(node, form_field)
+                        row.append(name)
+                names.append(row)
+            high = node.spec.get("max_rows") or DEFAULT_MAX_ROWS
+            return SampleQuestion(node, [], names, can_add_row=rows < high)
+        if node.type == "file":
+            # Rules count the attachments; a sample has no files to store.
+            self.fields[node.key] = forms.IntegerField(
+                label=gettext("%(label)s（添付するファイルの数）")
+                % {"label": node.label},
+                required=False,
+                min_value=0,
+                max_value=node.spec.get("max_files") or 1,
+                widget=forms.NumberInput(attrs={"class": "form-control"}),
             )
+            self._described(node, self.fields[node.key])
+            return SampleQuestion(node, [node.key], [])
+        inputs = field_type.form_fields(node.spec, node.key, required=False)
+        for name, form_field in inputs.items():
+            if name == node.key:
+                form_field.label = node.label
+            self.fields[name] = self._described(node, form_field)
+        return SampleQuestion(node, list(inputs), [])
+
+    @staticmethod
+    def _described(node: Any, form_field: forms.Field) -> forms.Field:
+        """The input shaped for a sample, described by its question's hint
+        (the key the rules use)."""
+        form_field = _sample_input(form_field)
+        form_field.widget.attrs["aria-describedby"] = f"id_{node.key}-hint"
+        return form_field
+
+    def bound_questions(self) -> list[SampleQuestion]:
+        """The questions with their bound inputs, for the template."""
+        for question in self.questions:
+            question.bound = [self[name] for name in question.names]
+            question.bound_rows = [
+                [self[name] for name in row] for row in question.rows
+            ]
+        return self.questions
+
+    def is_valid(self) -> bool:
+        # An add-row press shows one more row; it is not a simulation.
+        return self.adding is None and super().is_valid()
 
     def answers(self) -> dict[str, Any]:
-        """The sample answers as the rules read them: a blank is null."""
+        """The sample answers as a submission stores them (after is_valid):
+        a blank is unanswered, an empty row is left out."""
+        cleaned = self.cleaned_data
+        answers: dict[str, Any] = {}
+        for question in self.questions:
+            node = question.node
+            if node.type == "repeat":
+                rows = [self._row(node, i, cleaned) for i in range(len(question.rows))]
+                answers[node.key] = [
+                    row for row in rows if any(v is not None for v in row.values())
+                ]
+            elif node.type == "file":
+                answers[node.key] = [
+                    {"id": f"sample-{n}", "name": "", "size": 0, "content_type": ""}
+                    for n in range(cleaned.get(node.key) or 0)
+                ]
+            else:
+                answers[node.key] = FIELD_TYPES[node.type].answer(
+                    node.spec, node.key, cleaned
+                )
+        return answers
+
+    @staticmethod
+    def _row(node: Any, index: int, cleaned: dict[str, Any]) -> dict[str, Any]:
         return {
-            key: None if value in ("", []) else value
-            for key, value in self.cleaned_data.items()
+            column.key: FIELD_TYPES[column.type].answer(
+                column.spec, f"{node.key}-{index}-{column.key}", cleaned
+            )
+            for column in node.children
+            if column.type in FIELD_TYPES
         }

@@ -1,8 +1,12 @@
+import datetime as dt
 import json
+import re
 from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from workflow.models import FinalAuthorityRule, Route, RouteConsultation
 from workflow.routes import RouteMissing, chain_plan
@@ -56,13 +60,13 @@ def test_first_matching_rule_wins(version, org):
         route=route,
         order=0,
         label="緊急案件は係長専決",
-        rule={"==": [{"var": "urgent"}, True]},
+        rule={"==": [{"var": "name"}, "緊急"]},
         position=org["positions"]["kakaricho"],
     )
     FinalAuthorityRule.objects.filter(route=route).exclude(
         label__startswith="緊急"
     ).update(order=5)
-    plan = chain_plan(version=version, answers={"amount": 50, "urgent": True})
+    plan = chain_plan(version=version, answers={"amount": 50, "name": "緊急"})
     assert [s["position"] for s in plan.chain] == ["担当", "係長"]
 
 
@@ -297,3 +301,116 @@ def test_package_with_reduce_in_route_rules_imports(equipment):
     with pytest.raises(packages.PackageError) as refused:
         packages.package_import(package=package, actor=None)
     assert "合議の条件に誤りがあります" in refused.value.message
+
+
+# --- The route simulator reads the answers as a submission does --------------
+# Issue 11, item 5.
+
+
+def _simulate(client, version, data):
+    from tests.factories import AdministratorFactory
+
+    client.force_login(AdministratorFactory())
+    url = reverse("workflow_manage:route_simulate", args=[version.pk])
+    return client.post(url, data)
+
+
+def _simulated_chain(response) -> tuple[list[str], list[str]]:
+    body = response.content.decode()
+    chain = body.split('<ol class="workflow-chain">', 1)[1].split("</ol>", 1)[0]
+    consulted = body.split('<ul class="workflow-consultations">', 1)[-1]
+    consulted = consulted.split("</ul>", 1)[0] if "</ul>" in consulted else ""
+    return (
+        re.findall(r"<strong>([^<]+)</strong>（", chain),
+        re.findall(r"<li>([^<:]+):", consulted),
+    )
+
+
+def _rows(costs: list[int | None]) -> dict[str, str]:
+    data = {"items-rows": str(max(len(costs), 1))}
+    for index, cost in enumerate(costs):
+        data[f"items-{index}-what"] = f"機器{index + 1}"
+        data[f"items-{index}-cost"] = "" if cost is None else f"{cost:,}"
+    return data
+
+
+def test_route_simulator_computes_the_count_from_sample_rows(client, equipment):
+    from tests.factories import AdministratorFactory
+
+    client.force_login(AdministratorFactory())
+    url = reverse("workflow_manage:route_simulate", args=[equipment.pk])
+    page = client.get(url).content.decode()
+    # The rule reads a computed count: the rows it counts are asked, the
+    # count itself is not a box to type in.
+    assert 'name="item_count"' not in page
+    assert 'name="items-0-what"' in page
+    assert 'name="items-2-cost"' in page
+
+    two = _simulate(client, equipment, _rows([300_000, 200_000]))
+    three = _simulate(client, equipment, _rows([300_000, 200_000, 600_000]))
+
+    assert two.status_code == three.status_code == 200
+    assert _simulated_chain(two) == (["担当", "係長", "課長"], [])
+    assert _simulated_chain(three) == (
+        ["担当", "係長", "課長", "部長"],
+        ["財政課 課長"],
+    )
+    assert "<dt>機器の数（計算結果）</dt><dd>3</dd>" in three.content.decode()
+
+
+def test_route_simulator_adds_a_row_without_simulating(client, equipment):
+    response = _simulate(client, equipment, {**_rows([1, 2, 3]), "_add_row": "items"})
+
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="items-3-what"' in body
+    assert 'value="機器3"' in body
+    assert "この回答で適用される順路" not in body
+
+
+DATE_RULE = {"<": [{"var": "start"}, "2027-04-01"]}
+costs = st.lists(st.one_of(st.none(), st.integers(0, 900_000)), max_size=6)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    costs=costs,
+    start=st.one_of(st.none(), st.dates(dt.date(2026, 1, 1), dt.date(2028, 12, 31))),
+)
+def test_simulator_gives_the_chain_a_real_submission_gets(
+    client, equipment, org, costs, start
+):
+    from procedures import services as procedure_services
+    from tests.factories import ResidentFactory
+
+    RouteConsultation.objects.get_or_create(
+        route=equipment.route,
+        section=org["sections"]["hisho"],
+        position=org["positions"]["kacho"],
+        before_position=org["positions"]["kacho"],
+        rule=DATE_RULE,
+    )
+    rows = [{"what": f"機器{n + 1}", "cost": cost} for n, cost in enumerate(costs)]
+    application = procedure_services.application_start(
+        procedure=equipment.procedure, applicant=ResidentFactory()
+    )
+    application = procedure_services.application_save_answers(
+        application=application,
+        answers={"name": "山田 太郎", "items": rows, "start": start and str(start)},
+        new_files={},
+    )
+    application = procedure_services.application_submit(application=application)
+    case = application.case
+    real = (
+        [step["position"] for step in case.chain],
+        [item["label"] for item in case.consultations],
+    )
+
+    data = {**_rows(costs), "start": "" if start is None else start.isoformat()}
+    simulated = _simulated_chain(_simulate(client, equipment, data))
+
+    assert simulated == real
