@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ObjectDoesNotExist
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -136,19 +137,14 @@ class CommentForm(forms.Form):
 
 
 class RuleField(forms.CharField):
-    """A JSON Logic rule typed as JSON text, checked against the form's schema.
+    """A JSON Logic rule typed as JSON text (the form checks it against the
+    version's form: see :func:`rule_form`)."""
 
-    ``runtime`` is the procedure version's form (``FormRuntime``): a rule is
-    checked exactly as the form's own rules are, so ``reduce`` over a
-    repeating group and ``<group>.<column>`` are known here too.
-    """
-
-    def __init__(self, *args: Any, runtime: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault(
             "widget", forms.Textarea(attrs={"rows": 2, "class": "font-monospace"})
         )
         super().__init__(*args, **kwargs)
-        self.runtime = runtime
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, dict):
@@ -179,25 +175,44 @@ class RuleField(forms.CharField):
             )
         return rule
 
-    def validate(self, value: Any) -> None:
-        super().validate(value)
-        errors = self.runtime.rule_errors(value) if value and self.runtime else []
-        if errors:
-            raise forms.ValidationError(errors)
 
+def rule_form(model: type, *, runtime: Any = None) -> type:
+    """A model form for a 専決 or 合議 row; its fields are chosen by the
+    formset (the route editor, the admin).
 
-def _rule_form(model: type, fields: list[str], required: bool, runtime: Any) -> type:
+    The rule is checked against the version's form (``runtime``, else the
+    form of the row's route) exactly as the form's own rules are, so
+    ``reduce`` over a repeating group and ``<group>.<column>`` are known.
+    """
+    blank = model._meta.get_field("rule").blank
+
     class Form(forms.ModelForm):
         rule = RuleField(
-            label=_("条件（JSON Logic）"), required=required, runtime=runtime
+            label=model._meta.get_field("rule").verbose_name, required=not blank
         )
 
         class Meta:
-            pass
+            fields = ["rule"]
+
+        def clean_rule(self) -> dict[str, Any]:
+            rule = self.cleaned_data["rule"]
+            form_runtime = runtime or _route_runtime(self.instance)
+            errors = form_runtime.rule_errors(rule) if rule and form_runtime else []
+            if errors:
+                raise forms.ValidationError(errors)
+            return rule
 
     Form.Meta.model = model
-    Form.Meta.fields = fields
     return Form
+
+
+def _route_runtime(row: Any) -> Any:
+    """The form of the version a row's route belongs to; None while the
+    route has no version yet (the route's own form reports that)."""
+    try:
+        return row.route.procedure_version.form_version.runtime
+    except ObjectDoesNotExist:
+        return None
 
 
 def route_formsets(
@@ -215,9 +230,7 @@ def route_formsets(
     rules = inlineformset_factory(
         Route,
         FinalAuthorityRule,
-        form=_rule_form(
-            FinalAuthorityRule, ["order", "label", "rule", "position"], True, runtime
-        ),
+        form=rule_form(FinalAuthorityRule, runtime=runtime),
         fields=["order", "label", "rule", "position"],
         extra=1,
         can_delete=True,
@@ -225,12 +238,7 @@ def route_formsets(
     consultations = inlineformset_factory(
         Route,
         RouteConsultation,
-        form=_rule_form(
-            RouteConsultation,
-            ["section", "position", "before_position", "rule"],
-            False,
-            runtime,
-        ),
+        form=rule_form(RouteConsultation, runtime=runtime),
         fields=["section", "position", "before_position", "rule"],
         extra=1,
         can_delete=True,

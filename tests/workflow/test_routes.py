@@ -201,9 +201,11 @@ class _FormFields(HTMLParser):
             self.data[self._textarea] += data.strip()
 
 
-def _page_form(body: str) -> dict[str, str]:
+def _page_form(body: str, marker: str = "<form") -> dict[str, str]:
+    """The fields of the form that starts at ``marker`` (the last form)."""
     parser = _FormFields()
-    parser.feed(body.split("<form", 2)[-1] if body.count("<form") > 1 else body)
+    form = marker + body.rsplit(marker, 1)[1]
+    parser.feed(form.split("</form>", 1)[0])
     return parser.data
 
 
@@ -281,6 +283,25 @@ def test_route_editor_accepts_reduce_over_a_repeating_group(client, equipment, o
     assert "「current.price」は繰り返し「items」の列ではありません" in (
         refused.content.decode()
     )
+
+
+def test_admin_checks_route_rules_against_the_form_too(client, equipment):
+    from tests.factories import StaffFactory
+
+    client.force_login(StaffFactory(is_superuser=True))
+    url = f"/django-admin/workflow/route/{equipment.route.pk}/change/"
+    data = _page_form(client.get(url).content.decode(), 'id="route_form"')
+    assert json.loads(data["consultations-0-rule"]) == SUM_RULE
+    data["final_rules-0-rule"] = json.dumps({"<=": [ITEMS_TOTAL, 5_000_000]})
+    data["_save"] = "保存"
+
+    assert client.post(url, data).status_code == 302
+    assert equipment.route.final_rules.get().rule == {"<=": [ITEMS_TOTAL, 5_000_000]}
+
+    data["final_rules-0-rule"] = json.dumps({"<=": [{"var": "no_such"}, 1]})
+    refused = client.post(url, data)
+    assert refused.status_code == 200
+    assert "存在しない項目「no_such」" in refused.content.decode()
 
 
 def test_package_with_reduce_in_route_rules_imports(equipment):
