@@ -385,13 +385,18 @@ class SimulateForm(forms.Form):
             for index in range(rows):
                 row = []
                 for column in node.children:
+                    base = f"{node.key}-{index}-{column.key}"
                     inputs = FIELD_TYPES[column.type].form_fields(
-                        column.spec, f"{node.key}-{index}-{column.key}", required=False
+                        column.spec, base, required=False
                     )
                     for name, form_field in inputs.items():
+                        # A name pair's parts keep their own labels (氏名, フリガナ).
+                        label = column.label
+                        if name != base:
+                            label = f"{label}（{form_field.label}）"
                         form_field.label = gettext("%(n)s行目の%(label)s") % {
                             "n": index + 1,
-                            "label": column.label,
+                            "label": label,
                         }
                         self.fields[name] = self._described(node, form_field)
                         row.append(name)

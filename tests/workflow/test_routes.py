@@ -435,3 +435,60 @@ def test_simulator_gives_the_chain_a_real_submission_gets(
     simulated = _simulated_chain(_simulate(client, equipment, data))
 
     assert simulated == real
+
+
+def test_simulator_asks_what_a_computed_value_and_its_visibility_depend_on(client, org):
+    from tests.forms_builder.conftest import SAMPLE
+
+    version = published_version(
+        org, code="setai", prefix="ST", title="世帯の申請", definition=SAMPLE
+    )
+    route = Route.objects.create(procedure_version=version)
+    for order, code in enumerate(["tanto", "kacho"]):
+        route.levels.create(order=order, position=org["positions"][code])
+    RouteConsultation.objects.create(
+        route=route,
+        section=org["sections"]["zaisei"],
+        position=org["positions"]["kacho"],
+        before_position=org["positions"]["kacho"],
+        rule={">": [{"var": "household_income"}, 3_000_000]},
+    )
+    rows = {
+        "members-rows": "2",
+        "members-0-name": "山田 花子",
+        "members-0-relationship": "spouse",
+        "members-0-income": "2,000,000",
+        "members-1-name": "山田 一郎",
+        "members-1-income": "1,500,000",
+    }
+
+    page = _simulate(client, version, {}).content.decode()
+    shown = _simulate(client, version, {**rows, "has_household": "yes"})
+    hidden = _simulate(client, version, {**rows, "has_household": "no"})
+
+    # The total is computed from the members' incomes, which count only
+    # while the members are asked (同居の家族がいますか: はい).
+    assert 'name="has_household"' in page
+    assert 'name="members-0-income"' in page
+    assert 'name="household_income"' not in page
+    assert 'name="purpose"' not in page
+    assert _simulated_chain(shown) == (["担当", "課長"], ["財政課 課長"])
+    assert "<dd>3,500,000円</dd>" in shown.content.decode()
+    assert _simulated_chain(hidden) == (["担当", "課長"], [])
+
+
+def test_route_editor_summarises_a_duplicate_level_and_stores_nothing(
+    client, version, org
+):
+    url = _editor(client, version)
+    data = _page_form(client.get(url).content.decode())
+    data["levels-5-order"] = "9"
+    data["levels-5-position"] = str(org["positions"]["kacho"].pk)  # twice
+
+    response = client.post(url, data)
+
+    assert response.status_code == 400
+    summary = response.content.decode().split('class="error-summary', 1)[1]
+    summary = summary.split("</div>", 1)[0]
+    assert '<a href="#route-levels">審査の段階:' in summary
+    assert Route.objects.get(procedure_version=version).levels.count() == 5
