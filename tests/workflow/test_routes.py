@@ -324,6 +324,28 @@ def test_package_with_reduce_in_route_rules_imports(equipment):
     assert "合議の条件に誤りがあります" in refused.value.message
 
 
+@pytest.mark.parametrize(
+    ("breakage", "message"),
+    [
+        (lambda route: route["final_rules"][0].pop("rule"), "専決の条件に誤り"),
+        (lambda route: route["final_rules"][0].update(rule="amount"), "専決の条件"),
+        (lambda route: route.update(consultations=["財政課"]), "{ } の並び"),
+    ],
+)
+def test_a_package_with_a_malformed_route_rule_is_refused_in_words(
+    equipment, breakage, message
+):
+    from procedures import packages
+
+    package = packages.package_export(version=equipment)
+    breakage(package["sections"]["route"])
+
+    with pytest.raises(packages.PackageError) as refused:
+        packages.package_import(package=package, actor=None)
+
+    assert message in refused.value.message
+
+
 # --- The route simulator reads the answers as a submission does --------------
 # Issue 11, item 5.
 
