@@ -263,7 +263,10 @@ def test_route_editor_summarises_errors_at_the_top_linking_to_each_field(
 
 def test_route_editor_accepts_reduce_over_a_repeating_group(client, equipment, org):
     url = _editor(client, equipment)
-    data = _page_form(client.get(url).content.decode())
+    page = client.get(url).content.decode()
+    # The columns a rule may read inside reduce are listed with the group.
+    assert "<code>cost</code>（金額）" in page
+    data = _page_form(page)
     assert json.loads(data["consult-0-rule"]) == SUM_RULE
     data["rules-1-order"] = "1"
     data["rules-1-label"] = "合計500万円以下は部長専決"
