@@ -42,6 +42,10 @@ class ProcedureSerializer(serializers.Serializer):
     department = serializers.CharField(source="current_version.section.department.name")
     fee_yen = serializers.IntegerField(source="current_version.fee_yen")
     processing_days = serializers.IntegerField(source="current_version.processing_days")
+    # Without it "30" could be read as calendar days when it means business days.
+    processing_in_business_days = serializers.BooleanField(
+        source="current_version.processing_in_business_days"
+    )
 
     def get_title(self, procedure) -> str:
         return procedure.current_version.title_text

@@ -15,6 +15,8 @@
     rt.display(answers)                       # sections for confirmation/PDF
     rt.prefill(user)                          # first answers from the profile
     rt.field_keys(); rt.field(key)            # introspection for workflow rules
+    rt.rule_errors(rule)                      # check a rule written over answers
+    rt.rule_values(answers)                   # what such a rule reads
 
 Answers are plain JSON by field key: text -> str; integer and amount -> int;
 date -> "YYYY-MM-DD"; choice -> str; multichoice -> [str] in option order;
@@ -35,10 +37,16 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from forms_builder.definition import Node, answer_nodes, evaluation_order, walk
+from forms_builder.definition import (
+    Node,
+    answer_nodes,
+    evaluation_order,
+    rule_scope,
+    walk,
+)
 from forms_builder.fieldtypes import FIELD_TYPES, ff, loc
 from forms_builder.forms import PageForm, answers_as_post
-from forms_builder.rules import evaluate_rule, rule_holds, to_text
+from forms_builder.rules import evaluate_rule, rule_errors, rule_holds, to_text
 
 
 @dataclass(frozen=True)
@@ -190,6 +198,20 @@ class FormRuntime:
                 value = None
             data[node.key] = value
         return data
+
+    def rule_errors(self, rule: Any) -> list[str]:
+        """Problems with a rule written over this form's answers (workflow's
+        専決/合議 rules), checked in the scope the form's own rules have:
+        composite parts, repeating groups and their columns."""
+        known, subkeys, repeats = rule_scope(self.nodes)
+        return rule_errors(rule, known, subkeys=subkeys, repeat_keys=repeats)
+
+    def rule_values(self, answers: dict[str, Any]) -> dict[str, Any]:
+        """Answers as a rule outside the form reads them: every key present,
+        hidden questions null, computed values computed from the answers,
+        files as a count. The one reading of answers for route rules, so a
+        simulation and a submission see the same data."""
+        return self.evaluate(self.rule_data(answers)).values
 
     def evaluate(self, data: dict[str, Any]) -> Evaluation:
         """Visibility, requirement and computed values for rule data.

@@ -5,8 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
+from core.japanese import format_wareki, processing_due_date
 from procedures.models import Category, Procedure, ProcedureVersion
 from procedures.services import VERSION_FIELDS
 
@@ -46,6 +51,48 @@ class ProcedureCategoryForm(forms.ModelForm):
         fields = ["category"]
 
 
+# Longer periods are not previewed: counting business days one by one over
+# decades would make every keystroke cost a second.
+PREVIEW_MAX_DAYS = 3660
+WEEKDAYS = "月火水木金土日"
+
+
+def due_date_sentence(days: int, *, business_days: bool) -> str:
+    """What a period means for an application received today: its due date,
+    computed as application_submit computes it."""
+    today = timezone.localdate()
+    due = processing_due_date(today, days, business_days=business_days)
+    if (get_language() or "ja").startswith("ja"):
+        due_text = f"{format_wareki(due)}（{WEEKDAYS[due.weekday()]}）"
+        today_text = format_wareki(today)
+    else:
+        due_text = due.strftime("%a %d %b %Y")
+        today_text = today.strftime("%d %b %Y")
+    if business_days:
+        message = gettext(
+            "今日（%(today)s）受け付けた申請なら、処理期限は %(due)s"
+            "（開庁日で %(days)s 日目）です。"
+        )
+    else:
+        message = gettext(
+            "今日（%(today)s）受け付けた申請なら、処理期限は %(due)s"
+            "（暦日で %(days)s 日目、末日が閉庁日なら翌開庁日）です。"
+        )
+    return message % {"today": today_text, "due": due_text, "days": days}
+
+
+class DueDatePreviewForm(forms.Form):
+    """The period typed so far, for the due date shown while it is edited."""
+
+    days = forms.IntegerField(min_value=0, max_value=PREVIEW_MAX_DAYS)
+    business = forms.BooleanField(required=False)
+
+    def sentence(self) -> str:
+        return due_date_sentence(
+            self.cleaned_data["days"], business_days=self.cleaned_data["business"]
+        )
+
+
 class ProcedureVersionForm(forms.ModelForm):
     class Meta:
         model = ProcedureVersion
@@ -74,6 +121,45 @@ class ProcedureVersionForm(forms.ModelForm):
         self.fields["section"].queryset = self.fields[
             "section"
         ].queryset.select_related("department")
+        self._preview_due_date()
+
+    def _raw(self, name: str) -> Any:
+        # Read without a BoundField: one made now would keep the help text
+        # as it was before the preview is added to it.
+        field = self.fields[name]
+        if self.is_bound:
+            return field.widget.value_from_datadict(
+                self.data, self.files, self.add_prefix(name)
+            )
+        return self.get_initial_for_field(field, name)
+
+    def _preview_due_date(self) -> None:
+        """Next to the setting: the due date of an application received
+        today, for the period as it stands (typed, or saved); a script keeps
+        it current while the administrator edits (procedures/due-date.js)."""
+        field = self.fields["processing_in_business_days"]
+        days, business = (
+            self._raw("processing_days"),
+            self._raw("processing_in_business_days"),
+        )
+        try:
+            days = int(days)
+        except (TypeError, ValueError):
+            days = None
+        sentence = (
+            due_date_sentence(days, business_days=bool(business))
+            if days is not None and 0 <= days <= PREVIEW_MAX_DAYS
+            else ""
+        )
+        field.help_text = format_html(
+            '{}<br><strong data-due-date-preview data-url="{}" data-days="{}" '
+            'data-business="{}" aria-live="polite">{}</strong>',
+            field.help_text,
+            reverse("procedures_manage:due_date"),
+            self.auto_id % self.add_prefix("processing_days"),
+            self.auto_id % self.add_prefix("processing_in_business_days"),
+            sentence,
+        )
 
 
 class CategoryChoiceForm(forms.Form):

@@ -6,6 +6,7 @@ app_name = "procedures_manage"
 urlpatterns = [
     path("", views.procedure_list, name="list"),
     path("new/", views.procedure_create, name="create"),
+    path("new/due-date/", views.due_date_preview, name="due_date"),
     path("import/", views.package_import, name="import"),
     path("access-log/", views.access_log, name="access_log"),
     path("<slug:code>/", views.procedure_detail, name="detail"),

@@ -6,7 +6,7 @@ import csv
 
 from django.contrib import messages
 from django.db import IntegrityError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from core.audit import audit_record
 from core.decorators import administrator_required
 from procedures import packages, selectors, services
 from procedures.forms import (
+    DueDatePreviewForm,
     PackageImportForm,
     ProcedureCategoryForm,
     ProcedureCreateForm,
@@ -139,6 +140,17 @@ def version_draft(request: HttpRequest, code: str) -> HttpResponse:
         return redirect("procedures_manage:detail", procedure.code)
     messages.success(request, _("新しい版（下書き）を作りました。"))
     return redirect("procedures_manage:version_edit", procedure.code, version.number)
+
+
+@administrator_required
+@require_http_methods(["GET"])
+def due_date_preview(request: HttpRequest) -> JsonResponse:
+    """The due date of an application received today for a period being
+    typed (the version form's script asks while the administrator edits)."""
+    form = DueDatePreviewForm(request.GET)
+    if not form.is_valid():
+        return JsonResponse({"text": ""}, status=400)
+    return JsonResponse({"text": form.sentence()})
 
 
 @administrator_required

@@ -161,9 +161,11 @@ class ProcedureVersion(models.Model):
         _("標準処理期間（日）"),
         help_text=_("受付の翌日から数えます（初日不算入）。"),
     )
+    # Calendar days by default: most ordinances state 標準処理期間 in days
+    # (暦日), and 30 business days is six weeks, not a month.
     processing_in_business_days = models.BooleanField(
         _("開庁日で数える"),
-        default=True,
+        default=False,
         help_text=_("オフのときは暦日で数え、末日が閉庁日なら翌開庁日までとします。"),
     )
     retention_years = models.PositiveSmallIntegerField(

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from workflow.forms import rule_form
 from workflow.models import (
     Case,
     CaseTask,
@@ -16,13 +17,19 @@ class RouteLevelInline(admin.TabularInline):
     extra = 0
 
 
+# Rules are checked against the version's form here too, as in the route
+# editor and the package import (the form finds it through the row's route).
+
+
 class FinalAuthorityRuleInline(admin.TabularInline):
     model = FinalAuthorityRule
+    form = rule_form(FinalAuthorityRule)
     extra = 0
 
 
 class RouteConsultationInline(admin.TabularInline):
     model = RouteConsultation
+    form = rule_form(RouteConsultation)
     extra = 0
 
 

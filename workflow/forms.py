@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ObjectDoesNotExist
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from forms_builder.rules import rule_errors
+from forms_builder.fieldtypes import FIELD_TYPES
+from forms_builder.forms import DEFAULT_MAX_ROWS
 from workflow.decisions import applicant_message_rule, decision_text_errors
 from workflow.models import FinalAuthorityRule, Route, RouteConsultation, RouteLevel
 
@@ -163,21 +166,29 @@ class CommentForm(forms.Form):
 
 
 class RuleField(forms.CharField):
-    """A JSON Logic rule typed as JSON text, checked against the form's keys."""
+    """A JSON Logic rule typed as JSON text (the form checks it against the
+    version's form: see :func:`rule_form`)."""
 
-    def __init__(
-        self, *args: Any, known_keys: list[str] | None = None, **kwargs: Any
-    ) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault(
             "widget", forms.Textarea(attrs={"rows": 2, "class": "font-monospace"})
         )
         super().__init__(*args, **kwargs)
-        self.known_keys = known_keys
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, dict):
             return json.dumps(value, ensure_ascii=False) if value else ""
         return value
+
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        # A blank box is the empty rule ({}), not a change from a new row's
+        # missing initial value: otherwise a blank extra row reads as filled
+        # in and is validated (「この項目は必須です」 on a row nobody wrote).
+        try:
+            data = self.to_python(data)
+        except forms.ValidationError:
+            return True
+        return (initial or {}) != (data or {})
 
     def to_python(self, value: Any) -> Any:
         value = super().to_python(value)
@@ -191,43 +202,64 @@ class RuleField(forms.CharField):
             raise forms.ValidationError(
                 gettext("規則は { } で囲んだ JSON Logic で書いてください。")
             )
-        errors = (
-            rule_errors(rule, self.known_keys) if self.known_keys is not None else []
-        )
-        if errors:
-            raise forms.ValidationError(errors)
         return rule
 
 
-def _rule_form(
-    model: type, fields: list[str], required: bool, known_keys: list[str] | None
-) -> type:
+def rule_form(model: type, *, runtime: Any = None) -> type:
+    """A model form for a 専決 or 合議 row; its fields are chosen by the
+    formset (the route editor, the admin).
+
+    The rule is checked against the version's form (``runtime``, else the
+    form of the row's route) exactly as the form's own rules are, so
+    ``reduce`` over a repeating group and ``<group>.<column>`` are known.
+    """
+    blank = model._meta.get_field("rule").blank
+
     class Form(forms.ModelForm):
         rule = RuleField(
-            label=_("条件（JSON Logic）"), required=required, known_keys=known_keys
+            label=model._meta.get_field("rule").verbose_name, required=not blank
         )
 
         class Meta:
-            pass
+            fields = ["rule"]
+
+        def clean_rule(self) -> dict[str, Any]:
+            rule = self.cleaned_data["rule"]
+            form_runtime = runtime or _route_runtime(self.instance)
+            errors = form_runtime.rule_errors(rule) if rule and form_runtime else []
+            if errors:
+                raise forms.ValidationError(errors)
+            return rule
 
     Form.Meta.model = model
-    Form.Meta.fields = fields
     return Form
 
 
+def _route_runtime(row: Any) -> Any:
+    """The form of the version a row's route belongs to; None while the
+    route has no version yet (the route's own form reports that)."""
+    try:
+        return row.route.procedure_version.form_version.runtime
+    except ObjectDoesNotExist:
+        return None
+
+
 def route_formsets(
-    route: Route, data: Any = None, known_keys: list[str] | None = None
+    route: Route, data: Any = None, runtime: Any = None
 ) -> dict[str, Any]:
-    """The three inline formsets of the route editor (levels, 専決, 合議)."""
+    """The three inline formsets of the route editor (levels, 専決, 合議).
+
+    ``runtime`` is the version's form, against which rules are checked.
+    Each formset ends with one blank row to fill in; a row left blank is
+    ignored on saving.
+    """
     levels = inlineformset_factory(
         Route, RouteLevel, fields=["order", "position"], extra=1, can_delete=True
     )
     rules = inlineformset_factory(
         Route,
         FinalAuthorityRule,
-        form=_rule_form(
-            FinalAuthorityRule, ["order", "label", "rule", "position"], True, known_keys
-        ),
+        form=rule_form(FinalAuthorityRule, runtime=runtime),
         fields=["order", "label", "rule", "position"],
         extra=1,
         can_delete=True,
@@ -235,12 +267,7 @@ def route_formsets(
     consultations = inlineformset_factory(
         Route,
         RouteConsultation,
-        form=_rule_form(
-            RouteConsultation,
-            ["section", "position", "before_position", "rule"],
-            False,
-            known_keys,
-        ),
+        form=rule_form(RouteConsultation, runtime=runtime),
         fields=["section", "position", "before_position", "rule"],
         extra=1,
         can_delete=True,
@@ -252,50 +279,228 @@ def route_formsets(
     }
 
 
-def _sample_field(info: Any) -> forms.Field:
-    """An input for one question's sample answer, shaped like its real answer."""
-    common = {"label": info.label, "required": False}
-    if info.type in ("integer", "amount"):
-        return forms.IntegerField(
-            widget=forms.NumberInput(attrs={"class": "form-control"}), **common
-        )
-    if info.type in ("yesno", "agreement"):
-        return forms.TypedChoiceField(
-            choices=[("", "—"), ("1", _("はい")), ("0", _("いいえ"))],
-            coerce=lambda value: value == "1",
-            empty_value=None,
-            widget=forms.Select(attrs={"class": "form-select"}),
-            **common,
-        )
-    if info.type == "choice":
-        return forms.ChoiceField(
-            choices=[("", "—"), *info.options],
-            widget=forms.Select(attrs={"class": "form-select"}),
-            **common,
-        )
-    if info.type == "multichoice":
-        return forms.MultipleChoiceField(
-            choices=info.options, widget=forms.CheckboxSelectMultiple, **common
-        )
-    return forms.CharField(
-        widget=forms.TextInput(attrs={"class": "form-control"}), **common
-    )
+ROUTE_PARTS = {
+    "levels": _("審査の段階"),
+    "rules": _("専決の規則"),
+    "consultations": _("合議"),
+}
+
+
+def route_error_items(formsets: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(anchor, label, message) of every error of the route editor, in page
+    order, for the error summary at the top: each links to its field, or to
+    the row or the part when the error is about a whole row or part. A field
+    with an error is marked invalid and described by its message, shown next
+    to it."""
+    items: list[tuple[str, str, str]] = []
+    for name, formset in formsets.items():
+        part = str(ROUTE_PARTS[name])
+        for message in formset.non_form_errors():
+            items.append((f"route-{name}", part, message))
+        for number, form in enumerate(formset.forms, start=1):
+            row = gettext("%(part)s %(n)s件目") % {"part": part, "n": number}
+            for message in form.non_field_errors():
+                items.append((f"{form.prefix}-row", row, message))
+            for field in form.visible_fields():
+                if field.errors:
+                    field.field.widget.attrs.update(
+                        {
+                            "aria-invalid": "true",
+                            "aria-describedby": f"{field.auto_id}-error",
+                        }
+                    )
+                for message in field.errors:
+                    label = gettext("%(part)s %(n)s件目の%(label)s") % {
+                        "part": part,
+                        "n": number,
+                        "label": field.label,
+                    }
+                    items.append((field.id_for_label, label, message))
+    return items
+
+
+ADD_ROW = "_add_row"  # the name of the simulator's add-row buttons
+SAMPLE_ROWS = 3  # rows a repeating group offers before any is added
+
+
+def _sample_input(form_field: forms.Field) -> forms.Field:
+    """A form type's own field, shaped for a sample: never required, and a
+    choice may be left unanswered ("—") as a resident may leave it."""
+    form_field.required = False
+    widget = form_field.widget
+    if isinstance(widget, forms.RadioSelect) and not isinstance(
+        widget, forms.CheckboxSelectMultiple
+    ):
+        form_field.widget = widget = forms.Select()
+        form_field.choices = [("", "—"), *form_field.choices]
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        widget.attrs["class"] = "form-check-input"
+    elif isinstance(widget, forms.Select):
+        widget.attrs["class"] = "form-select"
+    elif isinstance(widget, forms.CheckboxInput):
+        widget.attrs["class"] = "form-check-input"
+    else:
+        widget.attrs["class"] = "form-control"
+    return form_field
+
+
+@dataclasses.dataclass
+class SampleQuestion:
+    """One question of the simulator: its node, its inputs and, for a
+    repeating group, its rows of inputs."""
+
+    node: Any
+    names: list[str]
+    rows: list[list[str]]
+    can_add_row: bool = False
+    bound: list[forms.BoundField] = dataclasses.field(default_factory=list)
+    bound_rows: list[list[forms.BoundField]] = dataclasses.field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        return self.node.key
+
+    @property
+    def label(self) -> str:
+        return self.node.label
+
+    @property
+    def type(self) -> str:
+        return self.node.type
 
 
 class SimulateForm(forms.Form):
-    """Sample answers for the route simulator: one input per question the rules read."""
+    """Sample answers for the route simulator, typed as the form types them.
 
-    def __init__(self, *args: Any, questions: list[Any], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for info in questions:
-            self.fields[info.key] = _sample_field(info)
-            self.fields[info.key].widget.attrs["aria-describedby"] = (
-                f"id_{info.key}-hint"
+    Each question gets the inputs of its own field type (a number is a
+    number, a date a date, a repeating group rows of its columns), and
+    :meth:`answers` gives the answers as a submission stores them; the rules
+    then read them through ``routes.route_data`` as they read a real
+    application's. Computed values are not asked: they are computed.
+    """
+
+    def __init__(self, data: Any = None, *, questions: list[Any]) -> None:
+        self.adding: str | None = None
+        rows: dict[str, int] = {}
+        if data is not None:
+            data = data.copy()
+            self.adding = data.get(ADD_ROW) or None
+        for node in questions:
+            if node.type != "repeat":
+                continue
+            high = node.spec.get("max_rows") or DEFAULT_MAX_ROWS
+            low = node.spec.get("min_rows") or 0
+            try:
+                count = int(data.get(f"{node.key}-rows")) if data else SAMPLE_ROWS
+            except (TypeError, ValueError):
+                count = SAMPLE_ROWS
+            if self.adding == node.key:
+                count += 1
+            rows[node.key] = max(min(count, high), low, 1)
+            if data is not None:
+                data[f"{node.key}-rows"] = str(rows[node.key])
+        super().__init__(data)
+        self.questions: list[SampleQuestion] = []
+        for node in questions:
+            self.questions.append(self._add_question(node, rows.get(node.key, 0)))
+
+    def _add_question(self, node: Any, rows: int) -> SampleQuestion:
+        field_type = FIELD_TYPES[node.type]
+        if node.type == "repeat":
+            counter = forms.IntegerField(required=False, widget=forms.HiddenInput)
+            self.fields[f"{node.key}-rows"] = counter
+            self.initial[f"{node.key}-rows"] = rows
+            names = []
+            for index in range(rows):
+                row = []
+                for column in node.children:
+                    base = f"{node.key}-{index}-{column.key}"
+                    inputs = FIELD_TYPES[column.type].form_fields(
+                        column.spec, base, required=False
+                    )
+                    for name, form_field in inputs.items():
+                        # A name pair's parts keep their own labels (氏名, フリガナ).
+                        label = column.label
+                        if name != base:
+                            label = f"{label}（{form_field.label}）"
+                        form_field.label = gettext("%(n)s行目の%(label)s") % {
+                            "n": index + 1,
+                            "label": label,
+                        }
+                        self.fields[name] = self._described(node, form_field)
+                        row.append(name)
+                names.append(row)
+            high = node.spec.get("max_rows") or DEFAULT_MAX_ROWS
+            return SampleQuestion(node, [], names, can_add_row=rows < high)
+        if node.type == "file":
+            # Rules count the attachments; a sample has no files to store.
+            self.fields[node.key] = forms.IntegerField(
+                label=gettext("%(label)s（添付するファイルの数）")
+                % {"label": node.label},
+                required=False,
+                min_value=0,
+                max_value=node.spec.get("max_files") or 1,
+                widget=forms.NumberInput(attrs={"class": "form-control"}),
             )
+            self._described(node, self.fields[node.key])
+            return SampleQuestion(node, [node.key], [])
+        inputs = field_type.form_fields(node.spec, node.key, required=False)
+        for name, form_field in inputs.items():
+            if name == node.key:
+                form_field.label = node.label
+            self.fields[name] = self._described(node, form_field)
+        return SampleQuestion(node, list(inputs), [])
+
+    @staticmethod
+    def _described(node: Any, form_field: forms.Field) -> forms.Field:
+        """The input shaped for a sample, described by its question's hint
+        (the key the rules use)."""
+        form_field = _sample_input(form_field)
+        form_field.widget.attrs["aria-describedby"] = f"id_{node.key}-hint"
+        return form_field
+
+    def bound_questions(self) -> list[SampleQuestion]:
+        """The questions with their bound inputs, for the template."""
+        for question in self.questions:
+            question.bound = [self[name] for name in question.names]
+            question.bound_rows = [
+                [self[name] for name in row] for row in question.rows
+            ]
+        return self.questions
+
+    def is_valid(self) -> bool:
+        # An add-row press shows one more row; it is not a simulation.
+        return self.adding is None and super().is_valid()
 
     def answers(self) -> dict[str, Any]:
-        """The sample answers as the rules read them: a blank is null."""
+        """The sample answers as a submission stores them (after is_valid):
+        a blank is unanswered, an empty row is left out."""
+        cleaned = self.cleaned_data
+        answers: dict[str, Any] = {}
+        for question in self.questions:
+            node = question.node
+            if node.type == "repeat":
+                rows = [self._row(node, i, cleaned) for i in range(len(question.rows))]
+                answers[node.key] = [
+                    row for row in rows if any(v is not None for v in row.values())
+                ]
+            elif node.type == "file":
+                answers[node.key] = [
+                    {"id": f"sample-{n}", "name": "", "size": 0, "content_type": ""}
+                    for n in range(cleaned.get(node.key) or 0)
+                ]
+            else:
+                answers[node.key] = FIELD_TYPES[node.type].answer(
+                    node.spec, node.key, cleaned
+                )
+        return answers
+
+    @staticmethod
+    def _row(node: Any, index: int, cleaned: dict[str, Any]) -> dict[str, Any]:
         return {
-            key: None if value in ("", []) else value
-            for key, value in self.cleaned_data.items()
+            column.key: FIELD_TYPES[column.type].answer(
+                column.spec, f"{node.key}-{index}-{column.key}", cleaned
+            )
+            for column in node.children
+            if column.type in FIELD_TYPES
         }

@@ -12,11 +12,17 @@ from django.utils.translation import gettext as _
 
 from core.audit import audit_record
 from core.decorators import administrator_required
+from forms_builder.fieldtypes import FIELD_TYPES
 from organisation.selectors import slot_holders
 from procedures.models import ProcedureVersion
-from workflow.forms import SimulateForm, route_formsets
+from workflow.forms import ADD_ROW, SimulateForm, route_error_items, route_formsets
 from workflow.models import Route
-from workflow.routes import RouteMissing, chain_plan, route_rule_keys
+from workflow.routes import (
+    RouteMissing,
+    chain_plan,
+    route_data,
+    simulation_questions,
+)
 
 
 @administrator_required
@@ -34,14 +40,15 @@ def route_edit(request: HttpRequest, version_id: int) -> HttpResponse:
         pk=version_id,
     )
     route, _created = Route.objects.get_or_create(procedure_version=version)
-    # The questions rules may name (FieldInfo: key, label, type).
-    fields = version.form_version.runtime.field_keys()
-    keys = [info.key for info in fields]
+    # Rules are checked against the form's schema; the questions they may
+    # name are listed for the administrator (FieldInfo: key, label, type).
+    runtime = version.form_version.runtime
+    fields = runtime.field_keys()
     # A published version's route is part of what running cases were given:
     # it is read-only, like the rest of the version.
     editable = version.is_editable
     if request.method == "POST" and editable:
-        formsets = route_formsets(route, request.POST, known_keys=keys)
+        formsets = route_formsets(route, request.POST, runtime=runtime)
         if all(formset.is_valid() for formset in formsets.values()):
             with transaction.atomic():
                 for formset in formsets.values():
@@ -56,7 +63,7 @@ def route_edit(request: HttpRequest, version_id: int) -> HttpResponse:
             return redirect("workflow_manage:route_edit", version_id=version.pk)
         status = 400
     else:
-        formsets = route_formsets(route, known_keys=keys)
+        formsets = route_formsets(route, runtime=runtime)
         status = 200
     return render(
         request,
@@ -67,6 +74,7 @@ def route_edit(request: HttpRequest, version_id: int) -> HttpResponse:
             "formsets": formsets,
             "editable": editable,
             "fields": fields,
+            "error_items": route_error_items(formsets) if status == 400 else [],
         },
         status=status,
     )
@@ -80,21 +88,34 @@ def route_simulate(request: HttpRequest, version_id: int) -> HttpResponse:
         ),
         pk=version_id,
     )
-    keys = route_rule_keys(version)
-    questions = [
-        info for info in version.form_version.runtime.field_keys() if info.key in keys
-    ]
-    form = SimulateForm(request.POST or None, questions=questions)
+    # The questions behind the rules, asked as the form asks them; computed
+    # values are computed from the sample answers, as at submission.
+    questions, computed = simulation_questions(version)
+    form = SimulateForm(
+        request.POST if request.method == "POST" else None, questions=questions
+    )
     result: dict[str, Any] | None = None
     error = ""
-    if request.method == "POST" and form.is_valid():
+    if form.is_valid():
+        answers = form.answers()
         try:
-            plan = chain_plan(version=version, answers=form.answers())
+            plan = chain_plan(version=version, answers=answers)
         except RouteMissing as exc:
             error = str(exc)
         else:
+            values = route_data(version=version, answers=answers)
             result = {
                 "plan": plan,
+                "computed": [
+                    {
+                        "key": node.key,
+                        "label": node.label,
+                        "value": FIELD_TYPES["computed"].display(
+                            node.spec, values.get(node.key)
+                        ),
+                    }
+                    for node in computed
+                ],
                 "steps": [
                     {**step, "holders": slot_holders(step["slot"])}
                     for step in plan.chain
@@ -104,9 +125,18 @@ def route_simulate(request: HttpRequest, version_id: int) -> HttpResponse:
                     for item in plan.consultations
                 ],
             }
+    invalid = form.is_bound and form.adding is None and not form.is_valid()
     return render(
         request,
         "workflow/route_simulate.html",
-        {"version": version, "form": form, "result": result, "error": error},
-        status=400 if request.method == "POST" and not form.is_valid() else 200,
+        {
+            "version": version,
+            "form": form,
+            "questions": form.bound_questions(),
+            "computed": computed,
+            "add_row": ADD_ROW,
+            "result": result,
+            "error": error,
+        },
+        status=400 if invalid else 200,
     )

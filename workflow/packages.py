@@ -12,7 +12,6 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from forms_builder.rules import rule_errors
 from organisation.models import Department, Position, Section
 from workflow.models import FinalAuthorityRule, Route, RouteConsultation, RouteLevel
 
@@ -108,13 +107,29 @@ def _section(data: Any) -> Section:
     )
 
 
+def _items(value: Any) -> list[dict[str, Any]]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(i, dict) for i in value):
+        raise ValueError(_("決裁ルートの規則は { } の並びで書いてください。"))
+    return value
+
+
+def _rule_problems(runtime: Any, rule: Any) -> list[str]:
+    """What is wrong with a rule, checked as the route editor checks it."""
+    if not isinstance(rule, dict) or not rule:
+        return [_("規則は { } で囲んだ JSON Logic で書いてください。")]
+    return runtime.rule_errors(rule)
+
+
 @transaction.atomic
 def import_route(version: Any, data: dict[str, Any]) -> None:
     """Recreate a route on a new draft version; ValueError on broken data."""
     levels = data.get("levels")
     if not isinstance(levels, list) or not levels:
         raise ValueError(_("決裁ルートに段階がありません。"))
-    field_keys = {info.key for info in version.form_version.runtime.field_keys()}
+    # Rules are checked against the form's schema as the form's own rules are.
+    runtime = version.form_version.runtime
     route, _created = Route.objects.update_or_create(
         procedure_version=version, defaults={"note": data.get("note", "")}
     )
@@ -126,8 +141,8 @@ def import_route(version: Any, data: dict[str, Any]) -> None:
         position = _position(level)
         positions[position.code] = position
         RouteLevel.objects.create(route=route, order=order, position=position)
-    for order, item in enumerate(data.get("final_rules") or []):
-        problems = rule_errors(item.get("rule"), field_keys)
+    for order, item in enumerate(_items(data.get("final_rules"))):
+        problems = _rule_problems(runtime, item.get("rule"))
         if problems:
             raise ValueError(_("専決の条件に誤りがあります: ") + "; ".join(problems))
         if item.get("position") not in positions:
@@ -139,10 +154,10 @@ def import_route(version: Any, data: dict[str, Any]) -> None:
             rule=item["rule"],
             position=positions[item["position"]],
         )
-    for item in data.get("consultations") or []:
+    for item in _items(data.get("consultations")):
         rule = item.get("rule") or {}
         if rule:
-            problems = rule_errors(rule, field_keys)
+            problems = _rule_problems(runtime, rule)
             if problems:
                 raise ValueError(
                     _("合議の条件に誤りがあります: ") + "; ".join(problems)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext
 
+from forms_builder.definition import dependencies
 from forms_builder.rules import evaluate_rule, rule_vars, truthy
 from organisation.selectors import slot_for
 from workflow.models import FinalAuthorityRule, RouteConsultation, RouteLevel
@@ -48,12 +49,49 @@ def route_rule_keys(version: Any) -> set[str]:
     return set().union(*(rule_vars(rule) for rule in rules if rule))
 
 
+def route_data(*, version: Any, answers: dict[str, Any]) -> dict[str, Any]:
+    """The data the route's rules see for ``answers`` (stored answers, by key).
+
+    The form of ``version`` reads them as its own rules do: hidden questions
+    are null, computed values are computed from the answers (never taken as
+    given), files count. A submission and the route simulator both reach the
+    rules through here (``chain_plan``), so they cannot disagree.
+    """
+    return version.form_version.runtime.rule_values(answers)
+
+
+def simulation_questions(version: Any) -> tuple[list[Any], list[Any]]:
+    """What the route simulator asks, and the computed values it shows.
+
+    The questions the rules read, where a computed value is replaced by the
+    questions it is computed from, together with the questions that decide
+    whether any of them is shown: (questions to answer, computed values),
+    each a list of the form's nodes in document order.
+    """
+    runtime = version.form_version.runtime
+    wanted = set(route_rule_keys(version))
+    pending = list(wanted)
+    while pending:
+        node = runtime.by_key.get(pending.pop())
+        for key in dependencies(node) if node is not None else ():
+            if key not in wanted:
+                wanted.add(key)
+                pending.append(key)
+    nodes = [node for node in runtime.answer_nodes if node.key in wanted]
+    return (
+        [node for node in nodes if node.type != "computed"],
+        [node for node in nodes if node.type == "computed"],
+    )
+
+
 def chain_plan(*, version: Any, answers: dict[str, Any]) -> ChainPlan:
     """Apply the 専決 rules and the 合議 rules of ``version``'s route to ``answers``.
 
-    Three queries of plain values (and the version's section): this runs
-    inside every submission.
+    ``answers`` are stored answers; the rules read them through
+    :func:`route_data`. Three queries of plain values (and the version's
+    section and form): this runs inside every submission.
     """
+    answers = route_data(version=version, answers=answers)
     levels = list(
         RouteLevel.objects.filter(route__procedure_version=version)
         .order_by("order")

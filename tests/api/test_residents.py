@@ -20,6 +20,18 @@ def test_catalogue_lists_published_procedures_without_login(procedure):
     assert response.json()[0]["title"] == "福祉施設整備助成金"
 
 
+def test_catalogue_says_whether_the_period_counts_business_days(procedure):
+    # Issue 11, item 12: "30" alone does not say 30 days or 30 business days.
+    version = procedure.current_version
+    listed = APIClient().get("/api/v1/procedures/").json()[0]
+    assert listed["processing_days"] == 30
+    assert listed["processing_in_business_days"] is False  # calendar days
+    version.processing_in_business_days = True
+    version.save(update_fields=["processing_in_business_days"])
+    detail = APIClient().get(f"/api/v1/procedures/{procedure.code}/").json()
+    assert detail["processing_in_business_days"] is True
+
+
 def test_catalogue_answers_in_english_when_asked(procedure):
     response = APIClient().get("/api/v1/procedures/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.json()[0]["title"] == "Welfare facility grant"

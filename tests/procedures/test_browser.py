@@ -132,3 +132,39 @@ def test_administrator_imports_a_package_and_publishes_it(
     assert Procedure.objects.get(code="johkaso-2").accepts_applications
     page.goto(live_server.url + "/procedures/johkaso-2/")
     assert page.get_by_role("heading", name="浄化槽設置補助金").is_visible()
+
+
+def test_due_date_next_to_the_processing_period_follows_the_typing(
+    live_server, page, office
+):
+    # Issue 11, item 12: the administrator sees what the period means.
+    from django.utils import timezone
+
+    from core.japanese import format_wareki, processing_due_date
+    from tests.factories import PASSWORD, AdministratorFactory
+
+    admin = AdministratorFactory(email="admin@example.jp")
+    page.goto(live_server.url + "/manage/login/")
+    page.get_by_label("メールアドレス").fill(admin.email)
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_role("button", name="ログインする").click()
+    page.wait_for_load_state()
+    page.goto(live_server.url + "/manage/procedures/new/")
+    preview = page.locator("[data-due-date-preview]")
+    today = timezone.localdate()
+
+    page.get_by_label("標準処理期間（日）").fill("30")
+    due = processing_due_date(today, 30, business_days=False)
+    page.wait_for_function(
+        "text => document.querySelector('[data-due-date-preview]')"
+        ".textContent.includes(text)",
+        arg=format_wareki(due),
+    )
+    page.get_by_label("開庁日で数える").check()
+    due = processing_due_date(today, 30, business_days=True)
+    page.wait_for_function(
+        "text => document.querySelector('[data-due-date-preview]')"
+        ".textContent.includes(text)",
+        arg=format_wareki(due),
+    )
+    assert "開庁日で 30 日目" in preview.inner_text()

@@ -91,7 +91,7 @@ def test_procedure_page_says_what_is_needed_before_starting(client, procedure):
     assert "見積書（PDF）" in page
     assert "手数料" in page
     assert "無料" in page
-    assert "30 開庁日" in page
+    assert "翌日から 30 日" in page  # calendar days, the default
     assert "福祉政策課" in page
     assert "000-000-0000" in page
     assert "ログインして申請する" in page

@@ -100,28 +100,45 @@ def org(db) -> dict[str, Any]:
 _codes = itertools.count()
 
 
-@pytest.fixture
-def version(org) -> ProcedureVersion:
-    """A published procedure of 福祉政策課 on a published form, with the demo route."""
-    n = next(_codes)
-    form = form_create(
-        code=f"josei-{n}", title="助成金", definition=DEFINITION, actor=None
-    )
+def published_version(
+    org: dict[str, Any],
+    *,
+    code: str,
+    prefix: str,
+    title: str,
+    definition: dict[str, Any],
+) -> ProcedureVersion:
+    """A published procedure of 福祉政策課 on a published form of ``definition``."""
+    form = form_create(code=code, title=title, definition=definition, actor=None)
     form_version = form_version_publish(version=form.versions.get(), actor=None)
     procedure = Procedure.objects.create(
-        code=f"josei-{n}", receipt_prefix=f"J{n}", status="published"
+        code=code, receipt_prefix=prefix, status="published"
     )
     version = ProcedureVersion.objects.create(
         procedure=procedure,
         number=1,
         status="published",
-        title="福祉施設整備助成金",
+        title=title,
         section=org["sections"]["fukushi"],
         processing_days=30,
         form_version=form_version,
     )
     procedure.current_version = version
     procedure.save()
+    return version
+
+
+@pytest.fixture
+def version(org) -> ProcedureVersion:
+    """A published procedure of 福祉政策課 on a published form, with the demo route."""
+    n = next(_codes)
+    version = published_version(
+        org,
+        code=f"josei-{n}",
+        prefix=f"J{n}",
+        title="福祉施設整備助成金",
+        definition=DEFINITION,
+    )
     seed_demo_route(version)
     return version
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('procedures', '0001_initial'),
+        ('procedures', '0003_processing_calendar_days_by_default'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
