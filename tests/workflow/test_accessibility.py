@@ -1,0 +1,112 @@
+"""axe-core finds nothing on the platform's main pages, in Debian's Chromium.
+
+Every area is visited as its user would: the resident's catalogue, procedure
+page, form, confirmation and application page; the caseworker's inbox and
+case page; the administrator's procedure page, form builder and route page;
+and the public verification page. WCAG 2.1 AA (colour contrast included) and
+axe's best practices, 0 violations, on a desktop and a phone width.
+
+Set A11Y_SCREENSHOTS to a folder to keep a screenshot of every page checked.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from forms_builder.services import form_version_create_draft
+from procedures import services as procedure_services
+from tests.a11y import axe_violations
+from tests.factories import PASSWORD, AdministratorFactory, ResidentFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def _login(page, base: str, path: str, email: str) -> None:
+    page.goto(base + path)
+    page.get_by_label("メールアドレス").fill(email)
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_role("button", name="ログインする").click()
+    page.wait_for_load_state()
+
+
+SHOTS = os.environ.get("A11Y_SCREENSHOTS")
+
+
+def _check(page, url: str, found: list[str]) -> None:
+    page.goto(url)
+    for size in (DESKTOP, PHONE):
+        page.set_viewport_size(size)
+        if report := axe_violations(page):
+            found.append(f"{size['width']}px {report}")
+        if SHOTS:
+            name = re.sub(r"[^a-z0-9]+", "-", url.split("//", 1)[1].lower())
+            Path(SHOTS).mkdir(parents=True, exist_ok=True)
+            path = Path(SHOTS) / f"{name}-{size['width']}.png"
+            page.screenshot(path=str(path), full_page=True)
+
+
+def test_residents_pages_have_no_axe_violations(live_server, page, version, submit):
+    base = live_server.url
+    resident = ResidentFactory(email="hanako@example.jp")
+    submitted = submit(500_000)
+    submitted.applicant = resident
+    submitted.save(update_fields=["applicant"])
+    draft = procedure_services.application_start(
+        procedure=version.procedure, applicant=resident
+    )
+    draft = procedure_services.application_save_answers(
+        application=draft, answers={"name": "山田 花子", "amount": 300_000}
+    )
+    found: list[str] = []
+    _login(page, base, "/accounts/login/", resident.email)
+    for path in (
+        "/procedures/",
+        version.procedure.get_absolute_url(),
+        f"/my/{draft.public_id}/page/0/",
+        f"/my/{draft.public_id}/confirm/",
+        f"/my/{submitted.public_id}/",
+        "/my/",
+        "/verify/",
+    ):
+        _check(page, base + path, found)
+    assert not found, "\n".join(found)
+
+
+def test_caseworkers_pages_have_no_axe_violations(live_server, page, submit):
+    base = live_server.url
+    application = submit(500_000, plan=True)
+    found: list[str] = []
+    _login(page, base, "/staff/login/", "tanto@example.jp")
+    for path in ("/staff/", "/staff/inbox/", f"/staff/cases/{application.public_id}/"):
+        _check(page, base + path, found)
+    assert not found, "\n".join(found)
+
+
+def test_administrators_pages_have_no_axe_violations(live_server, page, version):
+    base = live_server.url
+    admin = AdministratorFactory(email="admin@example.jp")
+    form = version.form_version.form
+    draft = form_version_create_draft(form=form, actor=None)
+    found: list[str] = []
+    _login(page, base, "/manage/login/", admin.email)
+    for path in (
+        "/manage/",
+        "/manage/procedures/",
+        f"/manage/procedures/{version.procedure.code}/",
+        "/manage/forms/",
+        form.get_absolute_url(),
+        draft.get_absolute_url(),
+        f"{draft.get_absolute_url()}preview/?lang=ja",
+        "/manage/routes/",
+        f"/manage/routes/{version.pk}/",
+        "/api/tokens/",
+    ):
+        _check(page, base + path, found)
+    assert not found, "\n".join(found)
