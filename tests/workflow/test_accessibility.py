@@ -64,8 +64,19 @@ def test_residents_pages_have_no_axe_violations(live_server, page, version, subm
     draft = procedure_services.application_save_answers(
         application=draft, answers={"name": "山田 花子", "amount": 300_000}
     )
+    older = procedure_services.application_start(
+        procedure=version.procedure, applicant=resident, resume_draft=False
+    )
+    procedure_services.application_save_answers(
+        application=older, answers={"name": "山田 花子", "amount": 120_000}
+    )
     found: list[str] = []
     _login(page, base, "/accounts/login/", resident.email)
+    # Two drafts of one procedure: two resume links with different names.
+    page.goto(base + version.procedure.get_absolute_url())
+    resume = page.get_by_role("link", name=re.compile("続きから入力する"))
+    names = {resume.nth(i).inner_text() for i in range(resume.count())}
+    assert len(names) == 2, names
     for path in (
         "/procedures/",
         version.procedure.get_absolute_url(),
