@@ -16,6 +16,7 @@ import re
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 
 from forms_builder.services import form_version_create_draft
 from procedures import services as procedure_services
@@ -52,7 +53,16 @@ def _check(page, url: str, found: list[str]) -> None:
             page.screenshot(path=str(path), full_page=True)
 
 
-def test_residents_pages_have_no_axe_violations(live_server, page, version, submit):
+def _in_english(page, base: str) -> None:
+    page.context.add_cookies(
+        [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": base}]
+    )
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_residents_pages_have_no_axe_violations(
+    live_server, page, version, submit, language
+):
     base = live_server.url
     resident = ResidentFactory(email="hanako@example.jp")
     submitted = submit(500_000)
@@ -72,9 +82,13 @@ def test_residents_pages_have_no_axe_violations(live_server, page, version, subm
     )
     found: list[str] = []
     _login(page, base, "/accounts/login/", resident.email)
+    if language == "en":
+        _in_english(page, base)
     # Two drafts of one procedure: two resume links with different names.
     page.goto(base + version.procedure.get_absolute_url())
-    resume = page.get_by_role("link", name=re.compile("続きから入力する"))
+    resume = page.get_by_role(
+        "link", name=re.compile("続きから入力する|Continue your application")
+    )
     names = {resume.nth(i).inner_text() for i in range(resume.count())}
     assert len(names) == 2, names
     for path in (
@@ -90,11 +104,14 @@ def test_residents_pages_have_no_axe_violations(live_server, page, version, subm
     assert not found, "\n".join(found)
 
 
-def test_caseworkers_pages_have_no_axe_violations(live_server, page, submit):
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_caseworkers_pages_have_no_axe_violations(live_server, page, submit, language):
     base = live_server.url
     application = submit(500_000, plan=True)
     found: list[str] = []
     _login(page, base, "/staff/login/", "tanto@example.jp")
+    if language == "en":
+        _in_english(page, base)
     for path in ("/staff/", "/staff/inbox/", f"/staff/cases/{application.public_id}/"):
         _check(page, base + path, found)
     assert not found, "\n".join(found)
