@@ -23,6 +23,8 @@ from procedures import services as procedure_services
 from tests.a11y import axe_violations
 from tests.factories import PASSWORD, AdministratorFactory, ResidentFactory
 
+from .helpers import claim
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
@@ -57,6 +59,20 @@ def _in_english(page, base: str) -> None:
     page.context.add_cookies(
         [{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": base}]
     )
+
+
+def test_public_pages_have_no_axe_violations(live_server, page, version):
+    found: list[str] = []
+    for path in (
+        "/",
+        "/accounts/login/",
+        "/accounts/register/",
+        "/staff/login/",
+        "/manage/login/",
+        version.procedure.get_absolute_url(),
+    ):
+        _check(page, live_server.url + path, found)
+    assert not found, "\n".join(found)
 
 
 @pytest.mark.parametrize("language", ["ja", "en"])
@@ -98,6 +114,7 @@ def test_residents_pages_have_no_axe_violations(
         f"/my/{draft.public_id}/confirm/",
         f"/my/{submitted.public_id}/",
         "/my/",
+        "/accounts/profile/",
         "/verify/",
     ):
         _check(page, base + path, found)
@@ -105,14 +122,24 @@ def test_residents_pages_have_no_axe_violations(
 
 
 @pytest.mark.parametrize("language", ["ja", "en"])
-def test_caseworkers_pages_have_no_axe_violations(live_server, page, submit, language):
+def test_caseworkers_pages_have_no_axe_violations(
+    live_server, page, submit, org, language
+):
     base = live_server.url
     application = submit(500_000, plan=True)
+    taken = submit(800_000)
+    claim(taken, org["people"]["tanto"])  # the decision form shows
     found: list[str] = []
     _login(page, base, "/staff/login/", "tanto@example.jp")
     if language == "en":
         _in_english(page, base)
-    for path in ("/staff/", "/staff/inbox/", f"/staff/cases/{application.public_id}/"):
+    for path in (
+        "/staff/",
+        "/staff/inbox/",
+        "/staff/inbox/?tab=mine",
+        f"/staff/cases/{application.public_id}/",
+        f"/staff/cases/{taken.public_id}/",
+    ):
         _check(page, base + path, found)
     assert not found, "\n".join(found)
 
@@ -132,8 +159,13 @@ def test_administrators_pages_have_no_axe_violations(live_server, page, version)
         form.get_absolute_url(),
         draft.get_absolute_url(),
         f"{draft.get_absolute_url()}preview/?lang=ja",
+        f"{draft.get_absolute_url()}fields/amount/",
+        f"{draft.get_absolute_url()}pages/main/",
         "/manage/routes/",
         f"/manage/routes/{version.pk}/",
+        f"/manage/routes/{version.pk}/simulate/",
+        "/manage/documents/",
+        f"/manage/documents/{version.pk}/",
         "/api/tokens/",
     ):
         _check(page, base + path, found)
