@@ -40,6 +40,18 @@ def test_favicon_ico_is_served_with_debug_off(client, production_static):
     assert b"".join(response.streaming_content)[:4] == b"\x00\x00\x01\x00"
 
 
+def test_favicon_ico_is_served_in_development_before_collectstatic(
+    client, settings, tmp_path
+):
+    settings.DEBUG = True
+    settings.STATIC_ROOT = tmp_path / "nothing-collected"
+
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content)[:4] == b"\x00\x00\x01\x00"
+
+
 @pytest.mark.parametrize(
     "path", ["/", "/procedures/", "/staff/login/", "/manage/login/"]
 )
