@@ -144,13 +144,18 @@ def test_caseworkers_pages_have_no_axe_violations(
     assert not found, "\n".join(found)
 
 
-def test_administrators_pages_have_no_axe_violations(live_server, page, version):
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_administrators_pages_have_no_axe_violations(
+    live_server, page, version, language
+):
     base = live_server.url
     admin = AdministratorFactory(email="admin@example.jp")
     form = version.form_version.form
     draft = form_version_create_draft(form=form, actor=None)
     found: list[str] = []
     _login(page, base, "/manage/login/", admin.email)
+    if language == "en":
+        _in_english(page, base)
     for path in (
         "/manage/",
         "/manage/procedures/",
