@@ -39,6 +39,28 @@ def format_wareki(date: dt.date) -> str:
     return f"{era.name}{year_text}年{date.month}月{date.day}日"
 
 
+def format_display_date(value: dt.date | dt.datetime, *, time: bool = False) -> str:
+    """A date as every page shows it: 和暦 in Japanese, '5 Dec 2026' in English.
+
+    An aware datetime is shown in local time (Asia/Tokyo); ``time=True`` adds
+    the hour and minute (令和8年11月30日 17:20) where the time matters.
+    """
+    from django.utils import timezone
+    from django.utils.translation import get_language
+
+    clock = ""
+    if isinstance(value, dt.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value)
+        clock = f" {value:%H:%M}"
+        value = value.date()
+    if (get_language() or "ja").startswith("ja"):
+        text = format_wareki(value)
+    else:
+        text = f"{value.day} {value:%b %Y}"
+    return text + clock if time else text
+
+
 _WAREKI_RE = re.compile(
     r"^\s*(?P<era>令和|平成|昭和|大正|明治|[RHSTMrhstm])\.?\s*"
     r"(?P<year>元|\d{1,2})\s*[年./-]\s*(?P<month>\d{1,2})\s*[月./-]\s*"

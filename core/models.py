@@ -11,6 +11,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.japanese import format_display_date
+
 
 class AuditEvent(models.Model):
     """One staff or system action, chained by keyed hash to the one before it.
@@ -49,7 +51,7 @@ class AuditEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+        return f"{format_display_date(self.created_at, time=True)} {self.action}"
 
     def compute_hash(self, key: bytes) -> str:
         payload = json.dumps(

@@ -5,6 +5,7 @@ from core import views
 app_name = "core"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("staff/", views.staff_home, name="staff_home"),
     path("manage/", views.manage_home, name="manage_home"),
 ]

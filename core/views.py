@@ -1,8 +1,10 @@
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.files.storage import default_storage
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 
 from core.decorators import administrator_required, caseworker_required
@@ -10,6 +12,23 @@ from core.decorators import administrator_required, caseworker_required
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/home.html")
+
+
+@require_GET
+@cache_control(max_age=86400, public=True)
+def favicon(request: HttpRequest) -> FileResponse:
+    # Browsers, feed readers and bookmarks ask for /favicon.ico whatever the
+    # page says; the file is the collected static one (WhiteNoise serves the
+    # hashed copy that the pages link to).
+    try:
+        icon = staticfiles_storage.open("favicon.ico")
+    except FileNotFoundError:
+        # Development (DEBUG, nothing collected): the finders read static/.
+        path = finders.find("favicon.ico")
+        if path is None:
+            raise Http404 from None
+        icon = open(path, "rb")  # noqa: SIM115 (FileResponse closes it)
+    return FileResponse(icon, content_type="image/x-icon")
 
 
 def _check_database() -> str:

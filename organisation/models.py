@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.i18n import localized
+from core.japanese import format_display_date
 
 
 class Department(models.Model):
@@ -184,4 +185,6 @@ class Absence(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.holder} → {self.deputy} ({self.start_date}〜{self.end_date})"
+        start = format_display_date(self.start_date)
+        end = format_display_date(self.end_date)
+        return f"{self.holder} → {self.deputy} ({start}〜{end})"

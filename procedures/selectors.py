@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext
 
 from procedures.models import (
     Application,
@@ -91,7 +92,10 @@ def applications_of(*, user: Any) -> QuerySet[Application]:
     """A resident's applications with what the list shows, newest first."""
     return (
         Application.objects.of(user)
-        .select_related("procedure_version__procedure")
+        # form_version: the drafts' summaries (draft_summary) read the form.
+        .select_related(
+            "procedure_version__procedure", "procedure_version__form_version"
+        )
         .order_by("-created_at")
     )
 
@@ -119,6 +123,45 @@ def drafts_of(*, user: Any, procedure: Procedure) -> QuerySet[Application]:
         return Application.objects.none()
     return Application.objects.of(user).filter(
         procedure_version__procedure=procedure, status=Application.Status.DRAFT
+    )
+
+
+@dataclass(frozen=True)
+class DraftSummary:
+    """What tells one draft from another: the page reached and first answers."""
+
+    page: int
+    pages: int
+    answers: str
+
+
+_SUMMARY_ANSWERS = 2
+_SUMMARY_VALUE_CHARS = 20
+
+
+def draft_summary(*, application: Application) -> DraftSummary:
+    """The last page with an answer (1-based, of the visible pages) and the
+    first answers as text, so that several drafts of one procedure can be told
+    apart on the pages that offer to resume them."""
+    runtime = application.procedure_version.form_version.runtime
+    sections = runtime.display(application.answers)
+    page = 0
+    texts: list[str] = []
+    for number, section in enumerate(sections, start=1):
+        for item in section["items"]:
+            value = str(item["value"] or "").strip()
+            if not value and not item["files"] and not item.get("rows"):
+                continue
+            page = number
+            if value and len(texts) < _SUMMARY_ANSWERS:
+                value = " ".join(value.split())
+                if len(value) > _SUMMARY_VALUE_CHARS:
+                    value = value[:_SUMMARY_VALUE_CHARS] + "…"
+                texts.append(f"{item['label']}: {value}")
+    return DraftSummary(
+        page=max(page, 1),
+        pages=max(len(sections), 1),
+        answers=gettext("、").join(texts),
     )
 
 

@@ -53,10 +53,12 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
     procedure = selectors.procedure_for_resident(code=code)
     drafts = list(
-        selectors.drafts_of(user=request.user, procedure=procedure).order_by(
-            "-updated_at"
-        )[:5]
+        selectors.drafts_of(user=request.user, procedure=procedure)
+        .select_related("procedure_version__form_version")
+        .order_by("-updated_at")[:5]
     )
+    for draft in drafts:
+        draft.summary = selectors.draft_summary(application=draft)
     return render(
         request,
         "procedures/procedure_detail.html",
@@ -347,6 +349,8 @@ def application_receipt(request: HttpRequest, public_id: Any) -> HttpResponse:
 def my_applications(request: HttpRequest) -> HttpResponse:
     applications = list(selectors.applications_of(user=request.user))
     drafts = [a for a in applications if a.status == Status.DRAFT]
+    for draft in drafts:
+        draft.summary = selectors.draft_summary(application=draft)
     others = [a for a in applications if a.status != Status.DRAFT]
     return render(
         request,

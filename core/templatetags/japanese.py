@@ -1,25 +1,23 @@
 import datetime as dt
 
 from django import template
-from django.utils import timezone
-from django.utils.translation import get_language
 
-from core.japanese import format_wareki
+from core.japanese import format_display_date
 
 register = template.Library()
 
 
 @register.filter
 def wareki(value: dt.date | dt.datetime | None) -> str:
-    """和暦 in Japanese; ISO date in English."""
+    """和暦 in Japanese (令和8年11月30日); '30 Nov 2026' in English."""
     if not value:
         return ""
-    if isinstance(value, dt.datetime):
-        value = (
-            timezone.localtime(value).date()
-            if timezone.is_aware(value)
-            else value.date()
-        )
-    if (get_language() or "ja").startswith("ja"):
-        return format_wareki(value)
-    return value.strftime("%d %b %Y")
+    return format_display_date(value)
+
+
+@register.filter
+def wareki_time(value: dt.datetime | None) -> str:
+    """和暦 with the local time (令和8年11月30日 17:20); '30 Nov 2026 17:20' in English."""
+    if not value:
+        return ""
+    return format_display_date(value, time=True)

@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 from api import services
 from api.models import ApiToken
 from api.services import api_token_create
+from core.japanese import format_display_date
 from core.models import AuditEvent
 from tests.api.conftest import api_client
 from tests.factories import PASSWORD, ResidentFactory, StaffFactory
@@ -188,7 +189,8 @@ def _days(token: ApiToken, days: int) -> bool:
 
 
 def _local(moment: datetime.datetime) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+    # The platform's date style: 和暦 with the local time (令和8年12月6日 14:03).
+    return format_display_date(moment, time=True)
 
 
 @pytest.mark.parametrize("days", [30, 90, 365])

@@ -4,6 +4,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.urls import reverse
 
+from core.japanese import format_wareki
 from procedures.models import Attachment
 
 from .helpers import claim, decide, open_task
@@ -23,7 +24,7 @@ def test_inbox_lists_the_queue_of_my_level_with_waiting_time_and_due_date(
     body = response.content.decode()
     assert application.receipt_number in body
     assert "1時間未満" in body
-    assert application.due_date.strftime("%Y-%m-%d") in body
+    assert format_wareki(application.due_date) in body
 
 
 def test_inbox_does_not_show_other_levels_tasks(client, submit, org):
