@@ -203,6 +203,24 @@ def application_page(request: HttpRequest, public_id: Any, index: int) -> HttpRe
             return _after_page(request, application, index, action, returning)
         # The page's own error summary (forms_builder) lists what to fix; a
         # row added or removed is not an error and re-renders the page.
+        # Files that passed their checks are kept with the draft, so the
+        # resident sees them as attached instead of choosing them again.
+        if kept := form.checked_uploads():
+            try:
+                application = services.application_keep_uploads(
+                    application=application, new_files=kept
+                )
+            except services.ApplicationError as exc:
+                messages.error(request, exc.message)
+                return redirect(application)
+            form = runtime.page_form(
+                index,
+                data=request.POST,
+                files={},
+                answers=application.answers,
+                existing_files=_existing_files(application),
+            )
+            form.is_valid()  # the same messages, with the files now attached
     else:
         form = runtime.page_form(index, **kwargs)
     amendment = (
