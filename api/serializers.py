@@ -362,7 +362,7 @@ class CaseSerializer(ApplicationSerializer):
     document = StaffDocumentSerializer(allow_null=True)
 
 
-class CommentSerializer(serializers.Serializer):
+class CommentSerializer(StrictSerializer):
     comment = serializers.CharField(
         max_length=4000, required=False, default="", allow_blank=True
     )
@@ -381,7 +381,7 @@ class PostReviewSerializer(serializers.Serializer):
 DECISIONS = ["approve", "send_back", "amend", "reject", "consult", "opinion"]
 
 
-class DecisionSerializer(serializers.Serializer):
+class DecisionSerializer(StrictSerializer):
     decision = serializers.ChoiceField(
         choices=DECISIONS,
         help_text="opinion is the answer to a consultation (合議) task.",

@@ -198,3 +198,18 @@ def test_answer_to_a_question_the_answers_hide_is_refused(as_resident, household
     )
     assert response.status_code == 201
     assert response.json()["answers"]["previous_number"] == "AB1234"
+
+
+def test_a_misspelt_key_of_a_decision_is_refused_not_dropped(
+    as_resident, procedure, staff
+):
+    from tests.api.conftest import claim_and_decide, submitted
+
+    case_id = submitted(as_resident, procedure)["id"]
+    response = claim_and_decide(
+        staff["tanto"], case_id, "approve", coment="金額を確認済み"
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"] == {
+        "coment": ["この項目は受け付けていません。"]
+    }
