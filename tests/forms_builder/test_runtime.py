@@ -418,3 +418,25 @@ def test_whole_form_validation_refuses_too_many_rows(runtime):
 def test_thousands_of_rows_are_refused_without_building_them(runtime):
     answers = {**VALID, "members": _members(5000)}
     assert runtime.validate(answers)["members"] == ["世帯員 は 5 件までです。"]
+
+
+def test_a_second_file_for_a_one_file_question_is_refused_not_dropped(
+    sample_definition,
+):
+    documents = sample_definition["pages"][1]["fields"][-1]
+    documents["max_files"] = 1
+    runtime = FormRuntime(sample_definition)
+    uploads = [
+        SimpleUploadedFile(f"{n}.pdf", PDF, content_type="application/pdf")
+        for n in ("一", "二")
+    ]
+    form = runtime.page_form(
+        1,
+        data=post({"purpose": "new", "fee": "1"}),
+        files=_files({"documents": uploads}),
+        answers={},
+        existing_files={},
+    )
+    assert not form.is_valid()
+    assert form.errors["documents"] == ["添付できるファイルは 1 件までです。"]
+    assert form.checked_uploads() == {}  # neither is kept: the resident chooses
