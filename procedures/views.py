@@ -179,6 +179,16 @@ def application_page(request: HttpRequest, public_id: Any, index: int) -> HttpRe
     runtime = _runtime(application)
     pages = _editable_pages(application)
     if index not in pages:
+        if request.method == "POST":
+            # The page was hidden by answers saved since it was drawn (another
+            # tab): say so rather than drop what was posted without a word.
+            messages.warning(
+                request,
+                _(
+                    "このページは現在の回答では表示されないため、"
+                    "送信された内容は保存していません。"
+                ),
+            )
         return redirect(_first_page_url(application))
     returning = request.GET.get("return") == "confirm"
     kwargs = {

@@ -288,3 +288,36 @@ def test_uploads_are_kept_when_a_row_is_added_or_a_question_revealed(
         "二.pdf",
     ]
     assert re.search(r"二.pdf（45\sバイト）を削除する", response.content.decode())
+
+
+def test_a_post_to_a_page_the_answers_now_hide_says_it_was_not_saved(
+    office, resident_client
+):
+    definition = {
+        "version": 1,
+        "pages": [
+            {
+                "key": "first",
+                "title": {"ja": "一"},
+                "fields": [PAGE["pages"][0]["fields"][0]],
+            },
+            {
+                "key": "renewal",
+                "title": {"ja": "更新"},
+                "show_if": {"==": [{"var": "purpose"}, "renewal"]},
+                "fields": [
+                    {"key": "previous", "type": "text", "label": {"ja": "前回の番号"}}
+                ],
+            },
+        ],
+    }
+    procedure = make_procedure(office)
+    version = procedure.current_version
+    version.form_version = make_form_version(definition)
+    version.save(update_fields=["form_version"])
+    resident_client.post(f"/procedures/{procedure.code}/start/")
+    application = Application.objects.get()
+    response = resident_client.post(
+        f"/my/{application.public_id}/page/1/", {"previous": "AB1234"}, follow=True
+    )
+    assert "送信された内容は保存していません" in response.content.decode()
