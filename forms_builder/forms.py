@@ -144,7 +144,14 @@ class PageForm(forms.Form):
     Field names are the answer keys; composite answers use suffixes: a name
     pair ``key-name`` / ``key-kana``; a repeating group ``key-rows`` and
     ``key-<row>-<column>``; an attachment ``key`` (new files) and
-    ``key-remove`` (ids of stored files to drop).
+    ``key-remove`` (ids of stored files to drop); ``_fb_shown`` lists the
+    questions the page showed when posted.
+
+    Besides ``is_valid()`` / ``page_answers()`` / ``new_files()``:
+    ``revealed`` lists the questions the post's answers revealed (the page
+    is not valid, without errors: show it again); ``checked_uploads()``
+    gives the uploads of a page that is not valid which passed their own
+    checks, for the caller to keep with the draft (docs/forms.md).
     """
 
     # Errors are shown by the server's summary; the browser's own bubbles
