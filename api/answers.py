@@ -94,6 +94,8 @@ def parse_answers(
                 converted[key] = kept
         elif not answer_shape_ok(info.type, value):
             errors[key] = [_("回答の形式が正しくありません。")]
+        elif unknown := _unknown_parts(runtime, info, value):
+            errors[key] = unknown
         else:
             converted[key] = value
     if errors:
@@ -112,18 +114,52 @@ def parse_answers(
                 errors[key] = page_errors[key]
         answers = form.page_answers()
         for key in converted:
-            if key in answers and key not in page_errors:
+            if key in page_errors or runtime.by_key[key].page_index != index:
+                continue
+            if key in answers:
                 normalised[key] = answers[key]
+            elif converted[key] not in (None, [], {}, ""):
+                # Hidden by the answers (its own condition, its group's or
+                # its page's): refused, not dropped; null clears it.
+                errors[key] = [
+                    _(
+                        "この項目は現在の回答では表示されないため、回答できません。"
+                        "回答しない（null）か、表示される回答にしてください。"
+                    )
+                ]
     if errors:
         raise AnswersRejected(errors)
-    # Answers of hidden questions are dropped, as the portal drops them.
     return normalised
 
 
+def _unknown_parts(runtime: Any, info: Any, value: Any) -> list[str]:
+    """Parts of a composite answer the question does not have (never dropped)."""
+    if info.type == "repeat":
+        columns = {column.key for column in runtime.columns(info.key)}
+        unknown = sorted(
+            {str(name) for row in value for name in row if name not in columns}
+        )
+        if unknown:
+            return [
+                _(
+                    "「%(names)s」はこの繰り返し項目の列にありません（列: %(columns)s）。"
+                )
+                % {"names": "」「".join(unknown), "columns": ", ".join(sorted(columns))}
+            ]
+    if info.type == "name_pair" and isinstance(value, dict):
+        unknown = sorted(str(name) for name in value if name not in ("name", "kana"))
+        if unknown:
+            return [
+                _("「%(names)s」は氏名の項目にありません（name と kana だけです）。")
+                % {"names": "」「".join(unknown)}
+            ]
+    return []
+
+
 def parse_upload(
-    *, application: Application, key: str, upload: UploadedFile
+    *, application: Application, key: str, uploads: list[UploadedFile]
 ) -> dict[str, list[UploadedFile]]:
-    """The checked upload for a file question (type, size, count, virus scan)."""
+    """The checked uploads for a file question (type, size, count, virus scan)."""
     runtime = _runtime(application)
     info = runtime.field(key)
     if info is None or info.type != "file":
@@ -134,7 +170,7 @@ def parse_upload(
             {"field": [_("この項目は現在の回答では表示されません。")]}
         )
     form = _page_form(
-        runtime, index, application.answers, MultiValueDict({key: [upload]})
+        runtime, index, application.answers, MultiValueDict({key: list(uploads)})
     )
     form.is_valid()
     page_errors = form.errors_by_key()

@@ -237,9 +237,25 @@ class ApplicationDetailSerializer(ApplicationSerializer):
     editable = serializers.BooleanField()
 
 
-class ApplicationCreateSerializer(serializers.Serializer):
+class StrictSerializer(serializers.Serializer):
+    """Refuses keys it does not know instead of ignoring them: a misspelt key
+    ("answer" for "answers") would otherwise be dropped without a word."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if hasattr(data, "keys"):
+            unknown = sorted(str(key) for key in data if key not in self.fields)
+            if unknown:
+                raise serializers.ValidationError(
+                    {key: [_("この項目は受け付けていません。")] for key in unknown}
+                )
+        return super().to_internal_value(data)
+
+
+class ApplicationCreateSerializer(StrictSerializer):
     procedure = serializers.SlugField(max_length=32)
-    answers = serializers.DictField(child=AnyJson(), required=False, default=dict)
+    answers = serializers.DictField(
+        child=AnyJson(allow_null=True), required=False, default=dict
+    )
     submit = serializers.BooleanField(
         required=False,
         default=False,
@@ -247,20 +263,24 @@ class ApplicationCreateSerializer(serializers.Serializer):
     )
 
 
-class ApplicationUpdateSerializer(serializers.Serializer):
+class ApplicationUpdateSerializer(StrictSerializer):
     answers = serializers.DictField(
-        child=AnyJson(),
-        help_text="Answers by field key, merged into the stored answers. A file "
-        "field takes the ids of the attachments to keep.",
+        child=AnyJson(allow_null=True),
+        help_text="Answers by field key, merged into the stored answers (null "
+        "clears one). A file field takes the ids of the attachments to keep. "
+        "An answer to a question the answers hide is refused (400).",
     )
 
 
-class AttachmentUploadSerializer(serializers.Serializer):
+class AttachmentUploadSerializer(StrictSerializer):
     field = serializers.CharField(max_length=64)
-    file = serializers.FileField()
+    file = serializers.FileField(
+        help_text="One file; send the part several times to attach several at "
+        "once (all are checked together against max_files)."
+    )
 
 
-class WithdrawSerializer(serializers.Serializer):
+class WithdrawSerializer(StrictSerializer):
     reason = serializers.CharField(max_length=1000)
 
 
@@ -377,7 +397,7 @@ class CaseSerializer(ApplicationSerializer):
     document = StaffDocumentSerializer(allow_null=True)
 
 
-class CommentSerializer(serializers.Serializer):
+class CommentSerializer(StrictSerializer):
     comment = serializers.CharField(
         max_length=4000,
         required=False,
@@ -401,7 +421,7 @@ class PostReviewSerializer(serializers.Serializer):
 DECISIONS = ["approve", "send_back", "amend", "reject", "consult", "opinion"]
 
 
-class DecisionSerializer(serializers.Serializer):
+class DecisionSerializer(StrictSerializer):
     decision = serializers.ChoiceField(
         choices=DECISIONS,
         help_text="opinion is the answer to a consultation (合議) task.",

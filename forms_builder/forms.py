@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django import forms
 from django.forms.utils import ErrorDict
 from django.http import QueryDict
+from django.template.defaultfilters import filesizeformat
 from django.utils.datastructures import MultiValueDict
 from django.utils.html import escape
 from django.utils.translation import gettext as _
@@ -21,7 +22,14 @@ if TYPE_CHECKING:
     from forms_builder.runtime import Evaluation, FormRuntime
 
 ACTION = "_fb_action"  # the name of the add-row / remove-row buttons
+# The questions shown when the page was posted, space-separated: kept live by
+# conditions.js, left as drawn without JavaScript.
+SHOWN = "_fb_shown"
 DEFAULT_MAX_ROWS = 20
+# Rows read beyond a group's maximum, so that too many rows are an error
+# naming the maximum rather than a silent cut; past this, the post is refused
+# without building a field per row.
+ROW_SLACK = 100
 
 
 def answers_as_post(
@@ -46,7 +54,9 @@ def _initial_for(runtime: FormRuntime, node: Node, answers: dict[str, Any]) -> d
         return field_type.initial_data(node.spec, node.key, value)
     rows = [row for row in value or [] if isinstance(row, dict)]
     data: dict[str, Any] = {f"{node.key}-rows": str(_row_count(node, len(rows)))}
-    for index, row in enumerate(rows):
+    # Every row is written (none cut at max_rows): the page form counts them
+    # and refuses too many; past the slack it refuses without reading them.
+    for index, row in enumerate(rows[: _row_ceiling(node) + 1]):
         for column in node.children:
             column_type = FIELD_TYPES.get(column.type)
             if column_type is not None:
@@ -61,9 +71,15 @@ def _initial_for(runtime: FormRuntime, node: Node, answers: dict[str, Any]) -> d
 
 
 def _row_count(node: Node, rows: int) -> int:
+    """Rows to show for ``rows`` answered: never fewer than answered (too many
+    is reported, not cut), at least min_rows and one empty row to start."""
     low = node.spec.get("min_rows") or 0
     high = node.spec.get("max_rows") or DEFAULT_MAX_ROWS
-    return max(min(max(rows, low, 1), high), 0)
+    return max(rows, min(max(low, 1), high))
+
+
+def _row_ceiling(node: Node) -> int:
+    return (node.spec.get("max_rows") or DEFAULT_MAX_ROWS) + ROW_SLACK
 
 
 @dataclass
@@ -128,7 +144,14 @@ class PageForm(forms.Form):
     Field names are the answer keys; composite answers use suffixes: a name
     pair ``key-name`` / ``key-kana``; a repeating group ``key-rows`` and
     ``key-<row>-<column>``; an attachment ``key`` (new files) and
-    ``key-remove`` (ids of stored files to drop).
+    ``key-remove`` (ids of stored files to drop); ``_fb_shown`` lists the
+    questions the page showed when posted.
+
+    Besides ``is_valid()`` / ``page_answers()`` / ``new_files()``:
+    ``revealed`` lists the questions the post's answers revealed (the page
+    is not valid, without errors: show it again); ``checked_uploads()``
+    gives the uploads of a page that is not valid which passed their own
+    checks, for the caller to keep with the draft (docs/forms.md).
     """
 
     # Errors are shown by the server's summary; the browser's own bubbles
@@ -159,8 +182,10 @@ class PageForm(forms.Form):
         self.nodes = runtime.page_nodes(page_index)
         self.owner: dict[str, str] = {}  # form field name -> answer key
         self.row_counts: dict[str, int] = {}
+        self.row_overflow: set[str] = set()  # groups posted past the ceiling
         for node in self.nodes:
             self._add_fields(node)
+        self.shown = self._posted_shown()
         self.evaluation = runtime.evaluate(self._rule_data())
         self._apply_requirements()
 
@@ -180,19 +205,34 @@ class PageForm(forms.Form):
         if node.type == "file":
             refs = self._stored_files(node.key)
             if refs:
+                # "Already attached: name (size) [remove]" — also the files
+                # kept from a post that failed on another question.
                 self._place(
                     f"{node.key}-remove",
                     forms.MultipleChoiceField(
                         required=False,
                         choices=[
-                            (str(ref.get("id")), ref.get("name", "")) for ref in refs
+                            (
+                                str(ref.get("id")),
+                                _("%(name)s（%(size)s）を削除する")
+                                % {
+                                    "name": ref.get("name", ""),
+                                    "size": filesizeformat(ref.get("size") or 0),
+                                },
+                            )
+                            for ref in refs
                         ],
                         widget=forms.CheckboxSelectMultiple,
-                        label=_("削除するファイル"),
+                        help_text=escape(
+                            _(
+                                "添付済みのファイルです。差し替えるときは、"
+                                "削除にチェックを付けて新しいファイルを選んでください。"
+                            )
+                        ),
                     ),
                     node,
                     node.key,
-                    label=_("削除するファイル"),
+                    label=_("添付済みのファイル"),
                 )
         for name, value in _initial_for(self.runtime, node, self.answers).items():
             self.initial[name] = value
@@ -217,12 +257,11 @@ class PageForm(forms.Form):
 
     def _add_rows(self, node: Node) -> None:
         if self.is_bound:
-            try:
-                rows = int(self.data.get(f"{node.key}-rows", ""))
-            except (TypeError, ValueError):
-                rows = _row_count(node, 0)
-            high = node.spec.get("max_rows") or DEFAULT_MAX_ROWS
-            rows = max(0, min(rows, high))
+            rows = self._posted_rows(node)
+            ceiling = _row_ceiling(node)
+            if rows > ceiling:
+                self.row_overflow.add(node.key)
+                rows = ceiling
         else:
             stored = self.answers.get(node.key)
             rows = _row_count(node, len(stored) if isinstance(stored, list) else 0)
@@ -251,6 +290,67 @@ class PageForm(forms.Form):
                     form_field.help_text = escape(loc(column.spec["help"]))
             self.fields[name] = form_field
             self.owner[name] = node.key
+
+    def _posted_rows(self, node: Node) -> int:
+        """The rows posted: the counter, or more when row fields past it were
+        sent (rows are never cut at max_rows; too many is an error)."""
+        try:
+            rows = int(self.data.get(f"{node.key}-rows", ""))
+        except (TypeError, ValueError):
+            rows = _row_count(node, 0)
+        prefix = f"{node.key}-"
+        for name in self.data:
+            index = name[len(prefix) :].split("-", 1)[0]
+            if name.startswith(prefix) and index.isdigit() and len(index) < 7:
+                values = (
+                    self.data.getlist(name)
+                    if hasattr(self.data, "getlist")
+                    else [self.data.get(name)]
+                )
+                if any(isinstance(value, str) and value.strip() for value in values):
+                    rows = max(rows, int(index) + 1)
+        return max(rows, 0)
+
+    def _posted_shown(self) -> set[str] | None:
+        """The questions the resident could see when posting; None when the
+        post does not say (the API, whole-form validation): all of them."""
+        if not self.is_bound or not hasattr(self.data, "get"):
+            return None
+        value = self.data.get(SHOWN)
+        return set(value.split()) if isinstance(value, str) else None
+
+    def _unseen(self, key: str) -> bool:
+        """A question shown now that was hidden when the page was posted: an
+        answer revealed it (without JavaScript). It is shown, not checked."""
+        if self.shown is None or key in self.shown:
+            return False
+        node = self.runtime.by_key.get(key)
+        return (
+            node is not None
+            and node.has_answer
+            and node.type != "computed"
+            and self.is_visible(key)
+        )
+
+    @property
+    def revealed(self) -> list[Item]:
+        """Questions this post revealed, for the notice above the page."""
+        if not self.is_bound or self.action is not None:
+            return []
+        return [
+            Item(node=node, visible=True, required=False)
+            for node in self.nodes
+            if self._unseen(node.key)
+        ]
+
+    @property
+    def shown_value(self) -> str:
+        """The questions this page shows as drawn (the value of ``SHOWN``)."""
+        return " ".join(
+            node.key
+            for node in self.nodes
+            if node.has_answer and node.type != "computed" and self.is_visible(node.key)
+        )
 
     def _stored_files(self, key: str) -> list[dict[str, Any]]:
         if key in self.existing:
@@ -365,7 +465,9 @@ class PageForm(forms.Form):
                 continue
             if not FIELD_TYPES.get(node.type) or node.type == "file":
                 continue
-            required = evaluation.required.get(node.key, False)
+            required = evaluation.required.get(node.key, False) and not self._unseen(
+                node.key
+            )
             for name, owner in self.owner.items():
                 if owner == node.key and not name.endswith("-remove"):
                     self.fields[name].required = required
@@ -389,8 +491,10 @@ class PageForm(forms.Form):
     # --- validation ---------------------------------------------------------
 
     def is_valid(self) -> bool:
-        # An add-row / remove-row press is not a submission of the page.
-        return self.action is None and super().is_valid()
+        # An add-row / remove-row press is not a submission of the page, nor
+        # is a post that revealed a question the resident has not seen yet:
+        # the page comes back with it shown, without an error about it.
+        return self.action is None and super().is_valid() and not self.revealed
 
     def full_clean(self) -> None:
         if self.action is not None:
@@ -404,6 +508,8 @@ class PageForm(forms.Form):
             owner = self.owner.get(name)
             if owner is not None and not self.is_visible(owner):
                 continue  # a hidden question is neither required nor stored
+            if owner is not None and self._unseen(owner):
+                continue  # just revealed: checked once the resident saw it
             try:
                 self.cleaned_data[name] = bound_field.field._clean_bound_field(
                     bound_field
@@ -414,7 +520,7 @@ class PageForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         for node in self.nodes:
-            if not self.is_visible(node.key):
+            if not self.is_visible(node.key) or self._unseen(node.key):
                 continue
             if node.type == "name_pair":
                 self._clean_name_pair(node)
@@ -451,17 +557,17 @@ class PageForm(forms.Form):
             low = max(low, 1)
         high = node.spec.get("max_rows") or DEFAULT_MAX_ROWS
         name = f"{node.key}-rows"
-        if filled < low:
-            self.add_error(
-                name,
-                _("%(label)s を %(count)s 件以上入力してください。")
-                % {"label": node.label, "count": low},
-            )
-        elif filled > high:
+        if node.key in self.row_overflow or filled > high:
             self.add_error(
                 name,
                 _("%(label)s は %(count)s 件までです。")
                 % {"label": node.label, "count": high},
+            )
+        elif filled < low:
+            self.add_error(
+                name,
+                _("%(label)s を %(count)s 件以上入力してください。")
+                % {"label": node.label, "count": low},
             )
 
     def _clean_files(self, node: Node) -> None:
@@ -544,6 +650,30 @@ class PageForm(forms.Form):
             and self.is_visible(node.key)
             and self.cleaned_data.get(node.key)
         }
+
+    def checked_uploads(self) -> dict[str, list[UploadedFile]]:
+        """Uploads that passed their own question's checks (type, size, virus
+        scan, count) on a page that is not valid as a whole — another
+        question failed, a row was added, a question was revealed — so the
+        caller can keep them with the draft instead of losing them."""
+        kept: dict[str, list[UploadedFile]] = {}
+        errors = self.errors  # runs full_clean (nothing for a row action)
+        for node in self.nodes:
+            key = node.key
+            if node.type != "file" or key in errors or not self.files.get(key):
+                continue
+            if not self.is_visible(key) or self._unseen(key):
+                continue
+            if key in getattr(self, "cleaned_data", {}):
+                uploads = self.cleaned_data[key]
+            else:
+                try:
+                    uploads = self.fields[key].clean(self[key].data)
+                except forms.ValidationError:
+                    continue
+            if uploads and self._file_count(key) <= (node.spec.get("max_files") or 1):
+                kept[key] = list(uploads)
+        return kept
 
     def errors_by_key(self) -> dict[str, list[str]]:
         """Error messages grouped by answer key (for whole-form validation)."""

@@ -194,17 +194,42 @@ def package_loads(text: str | bytes) -> dict[str, Any]:
     return package
 
 
+def _refuse_unknown(data: dict[str, Any], known: Any, where: str) -> None:
+    """A key the importer would not read is refused, never skipped: a
+    misspelt or newer key would otherwise vanish without a word."""
+    unknown = sorted(str(key) for key in data if key not in known)
+    if unknown:
+        raise PackageError(
+            gettext(
+                "パッケージの「%(where)s」に、このシステムでは読み込めない項目があります: "
+                "%(keys)s"
+            )
+            % {"where": where, "keys": ", ".join(unknown)}
+        )
+
+
 def _validate_shape(package: dict[str, Any]) -> None:
     from procedures.services import VERSION_TEXT_FIELDS
 
+    _refuse_unknown(
+        package,
+        {"format", "format_version", "exported_at", "procedure", "version"}
+        | {"form", "sections"},
+        "package",
+    )
     procedure = _require(package, "procedure", dict, "package")
+    _refuse_unknown(procedure, {"code", "receipt_prefix", "category"}, "procedure")
     _require(procedure, "code", str, "procedure")
     _require(procedure, "receipt_prefix", str, "procedure")
     if procedure.get("category") is not None:
         category = _require(procedure, "category", dict, "procedure")
+        _refuse_unknown(
+            category, {"code", "name", "name_en", "order"}, "procedure.category"
+        )
         _require(category, "code", str, "procedure.category")
         _require(category, "name", str, "procedure.category")
     version = _require(package, "version", dict, "package")
+    _refuse_unknown(version, {"number", "section", *VERSION_TEXT_FIELDS}, "version")
     # Packages exported before retention classes existed keep the default.
     version.setdefault("retention_years", 5)
     for field in VERSION_TEXT_FIELDS:
@@ -222,12 +247,21 @@ def _validate_shape(package: dict[str, Any]) -> None:
             % {"where": "version", "key": "retention_years"}
         )
     section = _require(version, "section", dict, "version")
+    _refuse_unknown(
+        section,
+        {"code", "name", "name_en", "contact", "department"},
+        "version.section",
+    )
     _require(section, "code", str, "version.section")
     _require(section, "name", str, "version.section")
     department = _require(section, "department", dict, "version.section")
+    _refuse_unknown(
+        department, {"code", "name", "name_en"}, "version.section.department"
+    )
     _require(department, "code", str, "version.section.department")
     _require(department, "name", str, "version.section.department")
     form = _require(package, "form", dict, "package")
+    _refuse_unknown(form, {"code", "title", "title_en", "definition"}, "form")
     _require(form, "code", str, "form")
     _require(form, "title", str, "form")
     _require(form, "definition", dict, "form")
@@ -311,6 +345,9 @@ def package_import(
 
     Sections, departments, the category and the form are matched by code and
     created when missing, so a package imports into an empty installation.
+    One that exists keeps its own names and contact (the package's are used
+    only to create it: the organisation is managed here, not by packages).
+    Keys the importer does not read are refused (``_refuse_unknown``).
     The administrator reviews the draft and publishes it.
     """
     from core.audit import audit_record

@@ -225,6 +225,36 @@ def _delete_files_after_commit(names: list[str]) -> None:
 
 
 @transaction.atomic
+def application_keep_uploads(
+    *, application: Application, new_files: dict[str, Iterable[UploadedFile]]
+) -> Application:
+    """Store checked uploads of a page that was not saved, with the draft.
+
+    The page failed on another question (or was posted to add a row or
+    reveal a question): the files the resident chose passed their own
+    checks, so they are attached now rather than chosen again. Only the
+    file answers change; the rest of the page is saved when it is valid.
+    """
+    application = _lock(application)
+    _require_editable(application)
+    answers = dict(application.answers)
+    for key, uploads in new_files.items():
+        refs = [ref for ref in answers.get(key) or [] if isinstance(ref, dict)]
+        for upload in uploads:
+            refs.append(
+                attachment_store(
+                    application=application, field_key=key, upload=upload
+                ).as_ref()
+            )
+        answers[key] = refs
+    # Not runtime.clean(): the stored answers may still hide the question
+    # the page's new answers show; the next save of the page settles it.
+    application.answers = answers
+    application.save(update_fields=["answers", "updated_at"])
+    return application
+
+
+@transaction.atomic
 def application_discard_draft(*, application: Application) -> None:
     """Delete a draft that was never submitted, with its files."""
     application = _lock(application)

@@ -184,6 +184,16 @@ def application_page(request: HttpRequest, public_id: Any, index: int) -> HttpRe
     runtime = _runtime(application)
     pages = _editable_pages(application)
     if index not in pages:
+        if request.method == "POST":
+            # The page was hidden by answers saved since it was drawn (another
+            # tab): say so rather than drop what was posted without a word.
+            messages.warning(
+                request,
+                _(
+                    "このページは現在の回答では表示されないため、"
+                    "送信された内容は保存していません。"
+                ),
+            )
         return redirect(_first_page_url(application))
     returning = request.GET.get("return") == "confirm"
     kwargs = {
@@ -208,6 +218,24 @@ def application_page(request: HttpRequest, public_id: Any, index: int) -> HttpRe
             return _after_page(request, application, index, action, returning)
         # The page's own error summary (forms_builder) lists what to fix; a
         # row added or removed is not an error and re-renders the page.
+        # Files that passed their checks are kept with the draft, so the
+        # resident sees them as attached instead of choosing them again.
+        if kept := form.checked_uploads():
+            try:
+                application = services.application_keep_uploads(
+                    application=application, new_files=kept
+                )
+            except services.ApplicationError as exc:
+                messages.error(request, exc.message)
+                return redirect(application)
+            form = runtime.page_form(
+                index,
+                data=request.POST,
+                files={},
+                answers=application.answers,
+                existing_files=_existing_files(application),
+            )
+            form.is_valid()  # the same messages, with the files now attached
     else:
         form = runtime.page_form(index, **kwargs)
     amendment = (

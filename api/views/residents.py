@@ -255,7 +255,7 @@ class AttachmentUpload(APIView):
     @extend_schema(
         request={"multipart/form-data": s.AttachmentUploadSerializer},
         responses={201: s.ApplicationDetailSerializer},
-        summary="Attach a file to a file question (multipart)",
+        summary="Attach files to a file question (multipart)",
     )
     def post(self, request, public_id):
         application = _mine(request, public_id)
@@ -263,8 +263,11 @@ class AttachmentUpload(APIView):
         serializer.is_valid(raise_exception=True)
         _require_editable(application)
         data = serializer.validated_data
+        # Every part named "file" is attached (DRF's field reads only the
+        # last one); the form's count check then sees them all.
+        uploads = request.FILES.getlist("file") or [data["file"]]
         new_files = parse_upload(
-            application=application, key=data["field"], upload=data["file"]
+            application=application, key=data["field"], uploads=uploads
         )
         application = services.application_save_answers(
             application=application, answers={}, new_files=new_files

@@ -163,6 +163,16 @@
         if (output) output.textContent = displayComputed(result.values[key], node.format);
       }
     });
+    // The questions the resident can see now: the server reports none of
+    // the others as missing (without this script, the list stays the one
+    // the page was drawn with, and a question an answer reveals is shown).
+    var shownInput = first("_fb_shown");
+    if (shownInput) {
+      shownInput.value = config.order.filter(function (key) {
+        var node = config.nodes[key];
+        return node.page === config.page && node.answer && node.type !== "computed" && result.visible[key];
+      }).join(" ");
+    }
     // A hidden question is not sent: the server drops it anyway, and a
     // disabled input cannot block the page.
     container.querySelectorAll("input, select, textarea, button").forEach(function (el) {

@@ -363,3 +363,80 @@ def test_wrong_answer_types_are_field_errors_not_exceptions(runtime):
         {**VALID, "fee": "lots", "members": "none", "has_household": "yes"}
     )
     assert set(errors) >= {"fee", "members", "has_household"}
+
+
+# --- issue 11 item 2: input is never dropped without a word -------------------
+
+
+def _members(count: int) -> list[dict]:
+    return [
+        {"name": f"世帯員{n}", "relationship": "child", "income": 1000}
+        for n in range(count)
+    ]
+
+
+def test_rows_beyond_the_maximum_are_an_error_naming_it_not_cut(runtime):
+    # Issue 11 item 2: a sixth row of a five-row group was dropped silently.
+    data = post(
+        {
+            "applicant-name": "山田 太郎",
+            "applicant-kana": "ヤマダ タロウ",
+            "has_household": "yes",
+            "members-rows": "6",
+            **{f"members-{n}-name": f"世帯員{n}" for n in range(6)},
+        }
+    )
+    form = runtime.page_form(0, data=data, answers={}, existing_files={})
+    assert not form.is_valid()
+    assert form.errors["members-rows"] == ["世帯員 は 5 件までです。"]
+    assert ("fb-item-members", "世帯員", "世帯員 は 5 件までです。") in (
+        form.error_items()
+    )
+
+
+def test_row_posted_past_the_row_counter_is_counted_not_ignored(runtime):
+    data = post(
+        {
+            "applicant-name": "山田 太郎",
+            "applicant-kana": "ヤマダ タロウ",
+            "has_household": "yes",
+            "members-rows": "5",
+            **{f"members-{n}-name": f"世帯員{n}" for n in range(6)},
+        }
+    )
+    form = runtime.page_form(0, data=data, answers={}, existing_files={})
+    assert not form.is_valid()
+    assert "5 件まで" in form.errors["members-rows"][0]
+
+
+def test_whole_form_validation_refuses_too_many_rows(runtime):
+    answers = {**VALID, "members": _members(6), "household_income": 6000}
+    assert runtime.validate(answers) == {"members": ["世帯員 は 5 件までです。"]}
+    assert runtime.validate({**VALID, "members": _members(5)}) == {}
+
+
+def test_thousands_of_rows_are_refused_without_building_them(runtime):
+    answers = {**VALID, "members": _members(5000)}
+    assert runtime.validate(answers)["members"] == ["世帯員 は 5 件までです。"]
+
+
+def test_a_second_file_for_a_one_file_question_is_refused_not_dropped(
+    sample_definition,
+):
+    documents = sample_definition["pages"][1]["fields"][-1]
+    documents["max_files"] = 1
+    runtime = FormRuntime(sample_definition)
+    uploads = [
+        SimpleUploadedFile(f"{n}.pdf", PDF, content_type="application/pdf")
+        for n in ("一", "二")
+    ]
+    form = runtime.page_form(
+        1,
+        data=post({"purpose": "new", "fee": "1"}),
+        files=_files({"documents": uploads}),
+        answers={},
+        existing_files={},
+    )
+    assert not form.is_valid()
+    assert form.errors["documents"] == ["添付できるファイルは 1 件までです。"]
+    assert form.checked_uploads() == {}  # neither is kept: the resident chooses
