@@ -43,6 +43,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, interval: float, once: bool, **options) -> None:
         mark_worker_process()
+        self.verbosity = options["verbosity"]
         worker = Worker(
             queue_names=[DEFAULT_TASK_QUEUE_NAME],
             interval=0,
