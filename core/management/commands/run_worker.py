@@ -11,6 +11,7 @@ every poll once and exits, for cron.
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Any
 
@@ -44,6 +45,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, interval: float, once: bool, **options) -> None:
         mark_worker_process()
         self.verbosity = options["verbosity"]
+        if self.verbosity < 2:
+            # The library logs every look at the queue (once a second).
+            logging.getLogger("django_tasks_db").setLevel(logging.WARNING)
         worker = Worker(
             queue_names=[DEFAULT_TASK_QUEUE_NAME],
             interval=0,
