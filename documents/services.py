@@ -426,7 +426,9 @@ def document_issue_by_id(*, document_id: int) -> str:
     return document.status
 
 
-def document_retry_now(*, document: IssuedDocument) -> bool:
+def document_retry_now(
+    *, document: IssuedDocument, actor: Any = None, request: Any = None
+) -> bool:
     """Staff asked to retry a document at once (admin, case page).
 
     A failed document becomes due now. One left "working" by a worker that
@@ -435,7 +437,7 @@ def document_retry_now(*, document: IssuedDocument) -> bool:
     the lease: the attempt that held it, should it still be alive, finds
     its claim gone and stores nothing. Returns whether there was something
     to retry; the worker gets it after commit, and the poll if the queue is
-    down.
+    down. With ``actor`` (the Django admin's action) it is audited here.
     """
     now = timezone.now()
     due = IssuedDocument.objects.filter(pk=document.pk, status=Status.FAILED).update(
@@ -450,6 +452,17 @@ def document_retry_now(*, document: IssuedDocument) -> bool:
             status=Status.FAILED,
             claimed_at=None,
             next_attempt_at=now,
+        )
+    if due and actor is not None:
+        # The Django admin's action; the case page audits with the case.
+        from core.audit import audit_record
+
+        audit_record(
+            action="documents.retry",
+            actor=actor,
+            target=document,
+            data={"number": document.number, "was": document.status},
+            request=request,
         )
     if due:
         transaction.on_commit(lambda: _enqueue(document.pk))
