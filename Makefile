@@ -22,6 +22,9 @@ TEST_SYSTEM_PACKAGES := chromium chromium-driver softhsm2 clamav-daemon
 .PHONY: run test lint format bench messages system-deps test-system-deps venv venv-dev setup clean
 
 run: system-deps venv setup  ## Set up everything and serve http://127.0.0.1:8000
+	@# The background worker (notices, mail) beside the web server; it stops with it.
+	DJANGO_DEBUG=true $(MANAGE) run_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DJANGO_DEBUG=true $(MANAGE) runserver $(HOST):$(PORT)
 
 setup:

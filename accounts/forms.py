@@ -5,12 +5,13 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from core import roles
+from core.outbox import outbox_mail
 
 
 class RateLimitedLoginForm(AuthenticationForm):
@@ -156,3 +157,29 @@ class ProfileForm(forms.ModelForm):
             "address": forms.TextInput(attrs={"autocomplete": "street-address"}),
             "phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
         }
+
+
+class OutboxPasswordResetForm(PasswordResetForm):
+    """Django's reset form, its mail written to the outbox instead of sent inline.
+
+    A mail server that is down must not turn the request into an error page.
+    """
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        from django.template import loader
+
+        subject = "".join(
+            loader.render_to_string(subject_template_name, context).splitlines()
+        )
+        body = loader.render_to_string(email_template_name, context)
+        outbox_mail(
+            to=to_email, subject=subject, body=body, from_email=from_email or ""
+        )

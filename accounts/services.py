@@ -6,13 +6,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from accounts.models import User
+from core.outbox import outbox_mail
 
 _VERIFY_SALT = "accounts.email-verification"
 VERIFY_MAX_AGE_SECONDS = 3 * 24 * 3600
@@ -28,12 +28,16 @@ def email_verification_token(user: User) -> str:
 
 
 def send_templated_mail(*, user: User, template: str, context: dict[str, Any]) -> None:
-    """Send ``<template>_subject.txt`` / ``<template>_body.txt`` in the user's language."""
+    """Send ``<template>_subject.txt`` / ``<template>_body.txt`` in the user's language.
+
+    Call it inside the transaction of the change the mail reports: it writes
+    the message to the outbox, which a worker delivers after the commit.
+    """
     with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
         context = {"user": user, "site_url": settings.SITE_URL, **context}
         subject = render_to_string(f"{template}_subject.txt", context).strip()
         body = render_to_string(f"{template}_body.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    outbox_mail(to=user.email, subject=subject, body=body)
 
 
 @transaction.atomic
@@ -51,10 +55,8 @@ def resident_register(
     link = settings.SITE_URL + reverse(
         "accounts:verify_email", kwargs={"token": email_verification_token(user)}
     )
-    transaction.on_commit(
-        lambda: send_templated_mail(
-            user=user, template="accounts/email/verify", context={"link": link}
-        )
+    send_templated_mail(
+        user=user, template="accounts/email/verify", context={"link": link}
     )
     return user
 

@@ -121,9 +121,9 @@ def worker(n: int) -> None:
     # What documents.services.document_issue does per document in a Celery
     # worker, minus the database and the storage: render, sign, give freed
     # memory back.
-    from django.conf import settings
+    from core.background import mark_worker_process
 
-    settings.CELERY_TASK_ALWAYS_EAGER = False  # as in a worker (a broker is set)
+    mark_worker_process()  # as in `run_worker` or a Celery child
     from documents.defaults import sample_snapshot
     from documents.rendering import release_memory
     from documents.services import render_and_sign

@@ -84,6 +84,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -289,9 +291,18 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# Background work goes through ``core.background``: to Celery when a broker
+# is configured, otherwise to the task queue below. The embedded default is
+# the database queue, worked by `manage.py run_worker` (started by `make
+# run`), so no request renders a notice or talks to the mail server. Tests
+# use the immediate backend (pyproject.toml), except where they check the
+# queue itself.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("DJANGO_TASKS_BACKEND", "django_tasks_db.DatabaseBackend")
+    }
+}
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
-# Without a broker, tasks run in-process right after the transaction commits.
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -304,7 +315,12 @@ CELERY_BEAT_SCHEDULE = {
     "issue-pending-documents": {
         "task": "documents.tasks.issue_pending_documents",
         "schedule": env_int("DOCUMENT_POLL_SECONDS", 60),
-    }
+    },
+    # Mail the queue lost or that is due for a retry (core.outbox).
+    "deliver-outbox": {
+        "task": "core.tasks.deliver_due_messages",
+        "schedule": env_int("OUTBOX_POLL_SECONDS", 60),
+    },
 }
 
 # --- E-mail ---------------------------------------------------------------
@@ -322,6 +338,11 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@e-shinsei.example.jp")
+# Mail goes through the outbox (core.outbox): retried with back-off, then
+# left for an administrator at /manage/outbox/.
+OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 30)
+OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 3600)
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 20)
 
 # --- Security -------------------------------------------------------------
 # Secure by default when DEBUG is off; each can be relaxed by its variable
@@ -452,6 +473,11 @@ DOCUMENT_SEAL_IMAGE = env_str("DOCUMENT_SEAL_IMAGE")
 # Back-off between attempts to issue a document (doubling, capped).
 DOCUMENT_RETRY_BASE_SECONDS = env_int("DOCUMENT_RETRY_BASE_SECONDS", 30)
 DOCUMENT_RETRY_MAX_SECONDS = env_int("DOCUMENT_RETRY_MAX_SECONDS", 3600)
+# A "working" document whose worker died: the poll takes it over after the
+# lease; staff may from the retry button after the grace, which is longer
+# than one attempt can last (S3, TSA and rendering are all time-limited).
+DOCUMENT_CLAIM_LEASE_SECONDS = env_int("DOCUMENT_CLAIM_LEASE_SECONDS", 300)
+DOCUMENT_CLAIM_GRACE_SECONDS = env_int("DOCUMENT_CLAIM_GRACE_SECONDS", 60)
 
 # --- REST API ---
 # /api/v1/ (the api app): tokens for systems, the session for the browser.

@@ -1,4 +1,4 @@
-"""Cross-cutting records: the staff audit log."""
+"""Cross-cutting records: the staff audit log and the outbox of messages."""
 
 from __future__ import annotations
 
@@ -117,3 +117,50 @@ class AccessRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.what}"
+
+
+class OutboxMessage(models.Model):
+    """A message to send (e-mail; later webhooks), written with the change it reports.
+
+    The row is created in the same transaction as the change, so a message
+    exists exactly when its change committed; a worker delivers it later
+    with retries (``core.outbox``), and a failure is for administrators to
+    see at /manage/outbox/, never an error for the user who caused it.
+    """
+
+    class Kind(models.TextChoices):
+        EMAIL = "email", _("メール")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("送信待ち")
+        WORKING = "working", _("送信中")
+        FAILED = "failed", _("失敗（再試行待ち）")
+        ABANDONED = "abandoned", _("失敗（自動の再試行を終了）")
+        SENT = "sent", _("送信済み")
+
+    kind = models.CharField(
+        _("種類"), max_length=16, choices=Kind.choices, default=Kind.EMAIL
+    )
+    status = models.CharField(
+        _("状態"), max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    recipient = models.CharField(_("宛先"), max_length=254)
+    subject = models.CharField(_("件名"), max_length=255, blank=True)
+    payload = models.JSONField(_("内容"), default=dict)
+    attempts = models.PositiveIntegerField(_("試行回数"), default=0)
+    last_error = models.TextField(_("直近のエラー"), blank=True)
+    next_attempt_at = models.DateTimeField(_("次の試行"), null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(_("作成日時"), default=timezone.now)
+    sent_at = models.DateTimeField(_("送信日時"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("送信待ちのメッセージ")
+        verbose_name_plural = _("送信待ちのメッセージ")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient}: {self.subject}"

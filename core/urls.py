@@ -8,4 +8,6 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
     path("staff/", views.staff_home, name="staff_home"),
     path("manage/", views.manage_home, name="manage_home"),
+    path("manage/outbox/", views.outbox_list, name="outbox"),
+    path("manage/outbox/<int:pk>/retry/", views.outbox_retry, name="outbox_retry"),
 ]

@@ -1,13 +1,17 @@
+from django.contrib import messages
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from core.decorators import administrator_required, caseworker_required
+from core.models import OutboxMessage
+from core.outbox import outbox_retry as outbox_retry_service
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -69,3 +73,40 @@ def staff_home(request: HttpRequest) -> HttpResponse:
 @administrator_required
 def manage_home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/manage_home.html")
+
+
+# Undelivered messages first: what an administrator may have to act on.
+_OUTBOX_WAITING = [
+    OutboxMessage.Status.ABANDONED,
+    OutboxMessage.Status.FAILED,
+    OutboxMessage.Status.WORKING,
+    OutboxMessage.Status.PENDING,
+]
+OUTBOX_PAGE_SIZE = 200
+
+
+@administrator_required
+def outbox_list(request: HttpRequest) -> HttpResponse:
+    """Messages not delivered yet (failed, waiting, being sent), oldest first."""
+    waiting = OutboxMessage.objects.filter(status__in=_OUTBOX_WAITING).order_by(
+        "created_at"
+    )
+    return render(
+        request,
+        "core/outbox_list.html",
+        {
+            "messages_waiting": waiting.defer("payload")[:OUTBOX_PAGE_SIZE],
+            "waiting_count": waiting.count(),
+        },
+    )
+
+
+@administrator_required
+@require_POST
+def outbox_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    message = get_object_or_404(OutboxMessage, pk=pk)
+    if outbox_retry_service(message=message, actor=request.user, request=request):
+        messages.success(request, _("メッセージをもう一度送信します。"))
+    else:
+        messages.error(request, _("再送が必要なメッセージではありません。"))
+    return redirect("core:outbox")

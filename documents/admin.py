@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from documents.models import DocumentCounter, DocumentTemplate, IssuedDocument
@@ -37,7 +38,10 @@ class IssuedDocumentAdmin(admin.ModelAdmin):
     @admin.action(description=_("選択した文書をすぐに再試行する"))
     def retry_now(self, request, queryset):
         for document in queryset:
-            document_retry_now(document=document)
+            with transaction.atomic():
+                document_retry_now(
+                    document=document, actor=request.user, request=request
+                )
         self.message_user(
             request,
             _("再試行を予約しました。数分以内に発行処理が行われます。"),

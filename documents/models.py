@@ -9,6 +9,7 @@ document, and the row is the outbox: nothing is lost if storage is down.
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import uuid
 
@@ -16,6 +17,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -211,6 +213,16 @@ class IssuedDocument(models.Model):
     @property
     def is_issued(self) -> bool:
         return self.status == self.Status.ISSUED
+
+    @property
+    def claim_is_stale(self) -> bool:
+        """Working for longer than any attempt lasts: its worker died."""
+        grace = dt.timedelta(seconds=settings.DOCUMENT_CLAIM_GRACE_SECONDS)
+        return (
+            self.status == self.Status.WORKING
+            and self.claimed_at is not None
+            and self.claimed_at < timezone.now() - grace
+        )
 
     @property
     def filename(self) -> str:

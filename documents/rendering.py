@@ -26,6 +26,7 @@ from django.conf import settings
 from django.template import Context, Engine, TemplateSyntaxError
 from django.utils.safestring import SafeString, mark_safe
 
+from core.background import is_worker_process
 from core.fonts import document_fonts
 
 logger = logging.getLogger(__name__)
@@ -323,12 +324,13 @@ def release_memory() -> None:
     """
     # WeasyPrint's layout boxes refer to each other: only the cycle collector
     # frees them, and until it runs the next document piles on top. In a
-    # Celery worker (a broker is configured, so only workers issue), what has
-    # lived through the first document (Django, fonts, caches) is frozen, so
-    # later collections walk only the last document's objects: 7 ms instead
-    # of 90. Web processes never freeze (their requests' objects would stay).
+    # worker process (`run_worker`, a Celery child: only workers issue), what
+    # has lived through the first document (Django, fonts, caches) is frozen,
+    # so later collections walk only the last document's objects: 7 ms
+    # instead of 90. Web processes never freeze (their requests' objects
+    # would stay).
     gc.collect()
-    if not settings.CELERY_TASK_ALWAYS_EAGER and not _gc_frozen.is_set():
+    if is_worker_process() and not _gc_frozen.is_set():
         gc.freeze()
         _gc_frozen.set()
         # Let the frozen objects be finalised while the interpreter still

@@ -3,8 +3,9 @@
 ``document_request`` runs inside the workflow's final-decision transaction
 and only writes rows: the document with its number and snapshot. Rendering,
 signing and uploading happen after commit, outside any lock, in
-``document_issue`` (a Celery task, or in-process without a broker), and
-again from ``document_issue_pending`` (cron/beat) for anything left behind.
+``document_issue`` (a background job: ``core.background``, the database
+queue or Celery), and again from ``document_issue_pending`` (the workers'
+periodic poll, or cron) for anything left behind.
 """
 
 from __future__ import annotations
@@ -28,9 +29,15 @@ from documents.selectors import template_for_version
 logger = logging.getLogger(__name__)
 
 Status = IssuedDocument.Status
-# A worker that claimed a document and died leaves it "working"; after this
-# long another worker may take it over.
-CLAIM_LEASE = dt.timedelta(minutes=10)
+
+
+def claim_lease() -> dt.timedelta:
+    """How long a "working" claim stands before the poll takes it over.
+
+    A worker that claimed a document and died leaves it "working"; staff may
+    take it over sooner from the retry button (``document_retry_now``).
+    """
+    return dt.timedelta(seconds=settings.DOCUMENT_CLAIM_LEASE_SECONDS)
 
 
 # --- Numbering --------------------------------------------------------------
@@ -179,14 +186,13 @@ def build_snapshot(
 # --- Request (inside the decision's transaction) ----------------------------
 
 
-def _enqueue(document_pk: int) -> None:
+def _enqueue(document_pk: int, *, run_after: dt.datetime | None = None) -> None:
+    # A queue that is down loses nothing: the row is pending and the
+    # periodic poll issues it.
+    from core.background import enqueue
     from documents.tasks import issue_document
 
-    try:
-        issue_document.delay(document_pk)
-    except Exception:
-        # Broker down: the row is pending and the poller will issue it.
-        logger.exception("could not enqueue document %s", document_pk)
+    enqueue(issue_document, document_pk, run_after=run_after)
 
 
 @transaction.atomic
@@ -279,20 +285,33 @@ def _backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(seconds, settings.DOCUMENT_RETRY_MAX_SECONDS))
 
 
-def _claim(document: IssuedDocument) -> bool:
+def _claim(document: IssuedDocument) -> dt.datetime | None:
+    """Take the row for this attempt; the claim's time is its token, or None."""
     now = timezone.now()
     claimable = Q(status__in=[Status.PENDING, Status.FAILED]) | Q(
-        status=Status.WORKING, claimed_at__lt=now - CLAIM_LEASE
+        status=Status.WORKING, claimed_at__lt=now - claim_lease()
     )
     # A conditional UPDATE: of two workers, exactly one gets the row.
-    return bool(
-        IssuedDocument.objects.filter(claimable, pk=document.pk).update(
-            status=Status.WORKING, claimed_at=now, attempts=F("attempts") + 1
-        )
+    claimed = IssuedDocument.objects.filter(claimable, pk=document.pk).update(
+        status=Status.WORKING, claimed_at=now, attempts=F("attempts") + 1
     )
+    return now if claimed else None
 
 
-def _store(document: IssuedDocument, key: str) -> bytes:
+class ClaimLost(Exception):
+    """Staff or the poll took the document over from this (slow) attempt."""
+
+
+def _still_mine(document: IssuedDocument, claim: dt.datetime) -> None:
+    # Checked before the upload: an attempt that was taken over must not
+    # overwrite the file of the attempt that replaced it.
+    if not IssuedDocument.objects.filter(
+        pk=document.pk, status=Status.WORKING, claimed_at=claim
+    ).exists():
+        raise ClaimLost(document.number)
+
+
+def _store(document: IssuedDocument, key: str, claim: dt.datetime) -> bytes:
     from documents.verification import check_signature
 
     storage = IssuedDocument._meta.get_field("file").storage
@@ -307,6 +326,7 @@ def _store(document: IssuedDocument, key: str) -> bytes:
         logger.warning("replacing an unusable leftover at %s", key)
         storage.delete(key)
     data = render_and_sign(document.snapshot)
+    _still_mine(document, claim)
     saved = storage.save(key, ContentFile(data))
     if saved != key:  # pragma: no cover (the claim makes this a race we lost)
         storage.delete(saved)
@@ -319,17 +339,24 @@ def document_issue(*, document: IssuedDocument) -> IssuedDocument:
     from documents.verification import signature_fingerprint
     from procedures.services import application_mark_document_ready
 
-    if not _claim(document):
+    claim = _claim(document)
+    if claim is None:
         document.refresh_from_db()
         return document
     document.refresh_from_db()
     key = storage_key(document)
     try:
-        data = _store(document, key)
+        data = _store(document, key, claim)
         fingerprint = signature_fingerprint(data)
+    except ClaimLost:
+        logger.warning("document %s was taken over; attempt dropped", document.number)
+        document.refresh_from_db()
+        return document
     except Exception as error:
         logger.exception("issuing document %s failed", document.number)
-        IssuedDocument.objects.filter(pk=document.pk, status=Status.WORKING).update(
+        IssuedDocument.objects.filter(
+            pk=document.pk, status=Status.WORKING, claimed_at=claim
+        ).update(
             status=Status.FAILED,
             last_error=f"{type(error).__name__}: {error}"[:2000],
             next_attempt_at=timezone.now() + _backoff(document.attempts),
@@ -340,7 +367,8 @@ def document_issue(*, document: IssuedDocument) -> IssuedDocument:
         release_memory()
     with transaction.atomic():
         document = IssuedDocument.objects.select_for_update().get(pk=document.pk)
-        if document.status == Status.ISSUED:
+        if document.status != Status.WORKING or document.claimed_at != claim:
+            # Issued or taken over meanwhile: the file belongs to that attempt.
             return document
         document.file.name = key
         document.sha256 = hashlib.sha256(data).hexdigest()
@@ -365,7 +393,7 @@ def document_issue_pending(*, limit: int = 100) -> dict[str, int]:
             Q(status=Status.PENDING)
             | Q(status=Status.FAILED, next_attempt_at__lte=now)
             | Q(status=Status.FAILED, next_attempt_at__isnull=True)
-            | Q(status=Status.WORKING, claimed_at__lt=now - CLAIM_LEASE)
+            | Q(status=Status.WORKING, claimed_at__lt=now - claim_lease())
         )
         .select_related("department")
         .order_by("created_at")[:limit]
@@ -382,18 +410,69 @@ def document_issue_pending(*, limit: int = 100) -> dict[str, int]:
     return counts
 
 
-def document_retry_now(*, document: IssuedDocument) -> bool:
-    """Staff asked to retry a failed document at once (admin, case page).
-
-    Returns whether it was failed (and is now due); the worker gets it after
-    commit, and the poller if the broker is down.
-    """
-    due = IssuedDocument.objects.filter(pk=document.pk, status=Status.FAILED).update(
-        next_attempt_at=timezone.now()
+def document_issue_by_id(*, document_id: int) -> str:
+    """The background job: issue one document, and queue its retry if it failed."""
+    document = (
+        IssuedDocument.objects.select_related("department")
+        .filter(pk=document_id)
+        .first()
     )
+    if document is None:
+        return "missing"
+    document = document_issue(document=document)
+    if document.status == Status.FAILED and document.next_attempt_at:
+        # Beyond what the queue keeps, the periodic poll retries at the
+        # capped interval, so nothing is dropped.
+        _enqueue(document.pk, run_after=document.next_attempt_at)
+    return document.status
+
+
+def document_retry_now(
+    *, document: IssuedDocument, actor: Any = None, request: Any = None
+) -> bool:
+    """Staff asked to retry a document at once (admin, case page).
+
+    A failed document becomes due now. One left "working" by a worker that
+    died (claimed more than ``DOCUMENT_CLAIM_GRACE_SECONDS`` ago, longer
+    than any attempt may take) is taken back at once, without waiting for
+    the lease: the attempt that held it, should it still be alive, finds
+    its claim gone and stores nothing. Returns whether there was something
+    to retry; the worker gets it after commit, and the poll if the queue is
+    down. With ``actor`` (the Django admin's action) it is audited here.
+    """
+    now = timezone.now()
+    due = IssuedDocument.objects.filter(pk=document.pk, status=Status.FAILED).update(
+        next_attempt_at=now
+    )
+    if not due:
+        due = IssuedDocument.objects.filter(
+            pk=document.pk,
+            status=Status.WORKING,
+            claimed_at__lt=now - stale_claim_grace(),
+        ).update(
+            status=Status.FAILED,
+            claimed_at=None,
+            next_attempt_at=now,
+        )
+    if due and actor is not None:
+        # The Django admin's action; the case page audits with the case.
+        from core.audit import audit_record
+
+        audit_record(
+            action="documents.retry",
+            actor=actor,
+            target=document,
+            data={"number": document.number, "was": document.status},
+            request=request,
+        )
     if due:
         transaction.on_commit(lambda: _enqueue(document.pk))
     return bool(due)
+
+
+def stale_claim_grace() -> dt.timedelta:
+    """After this long a "working" document may be taken back by staff."""
+    return dt.timedelta(seconds=settings.DOCUMENT_CLAIM_GRACE_SECONDS)
 
 
 def document_open(document: IssuedDocument) -> IO[bytes]:

@@ -87,13 +87,11 @@ def application_event_add(
 
 
 def _notify(application: Application, template: str, **context: Any) -> None:
-    """Mail the applicant after the transaction commits (never inside it)."""
-    transaction.on_commit(
-        lambda: send_templated_mail(
-            user=application.applicant,
-            template=f"procedures/email/{template}",
-            context={"application": application, **context},
-        )
+    """Mail the applicant: written to the outbox in this transaction, sent after it."""
+    send_templated_mail(
+        user=application.applicant,
+        template=f"procedures/email/{template}",
+        context={"application": application, **context},
     )
 
 

@@ -658,11 +658,20 @@ def post_review_complete(
 def case_document_retry(
     *, application: Application, user: Any, request: HttpRequest | None = None
 ) -> None:
-    """Ask for a failed notice to be issued again now, instead of at its back-off."""
+    """Ask for a notice to be issued again now: a failed one instead of at its
+    back-off, one whose worker died instead of after the lease (audited with
+    the state it was taken from)."""
     document = document_for_application(application)
     if document is None or not document_retry_now(document=document):
         raise WorkflowError(gettext("再試行が必要な文書はありません。"), code="stale")
-    _audit("document_retry", user, application, request, document=document.number)
+    _audit(
+        "document_retry",
+        user,
+        application,
+        request,
+        document=document.number,
+        was=document.status,
+    )
 
 
 def case_erase(*, application: Application) -> None:

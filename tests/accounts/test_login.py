@@ -94,9 +94,13 @@ def test_logout_is_a_post_and_ends_the_session(client):
     assert "_auth_user_id" not in client.session
 
 
-def test_password_reset_mails_a_link_that_sets_a_new_password(client):
+def test_password_reset_mails_a_link_that_sets_a_new_password(
+    client, django_capture_on_commit_callbacks
+):
     resident = ResidentFactory()
-    client.post("/accounts/password/reset/", {"email": resident.email})
+    # The mail goes through the outbox: sent after the request commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/password/reset/", {"email": resident.email})
     link = next(line for line in mail.outbox[-1].body.splitlines() if "/reset/" in line)
     path = link[link.index("/accounts/") :]
 

@@ -124,15 +124,17 @@ def test_s3_has_bounded_timeouts_and_private_signed_urls():
 @pytest.mark.parametrize(
     ("env", "expected"),
     [
-        ({"DJANGO_DEBUG": "true"}, "locmem True"),
-        (PRODUCTION_ENV, "redis False"),
+        ({"DJANGO_DEBUG": "true"}, "locmem DatabaseBackend"),
+        (PRODUCTION_ENV, "redis DatabaseBackend"),
     ],
 )
 def test_cache_and_background_work_follow_the_environment(env, expected):
+    # Without a broker, background work goes to the database queue (its
+    # worker: `manage.py run_worker`), never into the request.
     output = _settings_in_subprocess(
         env,
         "settings.CACHES['default']['BACKEND'].split('.')[-1][:-5].lower(), "
-        "settings.CELERY_TASK_ALWAYS_EAGER",
+        "settings.TASKS['default']['BACKEND'].split('.')[-1]",
     )
 
     assert output == expected

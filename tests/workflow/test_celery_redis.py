@@ -129,3 +129,5 @@ def test_beat_schedules_the_document_poller_by_its_registered_name(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["issue-pending-documents"]
     assert entry["task"] in app.tasks
     assert entry["schedule"] == 60
+    # Mail due for a retry too (the outbox), by the name run_worker imports.
+    assert settings.CELERY_BEAT_SCHEDULE["deliver-outbox"]["task"] in app.tasks

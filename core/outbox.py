@@ -1,0 +1,153 @@
+"""The outbox: messages written with their change, delivered by a worker.
+
+``outbox_mail`` runs inside the caller's transaction and only writes a row;
+after commit the message is queued (``core.background``) and
+``outbox_deliver`` sends it: claimed by a conditional UPDATE, so of two
+workers exactly one sends it; a failure is recorded with a back-off and
+retried by the periodic poll (``outbox_deliver_due``) until
+``OUTBOX_MAX_ATTEMPTS``, then left for an administrator (/manage/outbox/).
+A request never waits for the mail server and never fails because of it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from core.models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+Status = OutboxMessage.Status
+# A worker that claimed a message and died leaves it "working"; SMTP gives up
+# after EMAIL_TIMEOUT, so a claim older than this belongs to nobody.
+CLAIM_LEASE = dt.timedelta(minutes=5)
+
+
+def _enqueue(message_id: int, *, run_after: dt.datetime | None = None) -> None:
+    from core.background import enqueue
+    from core.tasks import deliver_message
+
+    enqueue(deliver_message, message_id, run_after=run_after)
+
+
+def outbox_mail(
+    *, to: str, subject: str, body: str, from_email: str = ""
+) -> OutboxMessage:
+    """Record an e-mail to send once the current transaction commits."""
+    message = OutboxMessage.objects.create(
+        kind=OutboxMessage.Kind.EMAIL,
+        recipient=to,
+        subject=subject[:255],
+        payload={"body": body, "from_email": from_email},
+    )
+    transaction.on_commit(lambda: _enqueue(message.pk))
+    return message
+
+
+def _backoff(attempts: int) -> dt.timedelta:
+    seconds = settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)
+    return dt.timedelta(seconds=min(seconds, settings.OUTBOX_RETRY_MAX_SECONDS))
+
+
+def _claimable(now: dt.datetime) -> Q:
+    return (
+        Q(status=Status.PENDING)
+        | Q(status=Status.FAILED, next_attempt_at__lte=now)
+        | Q(status=Status.FAILED, next_attempt_at__isnull=True)
+        | Q(status=Status.WORKING, claimed_at__lt=now - CLAIM_LEASE)
+    )
+
+
+def _send(message: OutboxMessage) -> None:
+    if message.kind != OutboxMessage.Kind.EMAIL:  # pragma: no cover (one kind yet)
+        raise ValueError(f"unknown kind {message.kind}")
+    email = EmailMessage(
+        subject=message.subject,
+        body=message.payload.get("body", ""),
+        from_email=message.payload.get("from_email") or settings.DEFAULT_FROM_EMAIL,
+        to=[message.recipient],
+        headers={"Message-ID": f"<outbox-{message.pk}@{_mail_domain()}>"},
+        connection=get_connection(fail_silently=False),
+    )
+    email.send()
+
+
+def _mail_domain() -> str:
+    return settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
+
+
+def outbox_deliver(*, message_id: int) -> str:
+    """Send one message if it is due and nobody else holds it; the new status."""
+    now = timezone.now()
+    # A conditional UPDATE in its own statement: of two workers (threads,
+    # processes, Celery and the poll) exactly one changes the row.
+    claimed = OutboxMessage.objects.filter(_claimable(now), pk=message_id).update(
+        status=Status.WORKING, claimed_at=now, attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return "skipped"
+    message = OutboxMessage.objects.get(pk=message_id)
+    try:
+        _send(message)
+    except Exception as error:
+        logger.warning("outbox message %s failed: %s", message_id, error)
+        give_up = message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
+        retry_at = None if give_up else timezone.now() + _backoff(message.attempts)
+        OutboxMessage.objects.filter(pk=message_id, claimed_at=now).update(
+            status=Status.ABANDONED if give_up else Status.FAILED,
+            last_error=f"{type(error).__name__}: {error}"[:2000],
+            next_attempt_at=retry_at,
+        )
+        if retry_at is not None:
+            _enqueue(message_id, run_after=retry_at)
+        return Status.ABANDONED if give_up else Status.FAILED
+    OutboxMessage.objects.filter(pk=message_id).update(
+        status=Status.SENT, sent_at=timezone.now(), last_error="", next_attempt_at=None
+    )
+    return Status.SENT
+
+
+def outbox_deliver_due(*, limit: int = 200) -> dict[str, int]:
+    """Deliver every message that is due (the periodic poll and the cron command)."""
+    ids = list(
+        OutboxMessage.objects.filter(_claimable(timezone.now()))
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    counts: dict[str, int] = {"sent": 0, "failed": 0, "abandoned": 0, "skipped": 0}
+    for message_id in ids:
+        status = outbox_deliver(message_id=message_id)
+        counts[status] = counts.get(status, 0) + 1
+    return counts
+
+
+def outbox_retry(*, message: OutboxMessage, actor: Any, request: Any = None) -> bool:
+    """An administrator asks for a failed message to be sent again now (audited).
+
+    Returns whether it was waiting (failed or abandoned); the attempt count
+    starts again, so an abandoned message gets its automatic retries back.
+    """
+    from core.audit import audit_record
+
+    with transaction.atomic():
+        due = OutboxMessage.objects.filter(
+            pk=message.pk, status__in=[Status.FAILED, Status.ABANDONED]
+        ).update(status=Status.FAILED, next_attempt_at=timezone.now(), attempts=0)
+        if due:
+            audit_record(
+                action="outbox_retry",
+                actor=actor,
+                target=message,
+                data={"recipient": message.recipient},
+                request=request,
+            )
+            transaction.on_commit(lambda: _enqueue(message.pk))
+    return bool(due)
