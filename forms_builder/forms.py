@@ -22,10 +22,6 @@ if TYPE_CHECKING:
 
 ACTION = "_fb_action"  # the name of the add-row / remove-row buttons
 DEFAULT_MAX_ROWS = 20
-# Rows read beyond a group's maximum, so that too many rows are an error
-# naming the maximum rather than a silent cut; past this, the post is refused
-# without building a field per row.
-ROW_SLACK = 100
 
 
 def answers_as_post(
@@ -50,9 +46,7 @@ def _initial_for(runtime: FormRuntime, node: Node, answers: dict[str, Any]) -> d
         return field_type.initial_data(node.spec, node.key, value)
     rows = [row for row in value or [] if isinstance(row, dict)]
     data: dict[str, Any] = {f"{node.key}-rows": str(_row_count(node, len(rows)))}
-    # Every row is written (none cut at max_rows): the page form counts them
-    # and refuses too many; past the slack it refuses without reading them.
-    for index, row in enumerate(rows[: _row_ceiling(node) + 1]):
+    for index, row in enumerate(rows):
         for column in node.children:
             column_type = FIELD_TYPES.get(column.type)
             if column_type is not None:
@@ -67,15 +61,9 @@ def _initial_for(runtime: FormRuntime, node: Node, answers: dict[str, Any]) -> d
 
 
 def _row_count(node: Node, rows: int) -> int:
-    """Rows to show for ``rows`` answered: never fewer than answered (too many
-    is reported, not cut), at least min_rows and one empty row to start."""
     low = node.spec.get("min_rows") or 0
     high = node.spec.get("max_rows") or DEFAULT_MAX_ROWS
-    return max(rows, min(max(low, 1), high))
-
-
-def _row_ceiling(node: Node) -> int:
-    return (node.spec.get("max_rows") or DEFAULT_MAX_ROWS) + ROW_SLACK
+    return max(min(max(rows, low, 1), high), 0)
 
 
 @dataclass
@@ -171,7 +159,6 @@ class PageForm(forms.Form):
         self.nodes = runtime.page_nodes(page_index)
         self.owner: dict[str, str] = {}  # form field name -> answer key
         self.row_counts: dict[str, int] = {}
-        self.row_overflow: set[str] = set()  # groups posted past the ceiling
         for node in self.nodes:
             self._add_fields(node)
         self.evaluation = runtime.evaluate(self._rule_data())
@@ -230,11 +217,12 @@ class PageForm(forms.Form):
 
     def _add_rows(self, node: Node) -> None:
         if self.is_bound:
-            rows = self._posted_rows(node)
-            ceiling = _row_ceiling(node)
-            if rows > ceiling:
-                self.row_overflow.add(node.key)
-                rows = ceiling
+            try:
+                rows = int(self.data.get(f"{node.key}-rows", ""))
+            except (TypeError, ValueError):
+                rows = _row_count(node, 0)
+            high = node.spec.get("max_rows") or DEFAULT_MAX_ROWS
+            rows = max(0, min(rows, high))
         else:
             stored = self.answers.get(node.key)
             rows = _row_count(node, len(stored) if isinstance(stored, list) else 0)
@@ -263,26 +251,6 @@ class PageForm(forms.Form):
                     form_field.help_text = escape(loc(column.spec["help"]))
             self.fields[name] = form_field
             self.owner[name] = node.key
-
-    def _posted_rows(self, node: Node) -> int:
-        """The rows posted: the counter, or more when row fields past it were
-        sent (rows are never cut at max_rows; too many is an error)."""
-        try:
-            rows = int(self.data.get(f"{node.key}-rows", ""))
-        except (TypeError, ValueError):
-            rows = _row_count(node, 0)
-        prefix = f"{node.key}-"
-        for name in self.data:
-            index = name[len(prefix) :].split("-", 1)[0]
-            if name.startswith(prefix) and index.isdigit() and len(index) < 7:
-                values = (
-                    self.data.getlist(name)
-                    if hasattr(self.data, "getlist")
-                    else [self.data.get(name)]
-                )
-                if any(isinstance(value, str) and value.strip() for value in values):
-                    rows = max(rows, int(index) + 1)
-        return max(rows, 0)
 
     def _stored_files(self, key: str) -> list[dict[str, Any]]:
         if key in self.existing:
@@ -483,17 +451,17 @@ class PageForm(forms.Form):
             low = max(low, 1)
         high = node.spec.get("max_rows") or DEFAULT_MAX_ROWS
         name = f"{node.key}-rows"
-        if node.key in self.row_overflow or filled > high:
-            self.add_error(
-                name,
-                _("%(label)s は %(count)s 件までです。")
-                % {"label": node.label, "count": high},
-            )
-        elif filled < low:
+        if filled < low:
             self.add_error(
                 name,
                 _("%(label)s を %(count)s 件以上入力してください。")
                 % {"label": node.label, "count": low},
+            )
+        elif filled > high:
+            self.add_error(
+                name,
+                _("%(label)s は %(count)s 件までです。")
+                % {"label": node.label, "count": high},
             )
 
     def _clean_files(self, node: Node) -> None:
