@@ -24,6 +24,8 @@ LINE_WIDTH_PT = (210 - 22 - 20) / 25.4 * 72 * 0.98
 SIZE_PT = 22.0
 MIN_SIZE_PT = 16.0
 MAX_SPACING_EM = 1.2
+# Lines a title may take at phrase boundaries before words are split.
+MAX_LINES = 4
 
 # Words that continue the phrase before them (申請に|係る would cut 「に係る」).
 _CONTINUATIONS = ("係る", "関する", "対する", "伴う", "基づく", "よる", "おける")
@@ -116,29 +118,26 @@ def _split(title: str, parts: int, points: list[int]) -> tuple[str, ...] | None:
     """``title`` cut at ``parts - 1`` of ``points``, the widest line narrowest
     (dynamic programming over the cut positions)."""
     ends = [*points, len(title)]
+    prefix = [0.0, *itertools.accumulate(text_width_em(char) for char in title)]
 
     def width(a: int, b: int) -> float:
-        return text_width_em(title[a:b].strip())
+        return prefix[b] - prefix[a]
 
     # best[j] = (widest line, cuts) for title[:j] in the lines placed so far.
-    best: dict[int, tuple[float, tuple[int, ...]]] = {
-        end: (width(0, end), (end,)) for end in ends
-    }
+    best = {end: (width(0, end), (end,)) for end in ends}
     for _ in range(parts - 1):
         best = {
             end: min(
-                (
-                    (max(widest, width(cuts[-1], end)), (*cuts, end))
-                    for start, (widest, cuts) in best.items()
-                    if start < end
-                ),
-                default=(float("inf"), ()),
+                (max(widest, width(cuts[-1], end)), (*cuts, end))
+                for start, (widest, cuts) in best.items()
+                if start < end
             )
             for end in ends
+            if any(start < end for start in best)
         }
-    widest, cuts = best.get(len(title), (float("inf"), ()))
-    if not cuts or widest == float("inf"):
+    if len(title) not in best:
         return None
+    _widest, cuts = best[len(title)]
     bounds = (0, *cuts)
     lines = tuple(title[a:b].strip() for a, b in itertools.pairwise(bounds))
     return lines if all(lines) else None
@@ -150,13 +149,15 @@ def title_layout(title: str) -> TitleLayout:
     if not title:
         return TitleLayout(("",), SIZE_PT, MAX_SPACING_EM)
     points = break_points(title)
-    # A title of one long compound has no phrase to break at: between any
-    # two characters then, still balanced, rather than overflowing the page.
+    # More lines at phrases before any line that splits a word; a title of
+    # one long compound has no phrase to break at, so then between any two
+    # characters, still balanced, rather than overflowing the page.
     every = list(range(1, len(title)))
-    for parts in range(1, len(title) + 1):  # ends: one character a line fits
-        for candidates in (points, every):
-            lines = _split(title, parts, candidates)
-            layout = _fit(lines) if lines else None
-            if layout is not None:
-                return layout
+    attempts = [(points, parts) for parts in range(1, MAX_LINES + 1)]
+    attempts += [(every, parts) for parts in range(2, len(title) + 1)]
+    for candidates, parts in attempts:
+        lines = _split(title, parts, candidates)
+        layout = _fit(lines) if lines else None
+        if layout is not None:
+            return layout
     return TitleLayout((title,), MIN_SIZE_PT, 0.0)

@@ -221,3 +221,17 @@ def test_title_lines_never_split_a_word(title, lines):
 
     assert layout.lines == lines
     assert layout.size_pt >= MIN_SIZE_PT
+
+
+def test_the_longest_title_without_a_phrase_break_still_fits_the_page():
+    from core.fonts import text_width_em
+    from documents.title_layout import LINE_WIDTH_PT, title_layout
+
+    layout = title_layout("漢" * 60)  # the model's max_length, one compound
+
+    assert "".join(layout.lines) == "漢" * 60
+    for line in layout.lines:
+        width = layout.size_pt * (
+            text_width_em(line) + layout.spacing_em * (len(line) + 1)
+        )
+        assert width <= LINE_WIDTH_PT
