@@ -12,6 +12,7 @@ at phrase boundaries, into lines of balanced length.
 from __future__ import annotations
 
 import itertools
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -56,11 +57,14 @@ class TitleLayout:
 
     def css(self) -> str:
         # Letter-spacing follows every character, the last one too: the same
-        # space on the left keeps the title centred.
+        # space on the left keeps the title centred. Rounded down, never up
+        # past the measured width.
+        size = math.floor(self.size_pt * 100) / 100
+        spacing = math.floor(self.spacing_em * 1000) / 1000
         return (
-            f".title {{ font-size: {self.size_pt:.2f}pt; "
-            f"letter-spacing: {self.spacing_em:.3f}em; text-indent: 0; "
-            f"padding-left: {self.spacing_em:.3f}em; }}"
+            f".title {{ font-size: {size:.2f}pt; "
+            f"letter-spacing: {spacing:.3f}em; text-indent: 0; "
+            f"padding-left: {spacing:.3f}em; }}"
         )
 
 
