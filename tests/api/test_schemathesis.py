@@ -104,7 +104,7 @@ def _sample_path(path: str, parameters: list[dict], broken: str) -> list[str]:
 
 
 @pytest.mark.parametrize("who", ["anyone", "resident", "caseworker"])
-def test_nul_and_lone_surrogates_are_never_a_server_error(people, who):
+def test_nul_and_lone_surrogates_are_never_a_server_error(people, version, who):
     """Issue 11 item 11: NUL in the path or query, a lone surrogate or NUL in a
     JSON body, for every operation of the schema; run on PostgreSQL too."""
     from rest_framework.test import APIClient
@@ -124,33 +124,40 @@ def test_nul_and_lone_surrogates_are_never_a_server_error(people, who):
                 if p.get("in") == "query"
                 and p.get("schema", {}).get("type") != "integer"
             } or {"q": "a\x00"}
-            properties = (
+            body_schema = (
                 operation.get("requestBody", {})
                 .get("content", {})
                 .get("application/json", {})
                 .get("schema", {})
             )
+            if "$ref" in body_schema:
+                name = body_schema["$ref"].rsplit("/", 1)[-1]
+                body_schema = schema["components"]["schemas"][name]
+            fields = list(body_schema.get("properties", {})) or ["name"]
             for url in _sample_path(path, parameters, "sam%00ple"):
                 attempts = [
                     client.generic(method.upper(), url + "?" + urlencode(query))
                 ]
                 if method in ("post", "put", "patch"):
                     for bad in ("\ud800", "a\x00"):
-                        body = {
-                            "procedure": "sample",
-                            "name": bad,
-                            "answers": {"name": bad},
-                        }
-                        if properties:
-                            body[bad] = bad
-                        attempts.append(
-                            client.generic(
-                                method.upper(),
-                                url,
-                                json.dumps(body),
-                                content_type="application/json",
+                        # Every field of the body, a key, and answers of a
+                        # real procedure (refused otherwise before the answers
+                        # reach the database).
+                        for body in (
+                            {field: bad for field in fields} | {bad: bad},
+                            {
+                                "procedure": version.procedure.code,
+                                "answers": {**ANSWERS, "name": bad},
+                            },
+                        ):
+                            attempts.append(
+                                client.generic(
+                                    method.upper(),
+                                    url,
+                                    json.dumps(body),
+                                    content_type="application/json",
+                                )
                             )
-                        )
                 for response in attempts:
                     if response.status_code >= 500:
                         failures.append(
