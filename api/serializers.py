@@ -516,7 +516,12 @@ class SignatureSerializer(serializers.Serializer):
     readable = serializers.BooleanField()
     signed = serializers.BooleanField()
     intact = serializers.BooleanField()
-    trusted = serializers.BooleanField()
+    trusted = serializers.BooleanField(
+        source="certificate_trusted",
+        allow_null=True,
+        help_text="The signing certificate leads to the prefecture's roots; "
+        "null when it could not be checked (the signature value is broken).",
+    )
     whole_file = serializers.BooleanField()
     signer = serializers.CharField(allow_blank=True)
     signed_at = serializers.DateTimeField(allow_null=True)

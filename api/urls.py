@@ -84,7 +84,7 @@ v1 = [
         name="post_review",
     ),
     path("verify/", public.VerifyUpload.as_view(), name="verify"),
-    path("verify/<str:token>/", public.VerifyToken.as_view(), name="verify_token"),
+    path("verify/<token:token>/", public.VerifyToken.as_view(), name="verify_token"),
     path("tokens/", tokens.TokenListCreate.as_view(), name="tokens"),
     path("tokens/<int:token_id>/", tokens.TokenRevoke.as_view(), name="token"),
 ]

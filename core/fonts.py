@@ -66,3 +66,41 @@ def missing_characters(text: str) -> list[str]:
         if ord(char) not in covered and char not in missing:
             missing.append(char)
     return missing
+
+
+@lru_cache(maxsize=8)
+def _advance_widths(path: Path, index: int) -> dict[int, float]:
+    """Each character's advance in em in one font."""
+    from fontTools.ttLib import TTFont
+
+    with TTFont(path, fontNumber=index, lazy=True) as tt:
+        units = tt["head"].unitsPerEm
+        metrics = tt["hmtx"].metrics
+        widths = {
+            code: metrics[glyph][0] / units
+            for code, glyph in (tt.getBestCmap() or {}).items()
+            if glyph in metrics
+        }
+    return widths
+
+
+def text_width_em(text: str) -> float:
+    """How wide ``text`` prints, in em, without letter-spacing.
+
+    Each character is measured in the first document font that has it, as
+    WeasyPrint falls back; a character no font has counts as one em (a
+    full-width box), so a layout computed from it never overflows.
+    """
+    fonts = document_fonts()
+    total = 0.0
+    for char in text:
+        # Fonts are read only when an earlier one lacks a character: the
+        # Noto collection alone takes a second to parse.
+        for font in fonts:
+            widths = _advance_widths(font.path, font.index)
+            if ord(char) in widths:
+                total += widths[ord(char)]
+                break
+        else:
+            total += 1.0
+    return total

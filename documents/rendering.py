@@ -28,6 +28,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from core.background import is_worker_process
 from core.fonts import document_fonts
+from documents.title_layout import title_layout
 
 logger = logging.getLogger(__name__)
 
@@ -217,6 +218,8 @@ def template_context(snapshot: dict[str, Any]) -> dict[str, Any]:
     data["stamps"] = stamps(snapshot.get("approvals", []))
     data["seal"] = seal_context(snapshot.get("issuer", ""))
     data["qr_code"] = qr_data_uri(snapshot["verification_url"])
+    title = title_layout(str(snapshot.get("title", "")))
+    data["title_lines"] = list(title.lines)
     page_label = _css_string(f"{snapshot.get('number', '')}　")
     data["style"] = mark_safe(  # our CSS and the administrator's extra CSS
         "\n".join(
@@ -226,6 +229,7 @@ def template_context(snapshot: dict[str, Any]) -> dict[str, Any]:
                 .replace("/*FONTS*/", font_stack())
                 .replace("/*GOTHIC*/", font_stack(gothic=True))
                 .replace("/*PAGE_LABEL*/", page_label),
+                title.css(),
                 (sources.get("css") or "").replace("</", "<\\/"),
             ]
         )

@@ -5,7 +5,7 @@ from documents import views
 app_name = "documents"
 urlpatterns = [
     path("verify/", views.verify, name="verify"),
-    path("verify/<str:token>/", views.verify, name="verify_token"),
+    path("verify/<token:token>/", views.verify, name="verify_token"),
     path("documents/<uuid:public_id>/download/", views.download, name="download"),
     path("manage/documents/", views.template_list, name="template_list"),
     path(

@@ -35,6 +35,10 @@ class SignatureCheck:
     signed: bool = False
     intact: bool = False
     trusted: bool = False
+    # Whether the certificate chain was checked at all: pyHanko checks it only
+    # when the CMS signature value itself verifies. Without that we know
+    # nothing about the certificate and must not say it is not ours.
+    trust_checked: bool = False
     whole_file: bool = False
     bottom_line: bool = False
     # A time-stamp on the signature that cannot be validated (its TSA unknown).
@@ -44,6 +48,11 @@ class SignatureCheck:
     signed_revision_sha256: str = ""
     signature_sha256: str = ""
     summary: str = ""
+
+    @property
+    def certificate_trusted(self) -> bool | None:
+        """Whether the signer's certificate is ours; None when not checked."""
+        return self.trusted if self.trust_checked else None
 
     @property
     def valid(self) -> bool:
@@ -118,6 +127,22 @@ def _validation_context():
     )
 
 
+def _log_refused(what: str, error: Exception) -> None:
+    """One line for a file pyHanko refuses, a traceback only for the unexpected.
+
+    Anyone can upload anything here: a broken or non-PDF file is expected
+    input, answered on the page, and its traceback only buries real faults in
+    the log (and ``verify_document`` printed it after its answer).
+    """
+    from pyhanko.pdf_utils.misc import PdfError
+
+    if isinstance(error, PdfError | ValueError | KeyError):
+        reason = " ".join(str(error).split())
+        logger.info("%s: %s: %s", what, type(error).__name__, reason)
+    else:
+        logger.warning("%s", what, exc_info=error)
+
+
 def check_signature(data: bytes) -> SignatureCheck:
     """Read the PDF and validate its last signature with pyHanko."""
     from pyhanko.pdf_utils.reader import PdfFileReader
@@ -128,8 +153,8 @@ def check_signature(data: bytes) -> SignatureCheck:
     try:
         reader = PdfFileReader(io.BytesIO(data), strict=False)
         signatures = reader.embedded_regular_signatures
-    except Exception:
-        logger.info("unreadable PDF submitted for verification", exc_info=True)
+    except Exception as error:
+        _log_refused("unreadable PDF submitted for verification", error)
         return result
     result.readable = True
     if not signatures:
@@ -138,11 +163,21 @@ def check_signature(data: bytes) -> SignatureCheck:
     embedded = signatures[-1]
     try:
         status = validate_pdf_signature(embedded, _validation_context())
-    except Exception:
-        logger.info("signature validation failed", exc_info=True)
+    except Exception as error:
+        _log_refused("signature validation failed", error)
         return result
     result.intact = bool(status.intact and status.valid)
-    result.trusted = bool(status.trusted)
+    # pyHanko's ``trusted`` also requires ``intact``, so one changed byte in
+    # the content made it False and we told the reader the certificate was
+    # not the prefecture's. Whether the chain leads to our roots is told by
+    # the path validation alone: a path found and no trust problem reported.
+    # That check runs only when the signature value is valid.
+    result.trust_checked = bool(status.valid)
+    result.trusted = bool(
+        status.valid
+        and status.trust_problem_indic is None
+        and status.validation_path is not None
+    )
     # A later incremental update (anything after the signed revision) counts
     # as a change: we never add timestamps or LTV data after issuing.
     result.whole_file = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
@@ -198,7 +233,7 @@ def verify_pdf(data: bytes) -> Verification:
             messages.append(
                 _("電子署名が無効です。署名した後に内容が書き換えられています。")
             )
-        if not check.trusted:
+        if check.trust_checked and not check.trusted:
             messages.append(_("署名した証明書は県の発行用証明書ではありません。"))
         if check.timestamp_unverified:
             messages.append(

@@ -78,6 +78,10 @@ def test_whole_case_through_the_api(as_resident, procedure, staff):
         format="multipart",
     ).json()
     assert verified["genuine"] is False
+    # Only the content changed: the certificate is still the prefecture's.
+    assert verified["signature"]["intact"] is False
+    assert verified["signature"]["trusted"] is True
+    assert not any("証明書" in message for message in verified["messages"])
 
     from documents.models import IssuedDocument
 

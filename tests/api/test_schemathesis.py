@@ -8,6 +8,9 @@ MAX_EXAMPLES per operation and user so that it runs inside `make test`.
 
 from __future__ import annotations
 
+import json
+from urllib.parse import urlencode
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given
@@ -78,3 +81,86 @@ def test_api_conforms_to_its_schema(live_server, people, who):
         except Exception as exc:  # collect every operation's failure, then report
             failures.append(f"{operation.label}: {exc}"[:3000])
     assert not failures, "\n\n".join(failures)
+
+
+def _sample_path(path: str, parameters: list[dict], broken: str) -> list[str]:
+    """``path`` with valid samples, then once per text parameter ``broken``."""
+    samples = {}
+    text = []
+    for parameter in parameters:
+        if parameter.get("in") != "path":
+            continue
+        schema = parameter.get("schema", {})
+        if schema.get("type") == "integer":
+            samples[parameter["name"]] = "1"
+        elif schema.get("format") == "uuid":
+            samples[parameter["name"]] = "00000000-0000-4000-8000-000000000000"
+        else:
+            samples[parameter["name"]] = "sample"
+            text.append(parameter["name"])
+    paths = [path.format(**samples)]
+    paths += [path.format(**{**samples, name: broken}) for name in text]
+    return paths
+
+
+@pytest.mark.parametrize("who", ["anyone", "resident", "caseworker"])
+def test_nul_and_lone_surrogates_are_never_a_server_error(people, version, who):
+    """Issue 11 item 11: NUL in the path or query, a lone surrogate or NUL in a
+    JSON body, for every operation of the schema; run on PostgreSQL too."""
+    from rest_framework.test import APIClient
+
+    client = APIClient(raise_request_exception=False)
+    if who != "anyone":
+        _token, raw = api_token_create(user=people[who], name="fuzz")
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    schema = client.get("/api/schema/?format=json").json()
+    failures = []
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            parameters = operation.get("parameters", [])
+            query = {
+                p["name"]: "a\x00"
+                for p in parameters
+                if p.get("in") == "query"
+                and p.get("schema", {}).get("type") != "integer"
+            } or {"q": "a\x00"}
+            body_schema = (
+                operation.get("requestBody", {})
+                .get("content", {})
+                .get("application/json", {})
+                .get("schema", {})
+            )
+            if "$ref" in body_schema:
+                name = body_schema["$ref"].rsplit("/", 1)[-1]
+                body_schema = schema["components"]["schemas"][name]
+            fields = list(body_schema.get("properties", {})) or ["name"]
+            for url in _sample_path(path, parameters, "sam%00ple"):
+                attempts = [
+                    client.generic(method.upper(), url + "?" + urlencode(query))
+                ]
+                if method in ("post", "put", "patch"):
+                    for bad in ("\ud800", "a\x00"):
+                        # Every field of the body, a key, and answers of a
+                        # real procedure (refused otherwise before the answers
+                        # reach the database).
+                        for body in (
+                            {field: bad for field in fields} | {bad: bad},
+                            {
+                                "procedure": version.procedure.code,
+                                "answers": {**ANSWERS, "name": bad},
+                            },
+                        ):
+                            attempts.append(
+                                client.generic(
+                                    method.upper(),
+                                    url,
+                                    json.dumps(body),
+                                    content_type="application/json",
+                                )
+                            )
+                for response in attempts:
+                    if response.status_code >= 500:
+                        failures.append(
+                            f"{method.upper()} {url}: {response.status_code}"
+                        )
+    assert not failures, failures

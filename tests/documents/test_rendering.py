@@ -159,3 +159,79 @@ def test_an_issuing_worker_gives_memory_back_after_each_document(
     assert out.returncode == 0, out.stderr
     assert out.stdout.split()[-1] == str(frozen)
     assert "Exception ignored" not in out.stderr  # clean exit with a frozen heap
+
+
+def _title_lines(text: str) -> list[str]:
+    """The printed lines between the date and the addressee, spaces removed."""
+    lines = text.split("\n")
+    start = next(i for i, line in enumerate(lines) if "令和8年11月26日" in line)
+    end = next(i for i, line in enumerate(lines) if "住" in line and "所" in line)
+    return ["".join(line.split()) for line in lines[start + 1 : end] if line.strip()]
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "許可書",
+        # Issue 11 item 14: 「書」 was left alone on a second line.
+        "公文書開示決定通知書",
+        # 24 characters: the letter-spacing goes, then the size shrinks.
+        "特定非営利活動法人設立認証申請に係る補正指示通知書",
+    ],
+)
+def test_a_title_that_can_fit_prints_on_one_line(tmp_path, title):
+    snapshot = sample_snapshot()
+    snapshot["title"] = title
+
+    assert _title_lines(pdftotext(render_pdf(snapshot), tmp_path)) == [title]
+
+
+def test_a_title_too_long_for_one_line_breaks_between_phrases(tmp_path):
+    snapshot = sample_snapshot()
+    snapshot["title"] = (
+        "産業廃棄物収集運搬業許可申請に対する審査結果及び許可証の交付についての通知書"
+    )
+
+    lines = _title_lines(pdftotext(render_pdf(snapshot), tmp_path))
+
+    assert lines == [
+        "産業廃棄物収集運搬業許可申請に対する",
+        "審査結果及び許可証の交付についての通知書",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("title", "lines"),
+    [
+        ("公文書開示決定通知書", ("公文書開示決定通知書",)),
+        (
+            "一般廃棄物処理施設設置許可申請手数料の減免に関する承認申請に対する"
+            "審査の結果についての決定通知書",
+            (
+                "一般廃棄物処理施設設置許可申請手数料の減免に関する",
+                "承認申請に対する審査の結果についての決定通知書",
+            ),
+        ),
+    ],
+)
+def test_title_lines_never_split_a_word(title, lines):
+    from documents.title_layout import MIN_SIZE_PT, title_layout
+
+    layout = title_layout(title)
+
+    assert layout.lines == lines
+    assert layout.size_pt >= MIN_SIZE_PT
+
+
+def test_the_longest_title_without_a_phrase_break_still_fits_the_page():
+    from core.fonts import text_width_em
+    from documents.title_layout import LINE_WIDTH_PT, title_layout
+
+    layout = title_layout("漢" * 60)  # the model's max_length, one compound
+
+    assert "".join(layout.lines) == "漢" * 60
+    for line in layout.lines:
+        width = layout.size_pt * (
+            text_width_em(line) + layout.spacing_em * (len(line) + 1)
+        )
+        assert width <= LINE_WIDTH_PT + 1e-6

@@ -78,6 +78,49 @@ def test_one_changed_byte_is_reported_as_tampering(issued):
     assert any("書き換えられています" in m for m in result.messages)
 
 
+NOT_OURS = "署名した証明書は県の発行用証明書ではありません。"
+
+
+def _one_byte_changed(data: bytes) -> bytes:
+    changed = bytearray(data)
+    changed[changed.index(b"stream", 200) + 40] ^= 0x01
+    return bytes(changed)
+
+
+def test_one_changed_byte_gives_only_the_true_reasons(issued):
+    # Issue 11 item 9: only the signed bytes changed; the certificate is still
+    # the prefecture's, so the page must not say it is someone else's.
+    result = verify_pdf(_one_byte_changed(stored_bytes(issued)))
+
+    assert NOT_OURS not in result.messages
+    assert result.check.trusted
+    assert result.messages == [
+        "電子署名が無効です。署名した後に内容が書き換えられています。",
+        "ファイルは発行時の記録（SHA-256）と一致しません。",
+    ]
+
+
+def test_broken_signature_value_does_not_judge_the_certificate(issued):
+    # A byte changed inside the CMS signature itself: pyHanko cannot check the
+    # certificate chain then, so nothing may be said about the certificate.
+    data = stored_bytes(issued)
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    embedded = PdfFileReader(io.BytesIO(data)).embedded_regular_signatures[-1]
+    # pyHanko writes /Contents in upper-case hex.
+    signature_value = bytes(embedded.signer_info["signature"]).hex().upper().encode()
+    position = data.index(signature_value) + 10
+    changed = bytearray(data)
+    changed[position] = ord("0") if changed[position] != ord("0") else ord("1")
+
+    result = verify_pdf(bytes(changed))
+
+    assert not result.genuine
+    assert result.check.certificate_trusted is None
+    assert NOT_OURS not in result.messages
+    assert any("電子署名が無効です" in m for m in result.messages)
+
+
 def test_appended_incremental_update_is_reported(issued):
     forged = _append_incremental_update(stored_bytes(issued))
 
@@ -107,6 +150,7 @@ def test_pdf_signed_by_someone_else_is_not_genuine(issued, settings, tmp_path):
     result = verify_pdf(other)
 
     assert not result.check.trusted
+    assert NOT_OURS in result.messages
     assert not result.genuine
     assert result.document is None
     assert verify_pdf(data).check.trusted is False  # roots follow the signer
@@ -135,3 +179,40 @@ def test_verify_document_command_exit_status(issued, tmp_path, capsys):
         call_command("verify_document", str(bad))
     assert exit_info.value.code == 1
     assert "追記による改ざん" in capsys.readouterr().out
+
+
+def test_verify_document_names_only_the_true_reasons(issued, tmp_path, capsys):
+    changed = tmp_path / "changed.pdf"
+    changed.write_bytes(_one_byte_changed(stored_bytes(issued)))
+
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("verify_document", str(changed))
+
+    out = capsys.readouterr().out
+    assert exit_info.value.code == 1
+    assert "書き換えられています" in out
+    assert "県の発行用証明書ではありません" not in out
+
+
+@pytest.mark.parametrize(
+    "content", [b"hello", b"%PDF-1.7 garbage", b"%PDF-1.7\ntrailer\n%%EOF"]
+)
+def test_verify_document_logs_a_file_that_is_not_a_pdf_in_one_line(
+    db, tmp_path, capsys, caplog, content
+):
+    # Issue 11 item 10: the log call carried the exception, so a traceback
+    # followed the command's answer.
+    path = tmp_path / "letter.pdf"
+    path.write_bytes(content)
+
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("verify_document", str(path))
+
+    assert exit_info.value.code == 1
+    assert "PDFファイルとして読み取れません。" in capsys.readouterr().out
+    logged = [r for r in caplog.records if r.name == "documents.verification"]
+    assert logged
+    for record in logged:
+        assert record.exc_info is None
+        assert "\n" not in record.getMessage()
+        assert "PdfReadError" in record.getMessage()

@@ -63,6 +63,8 @@ def test_uploading_a_tampered_file_says_so_in_plain_japanese(client, issued):
     page = response.content.decode()
     assert "正本であることを確認できません" in page
     assert "書き換えられています" in page
+    # Issue 11 item 9: the certificate is still ours; only the content changed.
+    assert "県の発行用証明書ではありません" not in page
 
 
 def test_file_for_another_document_on_a_qr_page_is_flagged(client, issued, version):
