@@ -255,6 +255,25 @@ def _in_chain(error: BaseException, kind: type) -> BaseException | None:
     return None
 
 
+def _outside_event_loop(function, *args, **kwargs):
+    """Call ``function`` here, or in a helper thread when an event loop runs here.
+
+    pyHanko's synchronous API calls ``asyncio.run``, which refuses to start
+    inside a running loop (an ASGI server, or a process that also drives a
+    browser through Playwright's synchronous API, as the tests do).
+    """
+    import asyncio
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return function(*args, **kwargs)
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as executor:
+        return executor.submit(function, *args, **kwargs).result()
+
+
 def _sign_pdf(pdf: bytes, *, signer, timestamper, reason: str, location: str):
     """Append an invisible PAdES signature (and a time-stamp with a TSA).
 
@@ -277,8 +296,13 @@ def _sign_pdf(pdf: bytes, *, signer, timestamper, reason: str, location: str):
         writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
         # No visible box: pyHanko's stamp font is an un-embedded Courier
         # (breaks PDF/A); the printed approval record is the visible part.
-        signers.sign_pdf(
-            writer, meta, signer=signer, timestamper=timestamper, output=output
+        _outside_event_loop(
+            signers.sign_pdf,
+            writer,
+            meta,
+            signer=signer,
+            timestamper=timestamper,
+            output=output,
         )
     except Exception as error:
         from pyhanko.sign.timestamps.common_utils import TimestampRequestError
@@ -569,7 +593,7 @@ def _self_test(signer, cert) -> None:
     from pyhanko_certvalidator.sig_validate import DefaultSignatureValidator
 
     probe = b"documents.signing self-test"
-    signature = asyncio.run(signer.async_sign_raw(probe, "sha256"))
+    signature = _outside_event_loop(asyncio.run, signer.async_sign_raw(probe, "sha256"))
     DefaultSignatureValidator().validate_signature(
         signature,
         probe,
