@@ -217,6 +217,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "core.staticfiles.AppDirectoriesFinder",  # without viewflow's unused files
+]
 MEDIA_ROOT = VAR_DIR / "media"
 
 S3_BUCKET = env_str("S3_BUCKET")
@@ -260,7 +264,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "core.staticfiles.ManifestStaticFilesStorage"
         )
     },
 }
@@ -279,6 +283,12 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
+            # A hung Redis fails the request in seconds (answered 503 by
+            # core.views.server_error); redis-py waits forever by default.
+            "OPTIONS": {
+                "socket_connect_timeout": env_int("REDIS_TIMEOUT_SECONDS", 2),
+                "socket_timeout": env_int("REDIS_TIMEOUT_SECONDS", 2),
+            },
         }
     }
 else:
