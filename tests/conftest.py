@@ -95,3 +95,15 @@ def page(chromium):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """A private redis-server as Django's cache for one test, stopped after it."""
+    from tests.redisserver import RedisServer
+
+    server = RedisServer()
+    server.start()
+    settings.CACHES = server.cache_settings()
+    yield server
+    server.stop()
