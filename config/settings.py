@@ -434,6 +434,11 @@ DOCUMENT_PKCS11_PIN = env_str("DOCUMENT_PKCS11_PIN")
 # drawn seal with the issuer's title is printed.
 DOCUMENT_ISSUER = env_str("DOCUMENT_ISSUER", f"{PREFECTURE_NAME}知事")
 DOCUMENT_SEAL_IMAGE = env_str("DOCUMENT_SEAL_IMAGE")
+# An administrator's document template that renders longer than this is
+# stopped and reported as a template error (docs/documents.md); the HTML it
+# gives WeasyPrint is bounded too, which bounds the layout's time.
+DOCUMENT_TEMPLATE_TIMEOUT_SECONDS = env_int("DOCUMENT_TEMPLATE_TIMEOUT_SECONDS", 2)
+DOCUMENT_MAX_HTML_BYTES = env_int("DOCUMENT_MAX_HTML_BYTES", 2_000_000)
 # Back-off between attempts to issue a document (doubling, capped).
 DOCUMENT_RETRY_BASE_SECONDS = env_int("DOCUMENT_RETRY_BASE_SECONDS", 30)
 DOCUMENT_RETRY_MAX_SECONDS = env_int("DOCUMENT_RETRY_MAX_SECONDS", 3600)
