@@ -24,10 +24,10 @@ _OUTAGE_ERRORS: tuple[type[BaseException], ...] = (
     # connection closed mid-answer.
     botocore.exceptions.ConnectionError,
     botocore.exceptions.HTTPClientError,
-    # Any other client of a network service (ConnectionRefusedError, ...).
-    ConnectionError,
-    TimeoutError,
 )
+# Not Python's own ConnectionError: the SMTP client raises it too, after the
+# application it was telling about has been saved, and "nothing was done,
+# try again" would then be untrue.
 
 
 def is_outage(exc: BaseException | None) -> bool:
