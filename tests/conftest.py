@@ -107,3 +107,14 @@ def redis_cache(settings):
     settings.CACHES = server.cache_settings()
     yield server
     server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _default_language_afterwards():
+    # A request in English leaves English active in this thread (LocaleMiddleware
+    # never switches back): the next test's services would speak English.
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)

@@ -212,6 +212,7 @@ def test_readme_production_steps_serve_every_area(production_env):
             "/manage/login/": "ログイン",
             "/verify/": "発行文書の確認",
             "/api/schema/": "openapi",
+            "/api/docs/": 'id="swagger-ui"',
         }
         for path, text in pages.items():
             status, body, _headers = site.get(path)
@@ -220,7 +221,8 @@ def test_readme_production_steps_serve_every_area(production_env):
 
         # The hashed stylesheet and script every page links are served.
         _status, home, _headers = site.get("/")
-        linked = re.findall(r'(?:href|src)="(/static/[^"]+)"', home)
+        _status, api_docs, _headers = site.get("/api/docs/")
+        linked = re.findall(r'(?:href|src)="(/static/[^"]+)"', home + api_docs)
         assert any(re.search(r"site\.[0-9a-f]{12}\.css$", url) for url in linked)
         for url in linked:
             status, _body, headers = site.get(url)
