@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from api.answers import AnswersRejected
-from core.outages import is_outage
+from core.outages import RETRY_AFTER_SECONDS, is_outage
 from core.uploads import UploadRejected
 from procedures.services import ApplicationError, ApplicationInvalid
 from workflow.services import WorkflowError
@@ -162,5 +162,5 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         body = error_body("error", str(exc))
     response.data = body
     if response.status_code == status.HTTP_503_SERVICE_UNAVAILABLE:
-        response["Retry-After"] = "30"
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response

@@ -16,6 +16,9 @@ from __future__ import annotations
 import botocore.exceptions
 import redis.exceptions
 
+# Seconds a client is asked to wait (Retry-After) before trying again.
+RETRY_AFTER_SECONDS = 30
+
 _OUTAGE_ERRORS: tuple[type[BaseException], ...] = (
     # Redis: refused, reset, timed out, still loading its data.
     redis.exceptions.ConnectionError,

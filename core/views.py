@@ -14,12 +14,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from core.decorators import administrator_required, caseworker_required
-from core.outages import is_outage
+from core.outages import RETRY_AFTER_SECONDS, is_outage
 
 logger = logging.getLogger(__name__)
-
-# Seconds a client is asked to wait before trying again after an outage.
-RETRY_AFTER_SECONDS = 30
 
 
 def home(request: HttpRequest) -> HttpResponse:
