@@ -107,3 +107,20 @@ def test_a_bug_still_answers_500(browser, monkeypatch):
     response = browser.post("/accounts/login/", {"username": "a@example.jp"})
 
     assert response.status_code == 500
+
+
+def test_which_errors_count_as_an_outage():
+    from botocore.exceptions import ClientError
+
+    from core.outages import is_outage
+
+    def s3_error(status: int) -> ClientError:
+        return ClientError(
+            {"Error": {"Code": "X"}, "ResponseMetadata": {"HTTPStatusCode": status}},
+            "PutObject",
+        )
+
+    assert is_outage(s3_error(503))  # SlowDown: up, not serving
+    assert not is_outage(s3_error(403))  # refused: a configuration error
+    # The SMTP client's refusal comes after the application was saved.
+    assert not is_outage(ConnectionRefusedError())
