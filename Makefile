@@ -15,9 +15,10 @@ PORT ?= 8000
 # gettext (compiling translations).
 SYSTEM_PACKAGES := libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
 	fonts-ipaexfont fonts-noto-cjk poppler-utils libmagic1 gettext
-# Tests also drive a real browser, sign in a software HSM (PKCS#11) and scan
-# uploads with a real clamd (on a test signature of their own).
-TEST_SYSTEM_PACKAGES := chromium chromium-driver softhsm2 clamav-daemon
+# Tests also drive a real browser, sign in a software HSM (PKCS#11), scan
+# uploads with a real clamd (on a test signature of their own) and start
+# (and stop) private Redis servers for the outage and production tests.
+TEST_SYSTEM_PACKAGES := chromium chromium-driver softhsm2 clamav-daemon redis-server
 
 .PHONY: run test lint format bench messages system-deps test-system-deps venv venv-dev setup clean
 

@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
 from api.answers import AnswersRejected
+from core.outages import RETRY_AFTER_SECONDS, is_outage
 from core.uploads import UploadRejected
 from procedures.services import ApplicationError, ApplicationInvalid
 from workflow.services import WorkflowError
@@ -118,6 +119,14 @@ def _translate(exc: Exception) -> Exception:
         return ApiError(
             exc.message, code="upload_rejected", fields={"file": [exc.message]}
         )
+    if is_outage(exc):  # Redis or S3 down: nothing was done, try later
+        return ApiError(
+            _(
+                "一時的な障害のため処理できませんでした。しばらくしてからもう一度お試しください。"
+            ),
+            code="unavailable",
+            status_code=status.HTTP_503_SERVICE_UNAVAILABLE,
+        )
     if isinstance(exc, OperationalError) and _is_lock_timeout(exc):
         return ApiError(
             _("ほかの操作が処理中です。少し待ってから、もう一度お試しください。"),
@@ -153,4 +162,6 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     else:  # pragma: no cover - exception_handler only answers APIException
         body = error_body("error", str(exc))
     response.data = body
+    if response.status_code == status.HTTP_503_SERVICE_UNAVAILABLE:
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response

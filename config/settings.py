@@ -221,6 +221,10 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "core.staticfiles.AppDirectoriesFinder",  # without viewflow's unused files
+]
 MEDIA_ROOT = VAR_DIR / "media"
 
 S3_BUCKET = env_str("S3_BUCKET")
@@ -264,7 +268,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "core.staticfiles.ManifestStaticFilesStorage"
         )
     },
 }
@@ -287,6 +291,12 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
+            # A hung Redis fails the request in seconds (answered 503 by
+            # core.views.server_error); redis-py waits forever by default.
+            "OPTIONS": {
+                "socket_connect_timeout": env_int("REDIS_TIMEOUT_SECONDS", 2),
+                "socket_timeout": env_int("REDIS_TIMEOUT_SECONDS", 2),
+            },
         }
     }
 else:
@@ -471,6 +481,11 @@ DOCUMENT_PKCS11_PIN = env_str("DOCUMENT_PKCS11_PIN")
 # drawn seal with the issuer's title is printed.
 DOCUMENT_ISSUER = env_str("DOCUMENT_ISSUER", f"{PREFECTURE_NAME}知事")
 DOCUMENT_SEAL_IMAGE = env_str("DOCUMENT_SEAL_IMAGE")
+# An administrator's document template that renders longer than this is
+# stopped and reported as a template error (docs/documents.md); the HTML it
+# gives WeasyPrint is bounded too, which bounds the layout's time.
+DOCUMENT_TEMPLATE_TIMEOUT_SECONDS = env_int("DOCUMENT_TEMPLATE_TIMEOUT_SECONDS", 2)
+DOCUMENT_MAX_HTML_BYTES = env_int("DOCUMENT_MAX_HTML_BYTES", 2_000_000)
 # Back-off between attempts to issue a document (doubling, capped).
 DOCUMENT_RETRY_BASE_SECONDS = env_int("DOCUMENT_RETRY_BASE_SECONDS", 30)
 DOCUMENT_RETRY_MAX_SECONDS = env_int("DOCUMENT_RETRY_MAX_SECONDS", 3600)

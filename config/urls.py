@@ -4,6 +4,8 @@ from django.urls import include, path
 from core.views import healthz
 
 admin.site.site_header = "電子申請 システム管理"
+# An outage of Redis or S3 answers 503 "try again later", anything else 500.
+handler500 = "core.views.server_error"
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from django.utils.translation import get_language
 
@@ -8,7 +9,9 @@ from core import roles
 
 
 def platform(request: HttpRequest) -> dict[str, Any]:
-    user = request.user
+    # No user when a middleware before authentication refused the request
+    # (a bad Host header answered 400): the error page must still render.
+    user = getattr(request, "user", None) or AnonymousUser()
     return {
         # The English name on English pages; documents keep the Japanese one.
         "PREFECTURE_NAME": settings.PREFECTURE_NAME_EN

@@ -1,17 +1,26 @@
+import logging
+import sys
+
 from django.contrib import messages
 from django.contrib.staticfiles import finders
-from django.contrib.staticfiles.storage import staticfiles_storage
+from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
+from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.db import connection
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template import loader
 from django.utils.translation import gettext as _
+from django.views import defaults
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from core.decorators import administrator_required, caseworker_required
 from core.models import OutboxMessage
+from core.outages import RETRY_AFTER_SECONDS, is_outage
 from core.outbox import outbox_retry as outbox_retry_service
+
+logger = logging.getLogger(__name__)
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -48,21 +57,87 @@ def _check_storage() -> str:
     return "ok"
 
 
+def _check_cache() -> str:
+    # Redis when REDIS_URL is set: login and API rate limits count there.
+    cache.set("healthz:probe", "ok", timeout=10)
+    if cache.get("healthz:probe") != "ok":
+        raise CacheNotStoring
+    return "ok"
+
+
+class CacheNotStoring(Exception):
+    pass
+
+
+class StaticFilesMissing(Exception):
+    pass
+
+
+def _check_static() -> str:
+    # Every page links this stylesheet: without its manifest entry (no
+    # collectstatic since the deploy) every page answers 500.
+    name = "css/site.css"
+    if isinstance(staticfiles_storage, ManifestFilesMixin):
+        try:
+            found = staticfiles_storage.exists(staticfiles_storage.stored_name(name))
+        except ValueError as exc:  # "Missing staticfiles manifest entry"
+            raise StaticFilesMissing from exc
+    else:  # development: served from the source folders
+        found = finders.find(name) is not None
+    if not found:
+        raise StaticFilesMissing
+    return "ok"
+
+
+_CHECKS = (
+    ("database", _check_database),
+    ("storage", _check_storage),
+    ("cache", _check_cache),
+    ("static", _check_static),
+)
+
+
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    """Report whether the database and the file storage answer."""
+    """Report whether the database, file storage, cache and static files answer.
+
+    "error" when the database is down (nothing works), "degraded" when
+    another dependency is (some requests fail: uploads, logins); both answer
+    503 so that a load balancer or monitor notices.
+    """
     checks = {}
-    for name, check in (("database", _check_database), ("storage", _check_storage)):
+    for name, check in _CHECKS:
         try:
             checks[name] = check()
         except Exception as exc:  # any failure is the answer, never a 500
             checks[name] = f"error: {type(exc).__name__}"
-    healthy = all(value == "ok" for value in checks.values())
+    if checks["database"] != "ok":
+        state = "error"
+    elif any(value != "ok" for value in checks.values()):
+        state = "degraded"
+    else:
+        state = "ok"
     return JsonResponse(
-        {"status": "ok" if healthy else "error", "checks": checks},
-        status=200 if healthy else 503,
+        {"status": state, "checks": checks}, status=200 if state == "ok" else 503
     )
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 handler: a dependency's outage is a 503 "try again later".
+
+    Django calls it for every uncaught exception, in a view or in a
+    middleware, while the exception is being handled.
+    """
+    if not is_outage(sys.exception()):
+        return defaults.server_error(request)
+    try:
+        response = render(request, "core/unavailable.html", status=503)
+    except Exception:  # the page itself needs what is down: the plain one
+        logger.exception("the 503 page could not be rendered")
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 @caseworker_required

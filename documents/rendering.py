@@ -18,6 +18,7 @@ import logging
 import math
 import mimetypes
 import threading
+import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.template import Context, Engine, TemplateSyntaxError
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
 
 from core.background import is_worker_process
 from core.fonts import document_fonts
@@ -77,10 +79,59 @@ def compile_template(source: str):
         raise TemplateSyntaxProblem(str(error)) from error
 
 
+class RenderTimeout(TemplateSyntaxProblem):
+    """An administrator's template ran past DOCUMENT_TEMPLATE_TIMEOUT_SECONDS."""
+
+
+class _DeadlineContext(Context):
+    """A template context that stops the render once its deadline has passed.
+
+    A template cannot loop forever, but nested ``{% for %}`` over long lists
+    (or over ``"…"|make_list``) can run for hours and hold a worker. Every
+    variable lookup and every loop iteration goes through the context, so
+    checking the clock there stops any such render within milliseconds of
+    the deadline, at the cost of a clock read per lookup.
+    """
+
+    def __init__(self, dict_: dict[str, Any], *, deadline: float, seconds: float):
+        super().__init__(dict_)
+        self.deadline = deadline
+        self.seconds = seconds
+
+    def _check_deadline(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise RenderTimeout(
+                gettext(
+                    "文書テンプレートの処理が %(seconds)s 秒を超えたため中止しました。"
+                    "繰り返し（for）の入れ子や長い繰り返しを見直してください。"
+                )
+                % {"seconds": self.seconds}
+            )
+
+    def __getitem__(self, key):
+        self._check_deadline()
+        return super().__getitem__(key)
+
+    def __setitem__(self, key, value) -> None:
+        self._check_deadline()
+        super().__setitem__(key, value)
+
+    def update(self, other_dict):
+        self._check_deadline()
+        return super().update(other_dict)
+
+
 def render_string(source: str, context: dict[str, Any]) -> SafeString:
-    """Render a sandboxed template with plain data only (dicts, lists, str)."""
+    """Render a sandboxed template with plain data only (dicts, lists, str).
+
+    Stopped with RenderTimeout after DOCUMENT_TEMPLATE_TIMEOUT_SECONDS.
+    """
+    seconds = settings.DOCUMENT_TEMPLATE_TIMEOUT_SECONDS
+    bounded = _DeadlineContext(
+        context, deadline=time.monotonic() + seconds, seconds=seconds
+    )
     try:
-        return mark_safe(compile_template(source).render(Context(context)))
+        return mark_safe(compile_template(source).render(bounded))
     except TemplateSyntaxProblem:
         raise
     except Exception as error:  # a filter given odd data: a broken template
@@ -240,7 +291,19 @@ def template_context(snapshot: dict[str, Any]) -> dict[str, Any]:
 def render_html(snapshot: dict[str, Any]) -> str:
     """The document's HTML, from the snapshot's own template sources."""
     layout = snapshot.get("template", {}).get("html") or default_layout()
-    return str(render_string(layout, template_context(snapshot)))
+    html = str(render_string(layout, template_context(snapshot)))
+    # WeasyPrint's layout cannot be stopped midway; its time grows with the
+    # HTML, so the HTML is bounded instead (docs/documents.md).
+    size = len(html.encode("utf-8"))
+    if size > settings.DOCUMENT_MAX_HTML_BYTES:
+        raise TemplateSyntaxProblem(
+            gettext(
+                "文書の HTML が大きすぎます（%(size)s バイト、上限 %(limit)s バイト）。"
+                "テンプレートを見直してください。"
+            )
+            % {"size": size, "limit": settings.DOCUMENT_MAX_HTML_BYTES}
+        )
+    return html
 
 
 # --- WeasyPrint ---------------------------------------------------------------

@@ -95,3 +95,26 @@ def page(chromium):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """A private redis-server as Django's cache for one test, stopped after it."""
+    from tests.redisserver import RedisServer
+
+    server = RedisServer()
+    server.start()
+    settings.CACHES = server.cache_settings()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(autouse=True)
+def _default_language_afterwards():
+    # A request in English leaves English active in this thread (LocaleMiddleware
+    # never switches back): the next test's services would speak English.
+    yield
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)

@@ -115,7 +115,9 @@ def test_resident_applies_three_caseworkers_approve_and_anyone_verifies_the_noti
     live_server, chromium, page, tmp_path, settings
 ):
     settings.SITE_URL = live_server.url
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command(
+        "seed_demo", allow_demo_passwords_in_production=True, stdout=io.StringIO()
+    )
     base = live_server.url
 
     receipt = _apply(page, base, tmp_path)

@@ -21,7 +21,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_each_demo_account_logs_in_and_sees_its_area_in_japanese(
     live_server, page, email, login_path, heading
 ):
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command(
+        "seed_demo", allow_demo_passwords_in_production=True, stdout=io.StringIO()
+    )
     page.goto(live_server.url + login_path)
     assert page.locator("html").get_attribute("lang") == "ja"
 

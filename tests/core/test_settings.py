@@ -35,11 +35,11 @@ def _run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[st
 
 
 def test_check_deploy_is_clean_with_production_variables(tmp_path):
-    from documents.signing import create_development_pkcs12
+    from tests.certificates import production_like_pkcs12
 
-    # Production signs with the prefecture's own key; any PKCS#12 file stands
-    # in for it here (the check is about configuration, not trust).
-    create_development_pkcs12(tmp_path / "signing.p12", "p12-password")
+    # Production signs with the prefecture's own key; a certificate that is
+    # not the development one stands in for it (the check reads the file).
+    production_like_pkcs12(tmp_path / "signing.p12", "p12-password")
     env = {
         **PRODUCTION_ENV,
         "DOCUMENT_SIGNING_PKCS12": str(tmp_path / "signing.p12"),

@@ -1,5 +1,7 @@
+from io import StringIO
+
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from accounts.models import User
 from demo.organisation import ACCOUNTS, DEMO_PASSWORD
@@ -9,8 +11,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_seed_demo_can_run_twice_without_duplicates(capsys):
-    call_command("seed_demo")
-    call_command("seed_demo")
+    call_command("seed_demo", allow_demo_passwords_in_production=True)
+    call_command("seed_demo", allow_demo_passwords_in_production=True)
 
     assert User.objects.count() == len(ACCOUNTS)
     assert Assignment.objects.filter(user__email="kacho@example.jp").count() == 1
@@ -27,7 +29,7 @@ def test_seed_demo_can_run_twice_without_duplicates(capsys):
     ],
 )
 def test_each_demo_account_logs_in_to_its_area(client, email, login_url, home):
-    call_command("seed_demo")
+    call_command("seed_demo", allow_demo_passwords_in_production=True)
 
     response = client.post(
         login_url, {"username": email, "password": DEMO_PASSWORD}, follow=True
@@ -38,8 +40,8 @@ def test_each_demo_account_logs_in_to_its_area(client, email, login_url, home):
 
 
 def test_seed_demo_publishes_a_procedure_with_form_route_and_template():
-    call_command("seed_demo")
-    call_command("seed_demo")
+    call_command("seed_demo", allow_demo_passwords_in_production=True)
+    call_command("seed_demo", allow_demo_passwords_in_production=True)
 
     from procedures.models import Procedure
 
@@ -55,3 +57,20 @@ def test_seed_demo_publishes_a_procedure_with_form_route_and_template():
         "chiji",
     ]
     assert version.document_template.preset == "grant"
+
+
+def test_seed_demo_refuses_published_passwords_with_debug_off(settings):
+    settings.DEBUG = False
+
+    with pytest.raises(CommandError, match="allow-demo-passwords-in-production"):
+        call_command("seed_demo")
+
+    assert not User.objects.exists()
+
+
+def test_seed_demo_runs_in_debug_without_the_flag(settings):
+    settings.DEBUG = True
+
+    call_command("seed_demo", stdout=StringIO())
+
+    assert User.objects.filter(email="chiji@example.jp").exists()

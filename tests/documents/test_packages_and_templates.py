@@ -74,4 +74,19 @@ def test_deploy_check_warns_about_the_development_certificate(settings):
     settings.DOCUMENT_SIGNING_PKCS12 = ""
     assert [m.id for m in signing_certificate_check(None)] == ["documents.W001"]
     settings.DOCUMENT_SIGNING_PKCS12 = "/etc/eshinsei/signer.p12"
-    assert signing_certificate_check(None) == []
+    assert [m.id for m in signing_certificate_check(None)] == ["documents.W002"]
+
+
+def test_deploy_check_reads_the_configured_certificate(settings, tmp_path):
+    from documents.checks import signing_certificate_check
+    from documents.signing import create_development_pkcs12
+
+    # The development certificate copied to a production path is no better.
+    path = tmp_path / "signer.p12"
+    create_development_pkcs12(path, "secret")
+    settings.DOCUMENT_SIGNING_PKCS12 = str(path)
+    settings.DOCUMENT_SIGNING_PASSWORD = "secret"
+    assert [m.id for m in signing_certificate_check(None)] == ["documents.W003"]
+
+    settings.DOCUMENT_SIGNING_PASSWORD = "wrong"
+    assert [m.id for m in signing_certificate_check(None)] == ["documents.W002"]

@@ -234,7 +234,9 @@ def test_admin_exports_a_download_and_imports_with_a_readable_refusal(
 
 
 def test_demo_package_carries_its_route_and_document_template_into_an_empty_installation():
-    call_command("seed_demo", stdout=StringIO())
+    call_command(
+        "seed_demo", allow_demo_passwords_in_production=True, stdout=StringIO()
+    )
     procedure = Procedure.objects.get(code="chiiki-fukushi-josei")
     package = packages.package_export_procedure(procedure=procedure)
     assert set(package["sections"]) == {"route", "document_template"}
@@ -261,7 +263,9 @@ def test_demo_package_carries_its_route_and_document_template_into_an_empty_inst
 
 
 def test_a_route_rule_naming_a_missing_field_refuses_the_whole_package():
-    call_command("seed_demo", stdout=StringIO())
+    call_command(
+        "seed_demo", allow_demo_passwords_in_production=True, stdout=StringIO()
+    )
     procedure = Procedure.objects.get(code="chiiki-fukushi-josei")
     package = packages.package_export_procedure(procedure=procedure)
     package["sections"]["route"]["final_rules"][0]["rule"] = {

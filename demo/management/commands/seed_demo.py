@@ -1,4 +1,5 @@
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from demo.organisation import DEMO_PASSWORD, seed_organisation
 from demo.procedure import seed_procedure
@@ -9,7 +10,29 @@ class Command(BaseCommand):
         "Create or refresh the demo organisation, accounts and procedure (idempotent)."
     )
 
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--allow-demo-passwords-in-production",
+            action="store_true",
+            help=(
+                "Create the demo accounts even with DJANGO_DEBUG off. Their "
+                "password is published in the README: anyone can sign in as "
+                "the governor or an administrator. Only for a closed test site."
+            ),
+        )
+
     def handle(self, *args, **options) -> None:
+        # The password is in the README: on a site reachable by others the
+        # demo accounts are open doors (the 知事 account decides everything).
+        if not settings.DEBUG and not options["allow_demo_passwords_in_production"]:
+            raise CommandError(
+                "seed_demo creates accounts whose password is published in the "
+                "README, and DJANGO_DEBUG is off (a production setting). Refusing. "
+                "Run it with DJANGO_DEBUG=true on a development machine, or pass "
+                "--allow-demo-passwords-in-production on a closed test site. / "
+                "本番設定（DJANGO_DEBUG がオフ）では、公開済みのパスワードを持つ"
+                "デモアカウントを作成しません。"
+            )
         accounts = seed_organisation()
         procedure = seed_procedure()
         self.stdout.write(
