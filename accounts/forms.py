@@ -156,3 +156,23 @@ class ProfileForm(forms.ModelForm):
             "address": forms.TextInput(attrs={"autocomplete": "street-address"}),
             "phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
         }
+
+
+class SecondFactorCodeForm(forms.Form):
+    """A six-digit code from the authenticator app (or, at sign-in, a recovery code)."""
+
+    code = forms.CharField(
+        label=_("確認コード"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autofocus": True,
+            }
+        ),
+    )
+
+    def clean_code(self) -> str:
+        # Apps show the code as "123 456"; recovery codes are lower case.
+        return "".join(self.cleaned_data["code"].split()).lower()

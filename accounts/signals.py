@@ -1,10 +1,12 @@
-"""Staff sign-ins and sign-outs go to the audit log."""
+"""Staff sign-ins and sign-outs go to the audit log; every sign-in notes
+whether the account needs its second factor (read by the middleware)."""
 
 from typing import Any
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
 
+from accounts.second_factor import SESSION_KEY, account_needs_second_factor
 from core.audit import audit_record
 
 
@@ -18,3 +20,9 @@ def _audit_staff_login(sender: Any, request: Any, user: Any, **kwargs: Any) -> N
 def _audit_staff_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if user is not None and user.is_staff:
         audit_record(action="staff.logout", actor=user, target=user, request=request)
+
+
+@receiver(user_logged_in)
+def _note_second_factor(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    if request is not None and hasattr(request, "session"):
+        request.session[SESSION_KEY] = account_needs_second_factor(user)

@@ -1,12 +1,24 @@
+import base64
+from typing import Any
+
+import segno
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
+from django_otp import match_token
+from django_otp.plugins.otp_static.models import StaticDevice
 
 from accounts import services
 from accounts.forms import (
@@ -15,7 +27,10 @@ from accounts.forms import (
     ProfileForm,
     RateLimitedLoginForm,
     RegistrationForm,
+    SecondFactorCodeForm,
 )
+from accounts.second_factor import SESSION_KEY, has_second_factor
+from core import roles
 
 
 class ResidentLoginView(auth_views.LoginView):
@@ -99,4 +114,164 @@ def profile(request: HttpRequest) -> HttpResponse:
         services.profile_update(user=request.user, data=form.cleaned_data)
         messages.success(request, _("登録情報を保存しました。"))
         return redirect("accounts:profile")
-    return render(request, "accounts/profile.html", {"form": form})
+    return render(
+        request,
+        "accounts/profile.html",
+        {"form": form, "second_factor": has_second_factor(request.user)},
+    )
+
+
+# --- Second factor -------------------------------------------------------------
+
+
+def _base_template(user: Any) -> str:
+    return "base_staff.html" if user.is_staff else "base.html"
+
+
+def _next_url(request: HttpRequest) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        candidate,
+        allowed_hosts={request.get_host()},
+        require_https=request.is_secure(),
+    ):
+        return candidate
+    user = request.user
+    if roles.is_caseworker(user):
+        return reverse("core:staff_home")
+    if roles.is_administrator(user):
+        return reverse("core:manage_home")
+    return reverse("accounts:profile")
+
+
+def _verified(request: HttpRequest, device: Any) -> None:
+    otp_login(request, device)
+    # A new session id once the second factor is in: one seen before it
+    # (on a shared screen, in a log) must not become a verified session.
+    request.session.cycle_key()
+    request.session[SESSION_KEY] = True
+
+
+def _recovery_codes_page(request: HttpRequest, codes: list[str]) -> HttpResponse:
+    # The only time the codes are shown; the calling views are never_cache,
+    # so the browser does not keep the page either.
+    return render(
+        request,
+        "accounts/otp_recovery_codes.html",
+        {
+            "codes": codes,
+            "next": _next_url(request),
+            "base_template": _base_template(request.user),
+        },
+    )
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def otp_setup(request: HttpRequest) -> HttpResponse:
+    """Enrol an authenticator app: QR code, then a code from the app to confirm."""
+    user = request.user
+    if has_second_factor(user) and not user.is_verified():
+        # Only a verified session may replace the phone: a password alone
+        # must not enrol the attacker's authenticator.
+        return redirect_to_login(_next_url(request), "accounts:otp_verify")
+    device = services.otp_enrolment_start(user=user)
+    form = SecondFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        codes = services.otp_enrolment_confirm(
+            user=user, device=device, token=form.cleaned_data["code"]
+        )
+        if codes is not None:
+            _verified(request, device)
+            return _recovery_codes_page(request, codes)
+        form.add_error(
+            "code",
+            _(
+                "確認コードが正しくありません。アプリに表示されている"
+                "最新の6桁を入力してください。"
+            ),
+        )
+    secret = base64.b32encode(device.bin_key).decode("ascii")
+    qr = segno.make(device.config_url, error="m")
+    return render(
+        request,
+        "accounts/otp_setup.html",
+        {
+            "form": form,
+            "qr_data_uri": qr.svg_data_uri(scale=5),
+            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+            "next": request.POST.get("next") or request.GET.get("next", ""),
+            "required": user.is_staff or user.is_superuser,
+            "base_template": _base_template(user),
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def otp_verify(request: HttpRequest) -> HttpResponse:
+    """The second step of signing in: a code from the app or a recovery code."""
+    user = request.user
+    if user.is_verified():
+        return redirect(_next_url(request))
+    if not has_second_factor(user):
+        return redirect_to_login(_next_url(request), "accounts:otp_setup")
+    form = SecondFactorCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = match_token(user, form.cleaned_data["code"])
+        if device is not None:
+            _verified(request, device)
+            if isinstance(device, StaticDevice):
+                messages.warning(
+                    request,
+                    _(
+                        "回復コードを使いました（残り%(count)d個）。"
+                        "使ったコードはもう使えません。"
+                    )
+                    % {"count": device.token_set.count()},
+                )
+            return redirect(_next_url(request))
+        form.add_error(
+            "code",
+            _(
+                "確認コードが正しくありません。続けて間違えると、"
+                "しばらく受け付けなくなります。"
+            ),
+        )
+    return render(
+        request,
+        "accounts/otp_verify.html",
+        {
+            "form": form,
+            "next": request.POST.get("next") or request.GET.get("next", ""),
+            "base_template": _base_template(user),
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+@never_cache
+@require_POST
+def recovery_codes_renew(request: HttpRequest) -> HttpResponse:
+    """New recovery codes, shown once; the old ones stop working."""
+    user = request.user
+    if not (has_second_factor(user) and user.is_verified()):
+        return redirect("accounts:otp_setup")
+    return _recovery_codes_page(request, services.recovery_codes_create(user=user))
+
+
+@login_required
+@require_POST
+def otp_disable(request: HttpRequest) -> HttpResponse:
+    """A resident turns their second factor off (staff cannot)."""
+    user = request.user
+    if user.is_staff or user.is_superuser:
+        raise PermissionDenied
+    services.otp_disable(user=user)
+    request.session[SESSION_KEY] = False
+    messages.success(request, _("2段階認証をやめました。"))
+    return redirect("accounts:profile")

@@ -198,6 +198,33 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_RATE_LIMIT = env_int("LOGIN_RATE_LIMIT", 10)
 LOGIN_RATE_WINDOW_SECONDS = env_int("LOGIN_RATE_WINDOW_SECONDS", 300)
 
+# --- Staff authentication (second factor, lockout, sessions) --------------
+# Every staff and administrator account signs in with a password and a second
+# factor (TOTP from an authenticator app, or a recovery code) through
+# django-otp; residents may opt in. See docs/security.md.
+INSTALLED_APPS += [
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+]
+# Django admin through our own site: superusers with a verified second factor,
+# signed in at /manage/login/ (the admin's own login form is not used).
+INSTALLED_APPS[INSTALLED_APPS.index("django.contrib.admin")] = (
+    "accounts.apps.StaffAdminConfig"
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,
+    "accounts.middleware.SecondFactorMiddleware",
+)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "電子申請")
+# Django admin at /django-admin/: on in development, off in production unless
+# switched on (a second door into every table is not needed day to day).
+DJANGO_ADMIN_ENABLED = env_bool("DJANGO_ADMIN_ENABLED", DEBUG)
+
 # --- Internationalisation -------------------------------------------------
 # Japanese is the language of the prefecture's procedures; English second.
 # Message ids are written in Japanese (see docs/i18n.md).

@@ -16,6 +16,7 @@ from api.services import api_token_create
 from core.models import AuditEvent
 from tests.api.conftest import api_client
 from tests.factories import PASSWORD, ResidentFactory, StaffFactory
+from tests.second_factor import verified_login
 
 pytestmark = pytest.mark.django_db
 
@@ -121,7 +122,7 @@ def test_token_creation_is_throttled(browser, settings):
 
 def test_staff_token_page_uses_the_staff_layout(client):
     staff = StaffFactory()
-    assert client.login(username=staff.email, password=PASSWORD)
+    verified_login(client, staff)
     assert 'class="area-staff"' in client.get("/api/tokens/").content.decode()
 
 
@@ -329,7 +330,7 @@ def test_the_api_lists_expiry(resident):
 @pytest.fixture
 def staff_browser(client):
     staff = StaffFactory()
-    assert client.login(username=staff.email, password=PASSWORD)
+    verified_login(client, staff)
     return client, staff
 
 

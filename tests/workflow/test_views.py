@@ -5,12 +5,13 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from procedures.models import Attachment
+from tests.second_factor import verified_login
 
 from .helpers import claim, decide, open_task
 
 
 def _login(client, user):
-    client.force_login(user)
+    verified_login(client, user)
     return client
 
 

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from demo.organisation import DEMO_PASSWORD, seed_organisation
+from demo.organisation import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_organisation
 from demo.procedure import seed_procedure
 
 
@@ -17,6 +17,10 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"Password for every demo account / パスワード: {DEMO_PASSWORD}"
+        )
+        self.stdout.write(
+            "Staff second factor / 職員の2段階認証: authenticator secret "
+            f"{DEMO_TOTP_SECRET} (current code: manage.py demo_otp_code)"
         )
         for account in accounts:
             self.stdout.write(
