@@ -11,4 +11,5 @@ urlpatterns = [
         auth_views.LogoutView.as_view(next_page="manage_auth:login"),
         name="logout",
     ),
+    path("lockouts/", views.lockout_list, name="lockouts"),
 ]

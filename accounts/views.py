@@ -20,7 +20,7 @@ from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_static.models import StaticDevice
 
-from accounts import services
+from accounts import lockout, services
 from accounts.forms import (
     AdministratorLoginForm,
     CaseworkerLoginForm,
@@ -31,6 +31,7 @@ from accounts.forms import (
 )
 from accounts.second_factor import SESSION_KEY, has_second_factor
 from core import roles
+from core.decorators import administrator_required
 
 
 class ResidentLoginView(auth_views.LoginView):
@@ -275,3 +276,29 @@ def otp_disable(request: HttpRequest) -> HttpResponse:
     request.session[SESSION_KEY] = False
     messages.success(request, _("2段階認証をやめました。"))
     return redirect("accounts:profile")
+
+
+# --- Login lockouts ----------------------------------------------------------------
+
+
+@administrator_required
+@require_http_methods(["GET", "POST"])
+def lockout_list(request: HttpRequest) -> HttpResponse:
+    """Accounts locked out from an address, and lifting a lockout early."""
+    if request.method == "POST":
+        username = request.POST.get("username", "").strip().lower()
+        count = lockout.lockout_clear(username=username, actor=request.user)
+        if count:
+            messages.success(
+                request,
+                _("%(email)s のログイン停止を解除しました。") % {"email": username},
+            )
+        else:
+            messages.info(
+                request,
+                _("%(email)s は停止されていません。") % {"email": username},
+            )
+        return redirect("manage_auth:lockouts")
+    return render(
+        request, "accounts/lockout_list.html", {"lockouts": lockout.lockouts_current()}
+    )

@@ -79,18 +79,6 @@ def test_administrator_logs_in_to_the_admin_area(client):
     assert "手続管理" in response.content.decode()
 
 
-def test_repeated_failures_lock_the_login_for_a_while(client, settings):
-    settings.LOGIN_RATE_LIMIT = 3
-    resident = ResidentFactory()
-    for _ in range(3):
-        _login(client, "/accounts/login/", resident, password="wrong")
-
-    response = _login(client, "/accounts/login/", resident)
-
-    assert "ログインの失敗が続いたため" in response.content.decode()
-    assert "_auth_user_id" not in client.session
-
-
 def test_logout_is_a_post_and_ends_the_session(client):
     client.force_login(ResidentFactory())
 
