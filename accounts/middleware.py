@@ -7,6 +7,9 @@ reaches nothing but the pages that let it verify, enrol or sign out: pages
 redirect to the verification (or, without a device yet, the enrolment)
 page; the API answers 403 with ``second_factor_required``. Requests carrying
 an API token are anonymous here and are checked by the token authentication.
+
+Staff sessions also end after ``STAFF_SESSION_IDLE_MINUTES`` without a
+request and ``STAFF_SESSION_MAX_HOURS`` after sign-in, whatever the activity.
 """
 
 from __future__ import annotations
@@ -15,11 +18,17 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
-from accounts.second_factor import has_second_factor, second_factor_required
+from accounts.second_factor import (
+    has_second_factor,
+    second_factor_required,
+    staff_session_expired,
+)
 
 # Views an account still waiting for its second factor may open (by view name).
 OPEN_VIEWS = frozenset(
@@ -49,6 +58,20 @@ class SecondFactorMiddleware:
         if "admin" in match.namespaces and not settings.DJANGO_ADMIN_ENABLED:
             raise Http404
         user = request.user
+        if (
+            user.is_authenticated
+            and (user.is_staff or user.is_superuser)
+            and staff_session_expired(request)
+        ):
+            # The request goes on as anonymous: pages send to the login.
+            logout(request)
+            messages.info(
+                request,
+                _(
+                    "一定の時間がたったため、ログアウトしました。もう一度ログインしてください。"
+                ),
+            )
+            return None
         if not user.is_authenticated or user.is_verified():
             return None
         if not second_factor_required(request) or match.view_name in OPEN_VIEWS:

@@ -1,12 +1,18 @@
 """Staff sign-ins and sign-outs go to the audit log; every sign-in notes
 whether the account needs its second factor (read by the middleware)."""
 
+import time
 from typing import Any
 
 from django.contrib.auth.signals import user_logged_in, user_logged_out
 from django.dispatch import receiver
 
-from accounts.second_factor import SESSION_KEY, account_needs_second_factor
+from accounts.second_factor import (
+    LOGIN_AT_KEY,
+    SEEN_AT_KEY,
+    SESSION_KEY,
+    account_needs_second_factor,
+)
 from core.audit import audit_record
 
 
@@ -26,3 +32,4 @@ def _audit_staff_logout(sender: Any, request: Any, user: Any, **kwargs: Any) -> 
 def _note_second_factor(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
     if request is not None and hasattr(request, "session"):
         request.session[SESSION_KEY] = account_needs_second_factor(user)
+        request.session[LOGIN_AT_KEY] = request.session[SEEN_AT_KEY] = time.time()

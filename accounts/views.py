@@ -29,7 +29,12 @@ from accounts.forms import (
     RegistrationForm,
     SecondFactorCodeForm,
 )
-from accounts.second_factor import SESSION_KEY, has_second_factor
+from accounts.second_factor import (
+    SESSION_KEY,
+    has_second_factor,
+    is_fresh,
+    mark_fresh,
+)
 from core import roles
 from core.decorators import administrator_required
 
@@ -151,6 +156,7 @@ def _verified(request: HttpRequest, device: Any) -> None:
     # (on a shared screen, in a log) must not become a verified session.
     request.session.cycle_key()
     request.session[SESSION_KEY] = True
+    mark_fresh(request)
 
 
 def _recovery_codes_page(request: HttpRequest, codes: list[str]) -> HttpResponse:
@@ -214,9 +220,14 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def otp_verify(request: HttpRequest) -> HttpResponse:
-    """The second step of signing in: a code from the app or a recovery code."""
+    """The second step of signing in: a code from the app or a recovery code.
+
+    With ``fresh``, a verified session gives the code again before an act
+    that needs a recent one (a new API token).
+    """
     user = request.user
-    if user.is_verified():
+    fresh = bool(request.POST.get("fresh") or request.GET.get("fresh"))
+    if user.is_verified() and not (fresh and not is_fresh(request)):
         return redirect(_next_url(request))
     if not has_second_factor(user):
         return redirect_to_login(_next_url(request), "accounts:otp_setup")
@@ -247,6 +258,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
         "accounts/otp_verify.html",
         {
             "form": form,
+            "fresh": fresh,
             "next": request.POST.get("next") or request.GET.get("next", ""),
             "base_template": _base_template(user),
         },

@@ -237,6 +237,14 @@ if not env_str("REDIS_URL"):
     # The embedded setup is one process, whose in-process cache is the whole
     # count; several processes need REDIS_URL (README, production).
     SILENCED_SYSTEM_CHECKS = ["axes.W001"]
+# Staff sessions end after this long without a request, and this long after
+# sign-in whatever the activity; the second factor is asked again before a
+# final decision (決裁) or a new API token when older than STAFF_REAUTH_MINUTES.
+STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 30)
+STAFF_SESSION_MAX_HOURS = env_int("STAFF_SESSION_MAX_HOURS", 12)
+STAFF_REAUTH_MINUTES = env_int("STAFF_REAUTH_MINUTES", 10)
+# Longest validity a staff member may choose for an API token.
+API_STAFF_TOKEN_MAX_DAYS = env_int("API_STAFF_TOKEN_MAX_DAYS", 90)
 # Django admin at /django-admin/: on in development, off in production unless
 # switched on (a second door into every table is not needed day to day).
 DJANGO_ADMIN_ENABLED = env_bool("DJANGO_ADMIN_ENABLED", DEBUG)

@@ -9,13 +9,14 @@ typing the current code from that authenticator.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from accounts.second_factor import SESSION_KEY, TOTP_NAME
+from accounts.second_factor import SESSION_KEY, TOTP_NAME, VERIFIED_AT_KEY
 from tests.factories import PASSWORD
 
 # The RFC 6238 test secret ("12345678901234567890"), as django-otp stores it.
@@ -53,6 +54,7 @@ def verified_login(client: Any, user: Any) -> Any:
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session[SESSION_KEY] = True
+    session[VERIFIED_AT_KEY] = time.time()  # as the verification page does
     session.save()
     return client
 

@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from drf_spectacular.utils import extend_schema
@@ -14,6 +16,7 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.second_factor import is_fresh, second_factor_required
 from api import selectors, services
 from api import serializers as s
 from api.errors import ApiError
@@ -45,6 +48,16 @@ class TokenListCreate(APIView):
                 code="session_required",
                 status_code=status.HTTP_403_FORBIDDEN,
             )
+        if second_factor_required(request) and not is_fresh(request._request):
+            raise ApiError(
+                _(
+                    "トークンを作る前に、画面でもう一度確認コードを入力してください"
+                    "（%(url)s）。"
+                )
+                % {"url": _fresh_url()},
+                code="reauthentication_required",
+                status_code=status.HTTP_403_FORBIDDEN,
+            )
         serializer = s.TokenSerializer(
             data=request.data, context={"user": request.user}
         )
@@ -72,6 +85,14 @@ class TokenRevoke(APIView):
 
 
 # --- The page -----------------------------------------------------------------
+
+
+def _fresh_url() -> str:
+    return (
+        reverse("accounts:otp_verify")
+        + "?"
+        + urlencode({"fresh": "1", "next": reverse("api:tokens")})
+    )
 
 
 def _page(
@@ -103,6 +124,9 @@ def _page(
 def tokens_page(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _page(request, form=TokenForm(user=request.user))
+    if second_factor_required(request) and not is_fresh(request):
+        # The second factor again, then back to this page to make the token.
+        return redirect(_fresh_url())
     form = TokenForm(request.POST, user=request.user)
     if not form.is_valid():
         return _page(request, form=form, code=400)

@@ -336,33 +336,37 @@ def staff_browser(client):
 
 def test_staff_token_expiry_is_audited(staff_browser):
     client, staff = staff_browser
-    response = client.post("/api/tokens/", {"name": "職員連携", "validity_days": 365})
+    response = client.post("/api/tokens/", {"name": "職員連携", "validity_days": 90})
     assert response.status_code == 200
     token = ApiToken.objects.get(user=staff)
-    assert _days(token, 365)
+    assert _days(token, 90)
     event = AuditEvent.objects.get(action="api.token_create")
     assert event.target_id == str(token.pk)
-    assert event.data == {"days": 365, "expires_at": token.expires_at.isoformat()}
+    assert event.data == {"days": 90, "expires_at": token.expires_at.isoformat()}
 
 
-def test_staff_tokens_live_at_most_365_days(staff_browser, resident, monkeypatch):
+STAFF_BAD_VALIDITY = "有効期間（日数）は 30、90 のいずれかを選んでください。"
+
+
+def test_staff_tokens_live_at_most_90_days_by_default(
+    staff_browser, resident, settings
+):
     client, staff = staff_browser
-    # The policy constant is widened (not mocked) to show that the staff cap
-    # holds on its own: if residents are ever offered longer tokens, staff
-    # are still not. Today the offer itself stops at 365 days.
-    monkeypatch.setattr(services, "TOKEN_VALIDITY_DAYS", (30, 90, 365, 730))
-    assert _days(api_token_create(user=resident, name="住民", days=730)[0], 730)
+    assert _days(api_token_create(user=resident, name="住民", days=365)[0], 365)
     with pytest.raises(ValueError, match="not allowed"):
-        api_token_create(user=staff, name="職員", days=730)
+        api_token_create(user=staff, name="職員", days=365)
     page = client.get("/api/tokens/").content.decode()
     offered = re.findall(r'name="validity_days" value="(\d+)"', page)
-    assert offered == ["30", "90", "365"]
-    response = client.post("/api/tokens/", {"name": "職員", "validity_days": 730})
+    assert offered == ["30", "90"]
+    response = client.post("/api/tokens/", {"name": "職員", "validity_days": 365})
     assert response.status_code == 400
-    assert BAD_VALIDITY in response.content.decode()
+    assert STAFF_BAD_VALIDITY in response.content.decode()
     response = as_api(client).post(
-        "/api/v1/tokens/", {"name": "職員", "validity_days": 730}, format="json"
+        "/api/v1/tokens/", {"name": "職員", "validity_days": 365}, format="json"
     )
     assert response.status_code == 400
-    assert response.json()["error"]["fields"] == {"validity_days": [BAD_VALIDITY]}
+    assert response.json()["error"]["fields"] == {"validity_days": [STAFF_BAD_VALIDITY]}
     assert not ApiToken.objects.filter(user=staff).exists()
+    # The cap is a setting: a prefecture may allow a year.
+    settings.API_STAFF_TOKEN_MAX_DAYS = 365
+    assert _days(api_token_create(user=staff, name="職員", days=365)[0], 365)
