@@ -104,14 +104,10 @@ class RegistrationForm(forms.Form):
     )
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                _(
-                    "このメールアドレスは登録済みです。ログインするか、パスワードを再設定してください。"
-                )
-            )
-        return email
+        # An address already registered is not refused here: saying so would
+        # tell anyone which addresses have accounts. The service mails the
+        # owner instead (accounts.services.resident_register).
+        return self.cleaned_data["email"].lower()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -44,8 +44,26 @@ def send_templated_mail(*, user: User, template: str, context: dict[str, Any]) -
 @transaction.atomic
 def resident_register(
     *, email: str, password: str, full_name: str, preferred_language: str = "ja"
-) -> User:
-    """Create an inactive resident account and mail the verification link."""
+) -> User | None:
+    """Create an inactive resident account and mail the verification link.
+
+    For an address that already has an account, nothing is created and its
+    owner is mailed that someone tried to register it (None): the page says
+    the same in both cases, so it does not reveal which addresses exist.
+    """
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None:
+        login_link = settings.SITE_URL + reverse(
+            "staff_auth:login" if existing.is_staff else "accounts:login"
+        )
+        transaction.on_commit(
+            lambda: send_templated_mail(
+                user=existing,
+                template="accounts/email/already_registered",
+                context={"login_link": login_link},
+            )
+        )
+        return None
     user = User.objects.create_user(
         email=email,
         password=password,

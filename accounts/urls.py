@@ -16,7 +16,7 @@ urlpatterns = [
     path("2fa/disable/", views.otp_disable, name="otp_disable"),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(
+        views.LimitedPasswordResetView.as_view(
             template_name="accounts/password_reset_form.html",
             email_template_name="accounts/email/password_reset_body.txt",
             subject_template_name="accounts/email/password_reset_subject.txt",

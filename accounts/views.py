@@ -20,7 +20,7 @@ from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_static.models import StaticDevice
 
-from accounts import lockout, services
+from accounts import limits, lockout, services
 from accounts.forms import (
     AdministratorLoginForm,
     CaseworkerLoginForm,
@@ -37,6 +37,25 @@ from accounts.second_factor import (
 )
 from core import roles
 from core.decorators import administrator_required
+
+MAIL_LIMIT_MESSAGE = gettext_lazy(
+    "短い時間に多くの申込みがありました。1時間ほどたってからもう一度お試しください。"
+)
+
+
+class LimitedPasswordResetView(auth_views.PasswordResetView):
+    """Django's reset view (same answer whether or not the address has an
+    account), with an hourly limit per client address and per e-mail."""
+
+    def form_valid(self, form):
+        if not limits.mail_request_allowed(
+            self.request, kind="password_reset", email=form.cleaned_data["email"]
+        ):
+            form.add_error(None, MAIL_LIMIT_MESSAGE)
+            response = self.form_invalid(form)
+            response.status_code = 429
+            return response
+        return super().form_valid(form)
 
 
 class ResidentLoginView(auth_views.LoginView):
@@ -85,6 +104,11 @@ def register(request: HttpRequest) -> HttpResponse:
         return redirect("core:home")
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if not limits.mail_request_allowed(
+            request, kind="register", email=form.cleaned_data["email"]
+        ):
+            form.add_error(None, MAIL_LIMIT_MESSAGE)
+            return render(request, "accounts/register.html", {"form": form}, status=429)
         services.resident_register(
             email=form.cleaned_data["email"],
             password=form.cleaned_data["password1"],

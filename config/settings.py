@@ -243,6 +243,10 @@ if not env_str("REDIS_URL"):
 STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 30)
 STAFF_SESSION_MAX_HOURS = env_int("STAFF_SESSION_MAX_HOURS", 12)
 STAFF_REAUTH_MINUTES = env_int("STAFF_REAUTH_MINUTES", 10)
+# Sign-up and password-reset mails asked for per hour, per client address and
+# per e-mail address (accounts.limits).
+ACCOUNT_MAILS_PER_ADDRESS_HOURLY = env_int("ACCOUNT_MAILS_PER_ADDRESS_HOURLY", 10)
+ACCOUNT_MAILS_PER_EMAIL_HOURLY = env_int("ACCOUNT_MAILS_PER_EMAIL_HOURLY", 3)
 # Longest validity a staff member may choose for an API token.
 API_STAFF_TOKEN_MAX_DAYS = env_int("API_STAFF_TOKEN_MAX_DAYS", 90)
 # Django admin at /django-admin/: on in development, off in production unless

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import pytest
 import requests
-from django.core.cache import cache
 
 from core.models import AuditEvent
 from tests.factories import PASSWORD, AdministratorFactory, StaffFactory
@@ -31,11 +30,8 @@ PROXY = "10.0.0.1"
 
 
 @pytest.fixture(autouse=True)
-def _fresh_counts(settings):
+def _three_failures(settings):
     settings.AXES_FAILURE_LIMIT = 3
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _try(client, user, password, **meta):
