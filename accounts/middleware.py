@@ -38,6 +38,9 @@ OPEN_VIEWS = frozenset(
         "accounts:logout",
         "staff_auth:logout",
         "manage_auth:logout",
+        "otp_webauthn:credential-authentication-begin",
+        "otp_webauthn:credential-authentication-complete",
+        "otp_webauthn:js-i18n-catalog",
         "set_language",
         "healthz",
     }

@@ -12,6 +12,7 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("2fa/", views.otp_setup, name="otp_setup"),
     path("2fa/verify/", views.otp_verify, name="otp_verify"),
+    path("2fa/passkeys/", views.otp_passkeys, name="otp_passkeys"),
     path("2fa/recovery-codes/", views.recovery_codes_renew, name="recovery_codes"),
     path("2fa/disable/", views.otp_disable, name="otp_disable"),
     path(

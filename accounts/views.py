@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from accounts import limits, lockout, services
 from accounts.forms import (
@@ -283,10 +284,32 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "fresh": fresh,
+            "passkeys": WebAuthnCredential.objects.filter(
+                user=user, confirmed=True
+            ).exists(),
             "next": request.POST.get("next") or request.GET.get("next", ""),
             "base_template": _base_template(user),
         },
         status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+@never_cache
+def otp_passkeys(request: HttpRequest) -> HttpResponse:
+    """Register passkeys or security keys (verified sessions only)."""
+    user = request.user
+    if not (has_second_factor(user) and user.is_verified()):
+        return redirect("accounts:otp_setup")
+    return render(
+        request,
+        "accounts/otp_passkeys.html",
+        {
+            "credentials": WebAuthnCredential.objects.filter(
+                user=user, confirmed=True
+            ).order_by("created_at"),
+            "base_template": _base_template(user),
+        },
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -218,6 +219,20 @@ MIDDLEWARE.insert(
     "accounts.middleware.SecondFactorMiddleware",
 )
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "電子申請")
+# Passkeys and security keys (WebAuthn) as a second factor, scoped to the
+# site's host name; never as a password replacement.
+INSTALLED_APPS += ["django_otp_webauthn"]
+# Browsers allow WebAuthn on https:// and on http://localhost only (not on an
+# IP address): the development server's passkeys work at localhost:8000.
+_webauthn_origin = (
+    SITE_URL
+    if SITE_URL.startswith(("https://", "http://localhost"))
+    else "http://localhost:8000"
+)
+OTP_WEBAUTHN_RP_ID = urlsplit(_webauthn_origin).hostname
+OTP_WEBAUTHN_RP_NAME = OTP_TOTP_ISSUER
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [_webauthn_origin]
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 # Failed logins lock one (account, client address) pair for a cool-off, never
 # an account everywhere (accounts.lockout). Counts live in the default cache:
 # Redis when REDIS_URL is set, shared by every process.

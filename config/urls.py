@@ -11,6 +11,7 @@ urlpatterns = [
     # Sign-in through an external OpenID Connect provider: always routed,
     # answered only while OIDC_RP_CLIENT_ID is set (see accounts.oidc).
     path("oidc/", include("accounts.oidc")),
+    path("accounts/webauthn/", include("accounts.webauthn_urls")),
     path("accounts/", include("accounts.urls")),
     path("staff/", include("accounts.staff_urls")),
     path("manage/", include("accounts.manage_urls")),
