@@ -12,4 +12,9 @@ urlpatterns = [
         name="logout",
     ),
     path("lockouts/", views.lockout_list, name="lockouts"),
+    path(
+        "second-factor-reset/",
+        views.second_factor_reset,
+        name="second_factor_reset",
+    ),
 ]

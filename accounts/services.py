@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from accounts.models import User
 from accounts.second_factor import RECOVERY_NAME, TOTP_NAME
@@ -180,3 +181,23 @@ def otp_disable(*, user: User) -> None:
         raise PermissionError("staff accounts keep their second factor")
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+
+
+@transaction.atomic
+def second_factor_reset(*, user: User, actor: User) -> int:
+    """Remove every second-factor device of ``user`` (a lost phone or key).
+
+    Their sessions stop counting as verified at once (the device they name is
+    gone); a staff account is sent to enrolment at its next sign-in. Returns
+    how many devices were removed.
+    """
+    removed = 0
+    for model in (TOTPDevice, StaticDevice, WebAuthnCredential):
+        removed += model.objects.filter(user=user).delete()[1].get(model._meta.label, 0)
+    audit_record(
+        action="staff.second_factor_reset",
+        actor=actor,
+        target=user,
+        data={"devices": removed},
+    )
+    return removed

@@ -30,6 +30,7 @@ from accounts.forms import (
     RegistrationForm,
     SecondFactorCodeForm,
 )
+from accounts.models import User
 from accounts.second_factor import (
     SESSION_KEY,
     has_second_factor,
@@ -361,3 +362,24 @@ def lockout_list(request: HttpRequest) -> HttpResponse:
     return render(
         request, "accounts/lockout_list.html", {"lockouts": lockout.lockouts_current()}
     )
+
+
+@administrator_required
+@require_POST
+def second_factor_reset(request: HttpRequest) -> HttpResponse:
+    """An administrator clears a colleague's second factor (lost phone)."""
+    email = request.POST.get("email", "").strip()
+    user = User.objects.filter(email__iexact=email, is_staff=True).first()
+    if user is None or (user.is_superuser and not request.user.is_superuser):
+        messages.error(
+            request,
+            _("%(email)s という職員のアカウントはありません。") % {"email": email},
+        )
+    else:
+        services.second_factor_reset(user=user, actor=request.user)
+        messages.success(
+            request,
+            _("%(email)s の2段階認証をリセットしました。次のログインで設定し直します。")
+            % {"email": user.email},
+        )
+    return redirect("manage_auth:lockouts")

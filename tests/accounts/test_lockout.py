@@ -134,6 +134,9 @@ def test_caseworkers_cannot_open_the_unlock_screen(client):
     verified_login(client, StaffFactory())
 
     assert client.get("/manage/lockouts/").status_code == 403
+    assert (
+        client.post("/manage/second-factor-reset/", {"email": "x"}).status_code == 403
+    )
 
 
 def test_the_django_admin_login_is_no_way_around_the_lockout(client, settings):
@@ -265,3 +268,30 @@ def _wait_for(port: int) -> None:
         except requests.RequestException:
             time.sleep(0.2)
     raise AssertionError(f"server on {port} did not start")
+
+
+def test_an_administrator_resets_a_lost_second_factor(client):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    official = StaffFactory(email="bucho@example.jp")
+    lost_phone = verified_login(client.__class__(), official)
+    administrator = AdministratorFactory()
+    verified_login(client, administrator)
+
+    done = client.post(
+        "/manage/second-factor-reset/", {"email": "Bucho@example.jp"}, follow=True
+    )
+
+    assert "bucho@example.jp の2段階認証をリセットしました。" in done.content.decode()
+    assert not TOTPDevice.objects.filter(user=official).exists()
+    # The session verified with the lost phone no longer opens anything.
+    assert lost_phone.get("/staff/")["Location"].startswith("/accounts/2fa/")
+    assert AuditEvent.objects.filter(
+        action="staff.second_factor_reset", actor=administrator
+    ).exists()
+    unknown = client.post(
+        "/manage/second-factor-reset/", {"email": "nobody@example.jp"}, follow=True
+    )
+    assert "nobody@example.jp という職員のアカウントはありません。" in (
+        unknown.content.decode()
+    )
