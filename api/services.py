@@ -90,6 +90,23 @@ def api_token_revoke(*, token: ApiToken, user: Any) -> ApiToken:
     return token
 
 
+@transaction.atomic
+def api_token_revoke_by_administrator(*, token: ApiToken, actor: Any) -> ApiToken:
+    """An administrator revokes someone's token (idempotent; audited)."""
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        from core.audit import audit_record
+
+        audit_record(
+            action="api.token_revoke",
+            actor=actor,
+            target=token,
+            data={"owner": token.user.email},
+        )
+    return token
+
+
 def api_token_touch(*, token: ApiToken) -> None:
     """Record that the token was used (at most once a minute)."""
     now = timezone.now()

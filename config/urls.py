@@ -19,6 +19,7 @@ urlpatterns = [
     path("staff/", include("workflow.urls")),
     path("manage/routes/", include("workflow.manage_urls")),
     path("manage/procedures/", include("procedures.manage_urls")),
+    path("manage/tokens/", include("api.manage_urls")),
     path("api/", include("api.urls")),
     path("", include("procedures.urls")),
     path("", include("documents.urls")),

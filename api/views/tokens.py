@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ from api.forms import TokenForm
 from api.models import ApiToken
 from api.throttles import TokenCreateThrottle
 from api.views.common import check_id, id_parameter
+from core.decorators import administrator_required
 
 
 class TokenListCreate(APIView):
@@ -159,3 +160,30 @@ def token_revoke_page(request: HttpRequest, pk: int) -> HttpResponse:
         request, _("トークン「%(name)s」を無効にしました。") % {"name": token.name}
     )
     return redirect("api:tokens")
+
+
+# --- Administrators: every staff token ------------------------------------------
+
+
+@administrator_required
+@require_http_methods(["GET", "POST"])
+def manage_tokens_page(request: HttpRequest) -> HttpResponse:
+    """Staff tokens that still work, and revoking one (a leaked or unused key)."""
+    if request.method == "POST":
+        try:
+            pk = check_id(int(request.POST.get("token", "")))
+        except ValueError:
+            raise Http404 from None
+        token = get_object_or_404(selectors.staff_tokens_active(), pk=pk)
+        services.api_token_revoke_by_administrator(token=token, actor=request.user)
+        messages.success(
+            request,
+            _("%(owner)s のトークン「%(name)s」を無効にしました。")
+            % {"owner": token.user.email, "name": token.name},
+        )
+        return redirect("api_manage:tokens")
+    return render(
+        request,
+        "api/tokens_manage.html",
+        {"tokens": list(selectors.staff_tokens_active()[:500])},
+    )
