@@ -28,6 +28,7 @@ from accounts.second_factor import (
     has_second_factor,
     second_factor_required,
     staff_session_expired,
+    verified_by_provider,
 )
 
 # Views an account still waiting for its second factor may open (by view name).
@@ -75,7 +76,11 @@ class SecondFactorMiddleware:
                 ),
             )
             return None
-        if not user.is_authenticated or user.is_verified():
+        if (
+            not user.is_authenticated
+            or user.is_verified()
+            or verified_by_provider(request)
+        ):
             return None
         if not second_factor_required(request) or match.view_name in OPEN_VIEWS:
             return None

@@ -39,6 +39,9 @@ def has_second_factor(user: Any) -> bool:
 # --- Fresh authentication and staff session limits -----------------------------
 
 VERIFIED_AT_KEY = "second_factor_verified_at"
+PROVIDER_MFA_KEY = "second_factor_by_provider"
+# RFC 8176 authentication method references that mean "more than a password".
+MFA_AMR_VALUES = frozenset({"mfa", "otp", "hwk", "swk", "sc", "fpt", "face"})
 LOGIN_AT_KEY = "staff_login_at"
 SEEN_AT_KEY = "staff_seen_at"
 
@@ -80,3 +83,19 @@ def staff_session_expired(request: HttpRequest) -> bool:
     if SEEN_AT_KEY not in session or now - seen_at >= 60:
         session[SEEN_AT_KEY] = now
     return False
+
+
+def provider_asserted_mfa(claims: dict[str, Any]) -> bool:
+    """The ID token says the provider checked more than a password (RFC 8176
+    ``amr``), or names an ``acr`` the prefecture accepts."""
+    amr = claims.get("amr")
+    methods = {str(value) for value in amr} if isinstance(amr, list) else set()
+    return bool(
+        methods & MFA_AMR_VALUES
+        or (claims.get("acr") and claims.get("acr") in settings.OIDC_MFA_ACR_VALUES)
+    )
+
+
+def verified_by_provider(request: HttpRequest) -> bool:
+    """Signed in through a provider that asserted a second factor (if allowed)."""
+    return bool(settings.OIDC_PROVIDER_MFA and request.session.get(PROVIDER_MFA_KEY))

@@ -9,6 +9,7 @@ from django.dispatch import receiver
 
 from accounts.second_factor import (
     LOGIN_AT_KEY,
+    PROVIDER_MFA_KEY,
     SEEN_AT_KEY,
     SESSION_KEY,
     account_needs_second_factor,
@@ -33,3 +34,5 @@ def _note_second_factor(sender: Any, request: Any, user: Any, **kwargs: Any) -> 
     if request is not None and hasattr(request, "session"):
         request.session[SESSION_KEY] = account_needs_second_factor(user)
         request.session[LOGIN_AT_KEY] = request.session[SEEN_AT_KEY] = time.time()
+        if getattr(user, "backend", "") != "accounts.oidc.ResidentOIDCBackend":
+            request.session.pop(PROVIDER_MFA_KEY, None)

@@ -264,6 +264,11 @@ ACCOUNT_MAILS_PER_ADDRESS_HOURLY = env_int("ACCOUNT_MAILS_PER_ADDRESS_HOURLY", 1
 ACCOUNT_MAILS_PER_EMAIL_HOURLY = env_int("ACCOUNT_MAILS_PER_EMAIL_HOURLY", 3)
 # Longest validity a staff member may choose for an API token.
 API_STAFF_TOKEN_MAX_DAYS = env_int("API_STAFF_TOKEN_MAX_DAYS", 90)
+# An OpenID Connect provider that asserts a multi-factor sign-in (ID token
+# ``amr`` with mfa/otp/hwk, or an ``acr`` listed here) satisfies the second
+# factor of accounts signing in through it; off unless switched on.
+OIDC_PROVIDER_MFA = env_bool("OIDC_PROVIDER_MFA", False)
+OIDC_MFA_ACR_VALUES = env_list("OIDC_MFA_ACR_VALUES")
 # Django admin at /django-admin/: on in development, off in production unless
 # switched on (a second door into every table is not needed day to day).
 DJANGO_ADMIN_ENABLED = env_bool("DJANGO_ADMIN_ENABLED", DEBUG)
