@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.helpers import get_cool_off
 from django import forms
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
-from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -15,11 +15,11 @@ from core.outbox import outbox_mail
 
 
 class RateLimitedLoginForm(AuthenticationForm):
-    """Login form that slows down password guessing.
+    """Login form of every area.
 
-    Failed attempts are counted per account and per client address in the
-    cache; past ``LOGIN_RATE_LIMIT`` in the window, the form refuses without
-    checking the password.
+    Failed attempts are counted by django-axes (``accounts.lockout``): past
+    ``AXES_FAILURE_LIMIT`` for one account from one address, that pair is
+    refused without checking the password until the cool-off has passed.
     """
 
     username = forms.EmailField(
@@ -37,31 +37,25 @@ class RateLimitedLoginForm(AuthenticationForm):
             "登録時にお送りしたメールのリンクを開いてください。"
         ),
         "rate_limited": _(
-            "ログインの失敗が続いたため、しばらくの間ログインできません。"
-            "数分後にもう一度お試しください。"
+            "ログインの失敗が続いたため、この端末からはしばらくログインできません。"
+            "%(minutes)d分ほどたってからもう一度お試しください。"
         ),
         "wrong_area": _("このアカウントではこの画面にログインできません。"),
     }
 
-    def _keys(self) -> list[str]:
-        email = (self.data.get("username") or "").strip().lower()
-        address = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
-        return [f"login-fail:email:{email}", f"login-fail:ip:{address}"]
-
     def clean(self) -> dict[str, Any]:
-        keys = self._keys()
-        if any(cache.get(key, 0) >= settings.LOGIN_RATE_LIMIT for key in keys):
-            raise forms.ValidationError(
-                self.error_messages["rate_limited"], code="rate_limited"
-            )
         try:
-            cleaned = super().clean()
+            return super().clean()
         except forms.ValidationError:
-            for key in keys:
-                cache.add(key, 0, settings.LOGIN_RATE_WINDOW_SECONDS)
-                cache.incr(key)
+            # axes refused (or just locked) this account from this address.
+            if getattr(self.request, "axes_locked_out", False):
+                cool_off = get_cool_off(self.request)
+                raise forms.ValidationError(
+                    self.error_messages["rate_limited"],
+                    code="rate_limited",
+                    params={"minutes": int(cool_off.total_seconds() // 60)},
+                ) from None
             raise
-        return cleaned
 
     def confirm_login_allowed(self, user: User) -> None:
         super().confirm_login_allowed(user)
@@ -111,14 +105,10 @@ class RegistrationForm(forms.Form):
     )
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                _(
-                    "このメールアドレスは登録済みです。ログインするか、パスワードを再設定してください。"
-                )
-            )
-        return email
+        # An address already registered is not refused here: saying so would
+        # tell anyone which addresses have accounts. The service mails the
+        # owner instead (accounts.services.resident_register).
+        return self.cleaned_data["email"].lower()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -183,3 +173,23 @@ class OutboxPasswordResetForm(PasswordResetForm):
         outbox_mail(
             to=to_email, subject=subject, body=body, from_email=from_email or ""
         )
+
+
+class SecondFactorCodeForm(forms.Form):
+    """A six-digit code from the authenticator app (or, at sign-in, a recovery code)."""
+
+    code = forms.CharField(
+        label=_("確認コード"),
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autofocus": True,
+            }
+        ),
+    )
+
+    def clean_code(self) -> str:
+        # Apps show the code as "123 456"; recovery codes are lower case.
+        return "".join(self.cleaned_data["code"].split()).lower()

@@ -11,4 +11,10 @@ urlpatterns = [
         auth_views.LogoutView.as_view(next_page="manage_auth:login"),
         name="logout",
     ),
+    path("lockouts/", views.lockout_list, name="lockouts"),
+    path(
+        "second-factor-reset/",
+        views.second_factor_reset,
+        name="second_factor_reset",
+    ),
 ]

@@ -30,6 +30,11 @@ from mozilla_django_oidc import views as oidc_views
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from accounts.models import ExternalIdentity, User
+from accounts.second_factor import (
+    PROVIDER_MFA_KEY,
+    mark_fresh,
+    provider_asserted_mfa,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +66,12 @@ class ResidentOIDCBackend(OIDCAuthenticationBackend):
             raise SuspiciousOperation("ID token for another client")
         if not isinstance(payload.get("exp"), int | float):
             raise SuspiciousOperation("ID token without an expiry")
+        request = getattr(self, "request", None)
+        if request is not None and provider_asserted_mfa(payload):
+            # Kept through login() (the session is cycled, not flushed); a
+            # password sign-in later clears it (accounts.signals).
+            request.session[PROVIDER_MFA_KEY] = True
+            mark_fresh(request)
         return payload
 
     def retrieve_matching_jwk(self, token: str) -> jwt.PyJWK:

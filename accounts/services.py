@@ -1,4 +1,5 @@
-"""State changes of accounts: registration, e-mail verification, profile."""
+"""State changes of accounts: registration, e-mail verification, profile,
+second factor."""
 
 from __future__ import annotations
 
@@ -10,8 +11,13 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from accounts.models import User
+from accounts.second_factor import RECOVERY_NAME, TOTP_NAME
+from core.audit import audit_record
 from core.outbox import outbox_mail
 
 _VERIFY_SALT = "accounts.email-verification"
@@ -43,8 +49,26 @@ def send_templated_mail(*, user: User, template: str, context: dict[str, Any]) -
 @transaction.atomic
 def resident_register(
     *, email: str, password: str, full_name: str, preferred_language: str = "ja"
-) -> User:
-    """Create an inactive resident account and mail the verification link."""
+) -> User | None:
+    """Create an inactive resident account and mail the verification link.
+
+    For an address that already has an account, nothing is created and its
+    owner is mailed that someone tried to register it (None): the page says
+    the same in both cases, so it does not reveal which addresses exist.
+    """
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None:
+        login_link = settings.SITE_URL + reverse(
+            "staff_auth:login" if existing.is_staff else "accounts:login"
+        )
+        transaction.on_commit(
+            lambda: send_templated_mail(
+                user=existing,
+                template="accounts/email/already_registered",
+                context={"login_link": login_link},
+            )
+        )
+        return None
     user = User.objects.create_user(
         email=email,
         password=password,
@@ -96,3 +120,86 @@ def profile_update(*, user: User, data: dict[str, Any]) -> User:
     user.full_clean(exclude=["password"])
     user.save(update_fields=[field for field in fields if field in data])
     return user
+
+
+# --- Second factor (django-otp) ----------------------------------------------
+
+RECOVERY_CODE_COUNT = 10
+
+
+def otp_enrolment_start(*, user: User) -> TOTPDevice:
+    """The unconfirmed authenticator the enrolment page shows as a QR code.
+
+    The same device is shown again on reload (the person may have scanned it
+    already); a confirmed device is never replaced here.
+    """
+    device = TOTPDevice.objects.filter(
+        user=user, name=TOTP_NAME, confirmed=False
+    ).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=TOTP_NAME, confirmed=False)
+    return device
+
+
+@transaction.atomic
+def otp_enrolment_confirm(
+    *, user: User, device: TOTPDevice, token: str
+) -> list[str] | None:
+    """Confirm ``device`` with a code from the app; returns new recovery codes.
+
+    None when the code is wrong (the device counts the failure and slows
+    further tries down). Any other authenticator of the account is removed:
+    one phone at a time, so a lost phone is replaced, not kept working.
+    """
+    if device.user_id != user.pk or not device.verify_token(token):
+        return None
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    codes = recovery_codes_create(user=user)
+    if user.is_staff:
+        audit_record(action="staff.second_factor_enrol", actor=user, target=user)
+    return codes
+
+
+@transaction.atomic
+def recovery_codes_create(*, user: User) -> list[str]:
+    """Ten new single-use recovery codes; the previous ones stop working."""
+    device, _created = StaticDevice.objects.update_or_create(
+        user=user, name=RECOVERY_NAME, defaults={"confirmed": True}
+    )
+    device.token_set.all().delete()
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODE_COUNT)]
+    StaticToken.objects.bulk_create(
+        StaticToken(device=device, token=code) for code in codes
+    )
+    return codes
+
+
+@transaction.atomic
+def otp_disable(*, user: User) -> None:
+    """Turn a resident's second factor off (staff cannot: theirs is required)."""
+    if user.is_staff or user.is_superuser:
+        raise PermissionError("staff accounts keep their second factor")
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+
+
+@transaction.atomic
+def second_factor_reset(*, user: User, actor: User) -> int:
+    """Remove every second-factor device of ``user`` (a lost phone or key).
+
+    Their sessions stop counting as verified at once (the device they name is
+    gone); a staff account is sent to enrolment at its next sign-in. Returns
+    how many devices were removed.
+    """
+    removed = 0
+    for model in (TOTPDevice, StaticDevice, WebAuthnCredential):
+        removed += model.objects.filter(user=user).delete()[1].get(model._meta.label, 0)
+    audit_record(
+        action="staff.second_factor_reset",
+        actor=actor,
+        target=user,
+        data={"devices": removed},
+    )
+    return removed

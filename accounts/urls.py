@@ -11,9 +11,14 @@ urlpatterns = [
     path("register/", views.register, name="register"),
     path("verify/<str:token>/", views.verify_email, name="verify_email"),
     path("profile/", views.profile, name="profile"),
+    path("2fa/", views.otp_setup, name="otp_setup"),
+    path("2fa/verify/", views.otp_verify, name="otp_verify"),
+    path("2fa/passkeys/", views.otp_passkeys, name="otp_passkeys"),
+    path("2fa/recovery-codes/", views.recovery_codes_renew, name="recovery_codes"),
+    path("2fa/disable/", views.otp_disable, name="otp_disable"),
     path(
         "password/reset/",
-        auth_views.PasswordResetView.as_view(
+        views.LimitedPasswordResetView.as_view(
             form_class=OutboxPasswordResetForm,
             template_name="accounts/password_reset_form.html",
             email_template_name="accounts/email/password_reset_body.txt",

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 
+from accounts.second_factor import has_second_factor
 from api.selectors import api_token_by_secret
 from api.services import api_token_touch
 
@@ -41,6 +42,16 @@ class ApiTokenAuthentication(BaseAuthentication):
                     "新しいトークンを作成してください。"
                 ),
                 code="token_expired",
+            )
+        # A staff token acts on residents' case files: it works only while its
+        # owner has a second factor (a token outliving a reset device does not).
+        if token.user.is_staff and not has_second_factor(token.user):
+            raise AuthenticationFailed(
+                _(
+                    "2段階認証を設定していない職員のトークンは使えません。"
+                    "画面からログインして2段階認証を設定してください。"
+                ),
+                code="second_factor_required",
             )
         api_token_touch(token=token)
         return token.user, token

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from api.models import ApiToken
 from api.services import TOKEN_PREFIX, hash_token
@@ -37,3 +38,14 @@ def api_token_of(*, user: Any, pk: int) -> ApiToken:
     if token is None:
         raise Http404
     return token
+
+
+def staff_tokens_active() -> QuerySet[ApiToken]:
+    """Staff members' tokens that still work, soonest to expire first."""
+    return (
+        ApiToken.objects.select_related("user")
+        .filter(
+            user__is_staff=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+        .order_by("expires_at", "id")
+    )

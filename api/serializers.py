@@ -12,7 +12,6 @@ from rest_framework import serializers
 
 from api.forms import validity_error
 from api.services import (
-    STAFF_TOKEN_MAX_DAYS,
     TOKEN_DEFAULT_DAYS,
     TOKEN_VALIDITY_DAYS,
     token_validity_days_for,
@@ -545,7 +544,8 @@ class TokenSerializer(serializers.Serializer):
         default=TOKEN_DEFAULT_DAYS,
         write_only=True,
         help_text="How long the token works, in days (staff: at most "
-        f"{STAFF_TOKEN_MAX_DAYS}). There is no token without an expiry.",
+        "API_STAFF_TOKEN_MAX_DAYS, 90 by default). There is no token without an "
+        "expiry.",
     )
     prefix = serializers.CharField(read_only=True)
     created_at = serializers.DateTimeField(read_only=True)

@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -26,9 +27,6 @@ TOUCH_INTERVAL_SECONDS = 60
 # "never": a token forgotten in some system must stop acting for them.
 TOKEN_VALIDITY_DAYS = (30, 90, 365)
 TOKEN_DEFAULT_DAYS = 90
-# Staff tokens reach case files of residents: never longer than a year, even
-# if longer validities are offered to residents one day.
-STAFF_TOKEN_MAX_DAYS = 365
 
 
 def hash_token(raw: str) -> str:
@@ -39,7 +37,10 @@ def hash_token(raw: str) -> str:
 def token_validity_days_for(user: Any) -> tuple[int, ...]:
     """The validities (days) ``user`` may choose: the page and the API offer these."""
     if user.is_staff:
-        return tuple(d for d in TOKEN_VALIDITY_DAYS if d <= STAFF_TOKEN_MAX_DAYS)
+        # Staff tokens reach residents' case files: at most
+        # API_STAFF_TOKEN_MAX_DAYS (90 by default).
+        limit = settings.API_STAFF_TOKEN_MAX_DAYS
+        return tuple(d for d in TOKEN_VALIDITY_DAYS if d <= limit) or (limit,)
     return TOKEN_VALIDITY_DAYS
 
 
@@ -86,6 +87,23 @@ def api_token_revoke(*, token: ApiToken, user: Any) -> ApiToken:
             from core.audit import audit_record
 
             audit_record(action="api.token_revoke", actor=user, target=token)
+    return token
+
+
+@transaction.atomic
+def api_token_revoke_by_administrator(*, token: ApiToken, actor: Any) -> ApiToken:
+    """An administrator revokes someone's token (idempotent; audited)."""
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        from core.audit import audit_record
+
+        audit_record(
+            action="api.token_revoke",
+            actor=actor,
+            target=token,
+            data={"owner": token.user.email},
+        )
     return token
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -198,9 +199,83 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Login attempts allowed per account and per address in the window below.
-LOGIN_RATE_LIMIT = env_int("LOGIN_RATE_LIMIT", 10)
-LOGIN_RATE_WINDOW_SECONDS = env_int("LOGIN_RATE_WINDOW_SECONDS", 300)
+
+# --- Staff authentication (second factor, lockout, sessions) --------------
+# Every staff and administrator account signs in with a password and a second
+# factor (TOTP from an authenticator app, or a recovery code) through
+# django-otp; residents may opt in. See docs/security.md.
+INSTALLED_APPS += [
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+]
+# Django admin through our own site: superusers with a verified second factor,
+# signed in at /manage/login/ (the admin's own login form is not used).
+INSTALLED_APPS[INSTALLED_APPS.index("django.contrib.admin")] = (
+    "accounts.apps.StaffAdminConfig"
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,
+    "accounts.middleware.SecondFactorMiddleware",
+)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "電子申請")
+# Passkeys and security keys (WebAuthn) as a second factor, scoped to the
+# site's host name; never as a password replacement.
+INSTALLED_APPS += ["django_otp_webauthn"]
+# Browsers allow WebAuthn on https:// and on http://localhost only (not on an
+# IP address): the development server's passkeys work at localhost:8000.
+_webauthn_origin = (
+    SITE_URL
+    if SITE_URL.startswith(("https://", "http://localhost"))
+    else "http://localhost:8000"
+)
+OTP_WEBAUTHN_RP_ID = urlsplit(_webauthn_origin).hostname
+OTP_WEBAUTHN_RP_NAME = OTP_TOTP_ISSUER
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [_webauthn_origin]
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+# Failed logins lock one (account, client address) pair for a cool-off, never
+# an account everywhere (accounts.lockout). Counts live in the default cache:
+# Redis when REDIS_URL is set, shared by every process.
+INSTALLED_APPS += ["axes"]
+AUTHENTICATION_BACKENDS.insert(0, "accounts.lockout.LockoutBackend")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY")
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = env_int("LOGIN_COOLOFF_MINUTES", 15) / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "accounts.lockout.client_ip"
+AXES_USERNAME_CALLABLE = "accounts.lockout.client_username"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+if not env_str("REDIS_URL"):
+    # The embedded setup is one process, whose in-process cache is the whole
+    # count; several processes need REDIS_URL (README, production).
+    SILENCED_SYSTEM_CHECKS = ["axes.W001"]
+# Staff sessions end after this long without a request, and this long after
+# sign-in whatever the activity; the second factor is asked again before a
+# final decision (決裁) or a new API token when older than STAFF_REAUTH_MINUTES.
+STAFF_SESSION_IDLE_MINUTES = env_int("STAFF_SESSION_IDLE_MINUTES", 30)
+STAFF_SESSION_MAX_HOURS = env_int("STAFF_SESSION_MAX_HOURS", 12)
+STAFF_REAUTH_MINUTES = env_int("STAFF_REAUTH_MINUTES", 10)
+# Sign-up and password-reset mails asked for per hour, per client address and
+# per e-mail address (accounts.limits).
+ACCOUNT_MAILS_PER_ADDRESS_HOURLY = env_int("ACCOUNT_MAILS_PER_ADDRESS_HOURLY", 10)
+ACCOUNT_MAILS_PER_EMAIL_HOURLY = env_int("ACCOUNT_MAILS_PER_EMAIL_HOURLY", 3)
+# Longest validity a staff member may choose for an API token.
+API_STAFF_TOKEN_MAX_DAYS = env_int("API_STAFF_TOKEN_MAX_DAYS", 90)
+# An OpenID Connect provider that asserts a multi-factor sign-in (ID token
+# ``amr`` with mfa/otp/hwk, or an ``acr`` listed here) satisfies the second
+# factor of accounts signing in through it; off unless switched on.
+OIDC_PROVIDER_MFA = env_bool("OIDC_PROVIDER_MFA", False)
+OIDC_MFA_ACR_VALUES = env_list("OIDC_MFA_ACR_VALUES")
+# Django admin at /django-admin/: on in development, off in production unless
+# switched on (a second door into every table is not needed day to day).
+DJANGO_ADMIN_ENABLED = env_bool("DJANGO_ADMIN_ENABLED", DEBUG)
 
 # --- Internationalisation -------------------------------------------------
 # Japanese is the language of the prefecture's procedures; English second.

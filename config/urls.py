@@ -13,6 +13,7 @@ urlpatterns = [
     # Sign-in through an external OpenID Connect provider: always routed,
     # answered only while OIDC_RP_CLIENT_ID is set (see accounts.oidc).
     path("oidc/", include("accounts.oidc")),
+    path("accounts/webauthn/", include("accounts.webauthn_urls")),
     path("accounts/", include("accounts.urls")),
     path("staff/", include("accounts.staff_urls")),
     path("manage/", include("accounts.manage_urls")),
@@ -21,6 +22,7 @@ urlpatterns = [
     path("manage/routes/", include("workflow.manage_urls")),
     path("manage/procedures/", include("procedures.manage_urls")),
     path("manage/records/", include("records.urls")),
+    path("manage/tokens/", include("api.manage_urls")),
     path("api/", include("api.urls")),
     path("", include("procedures.urls")),
     path("", include("documents.urls")),

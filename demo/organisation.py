@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
+from accounts.second_factor import TOTP_NAME
 from core.roles import ADMINISTRATOR_PERMISSION, CASEWORKER_PERMISSION
 from organisation.models import Assignment, Department, Position, Section
 
 DEMO_PASSWORD = "demo-pass-2026"
+# The published authenticator secret of every demo staff account (base32, as
+# an authenticator app takes it; README). `manage.py demo_otp_code` prints
+# its current code. As public as the password: demo data only.
+DEMO_TOTP_SECRET = "DEMODEMODEMODEMODEMODEMODEMODEMO"
 CASEWORKER_GROUP = "審査担当"
 ADMINISTRATOR_GROUP = "手続管理者"
 
@@ -26,6 +33,11 @@ POSITIONS = [
     ("fukuchiji", "副知事", "Vice-Governor", 60, "prefecture"),
     ("chiji", "知事", "Governor", 70, "prefecture"),
 ]
+
+
+def demo_totp_key() -> str:
+    """The demo secret as django-otp stores keys (hex)."""
+    return base64.b32decode(DEMO_TOTP_SECRET).hex()
 
 
 @dataclass(frozen=True)
@@ -171,6 +183,12 @@ def seed_organisation() -> list[DemoAccount]:
             user.birth_date = dt.date(1985, 4, 12)
         user.set_password(DEMO_PASSWORD)
         user.save()
+        if user.is_staff:
+            TOTPDevice.objects.update_or_create(
+                user=user,
+                name=TOTP_NAME,
+                defaults={"key": demo_totp_key(), "confirmed": True},
+            )
         if account.role == "caseworker":
             user.groups.add(caseworkers)
             Assignment.objects.get_or_create(

@@ -19,6 +19,7 @@ import pytest
 from django.core.management import call_command
 
 from demo.organisation import DEMO_PASSWORD
+from tests.second_factor import browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -37,10 +38,7 @@ def _shot(page, name: str) -> None:
 
 
 def _login(page, base: str, path: str, email: str) -> None:
-    page.goto(base + path)
-    page.get_by_label("メールアドレス").fill(email)
-    page.get_by_label("パスワード").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="ログインする").click()
+    browser_login(page, base, path, email, DEMO_PASSWORD)
 
 
 def _next(page) -> None:

@@ -29,6 +29,10 @@ class Choices(forms.RadioSelect):
         return super().id_for_label(id_, "0" if index is None else index)
 
 
+# Decisions that settle the application at the final level (決裁).
+FINAL_DECISIONS = ("approve", "reject")
+
+
 class DecisionForm(forms.Form):
     """The decision on a review task, with its two texts kept apart.
 
@@ -85,10 +89,30 @@ class DecisionForm(forms.Form):
         next_step: str | None = None,
         earlier_levels: list[tuple[int, str]] = (),
         consult_choices: list[tuple[str, str]] = (),
+        needs_code: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.final = next_step is None
+        if needs_code:
+            # 決裁 with a second factor older than STAFF_REAUTH_MINUTES: the
+            # code again, checked by the view (accounts.second_factor.reverify).
+            self.fields["otp_code"] = forms.CharField(
+                label=_("確認コード（決裁）"),
+                required=False,
+                max_length=32,
+                help_text=_(
+                    "承認・不許可の決裁の前に、認証アプリの確認コードを"
+                    "もう一度入力してください。"
+                ),
+                widget=forms.TextInput(
+                    attrs={
+                        "class": "form-control",
+                        "autocomplete": "one-time-code",
+                        "inputmode": "numeric",
+                    }
+                ),
+            )
         if next_step is None:
             choices = [("approve", gettext("承認する（最終決裁）"))]
         else:
@@ -140,6 +164,12 @@ class DecisionForm(forms.Form):
             self.add_error("target_level", gettext("差し戻す先を選んでください。"))
         if decision == "consult" and not data.get("consult_to"):
             self.add_error("consult_to", gettext("合議先を選んでください。"))
+        if (
+            "otp_code" in self.fields
+            and decision in FINAL_DECISIONS
+            and not data.get("otp_code", "").strip()
+        ):
+            self.add_error("otp_code", gettext("確認コードを入力してください。"))
         return data
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.second_factor import is_fresh, reverify, second_factor_required
 from core.access import access_record
 from core.decorators import caseworker_required
 from core.downloads import private_download
@@ -22,7 +23,7 @@ from documents.views import issued_document_response
 from organisation.selectors import user_slot_grants
 from procedures.models import Procedure
 from workflow import selectors, services
-from workflow.forms import CommentForm, DecisionForm, OpinionForm
+from workflow.forms import FINAL_DECISIONS, CommentForm, DecisionForm, OpinionForm
 
 
 def _grants(request: HttpRequest) -> list:
@@ -102,12 +103,19 @@ def inbox(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _task_form(case: Any, task: Any, data: Any = None) -> OpinionForm | DecisionForm:
+def _task_form(
+    request: HttpRequest, case: Any, task: Any, data: Any = None
+) -> OpinionForm | DecisionForm:
     """An opinion for a 合議 task; otherwise the decisions possible at this level."""
     if task.kind == "consult":
         return OpinionForm(data)
     return DecisionForm(
         data,
+        needs_code=bool(
+            case.is_final_level
+            and second_factor_required(request)
+            and not is_fresh(request)
+        ),
         next_step=None
         if case.is_final_level
         else case.chain[case.level + 1]["position"],
@@ -133,7 +141,7 @@ def _case_page(
         application=application, tasks=tasks, user=request.user, grants=grants
     )
     if actions.my_task is not None and form is None:
-        form = _task_form(case, actions.my_task)
+        form = _task_form(request, case, actions.my_task)
     sections = application.procedure_version.form_version.runtime.display(
         application.answers
     )
@@ -234,11 +242,18 @@ def task_decide(request: HttpRequest, public_id: Any, task_id: int) -> HttpRespo
     task = case.task_set.filter(pk=task_id).first()
     if task is None:
         raise Http404
-    form = _task_form(case, task, request.POST)
+    form = _task_form(request, case, task, request.POST)
     if not form.is_valid():
         return _case_page(request, public_id, form=form, status=400)
     data = form.cleaned_data
     decision = data.get("decision", "opinion")
+    if (
+        "otp_code" in form.fields
+        and decision in FINAL_DECISIONS
+        and not reverify(request, data["otp_code"])
+    ):
+        form.add_error("otp_code", _("確認コードが正しくありません。"))
+        return _case_page(request, public_id, form=form, status=400)
     try:
         services.task_decide(
             task_id=task_id,

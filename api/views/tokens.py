@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from drf_spectacular.utils import extend_schema
@@ -14,6 +16,7 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.second_factor import is_fresh, second_factor_required
 from api import selectors, services
 from api import serializers as s
 from api.errors import ApiError
@@ -21,6 +24,7 @@ from api.forms import TokenForm
 from api.models import ApiToken
 from api.throttles import TokenCreateThrottle
 from api.views.common import check_id, id_parameter
+from core.decorators import administrator_required
 
 
 class TokenListCreate(APIView):
@@ -43,6 +47,16 @@ class TokenListCreate(APIView):
             raise ApiError(
                 _("トークンはログインした画面からだけ作れます。"),
                 code="session_required",
+                status_code=status.HTTP_403_FORBIDDEN,
+            )
+        if second_factor_required(request) and not is_fresh(request._request):
+            raise ApiError(
+                _(
+                    "トークンを作る前に、画面でもう一度確認コードを入力してください"
+                    "（%(url)s）。"
+                )
+                % {"url": _fresh_url()},
+                code="reauthentication_required",
                 status_code=status.HTTP_403_FORBIDDEN,
             )
         serializer = s.TokenSerializer(
@@ -74,6 +88,14 @@ class TokenRevoke(APIView):
 # --- The page -----------------------------------------------------------------
 
 
+def _fresh_url() -> str:
+    return (
+        reverse("accounts:otp_verify")
+        + "?"
+        + urlencode({"fresh": "1", "next": reverse("api:tokens")})
+    )
+
+
 def _page(
     request: HttpRequest,
     *,
@@ -103,6 +125,9 @@ def _page(
 def tokens_page(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return _page(request, form=TokenForm(user=request.user))
+    if second_factor_required(request) and not is_fresh(request):
+        # The second factor again, then back to this page to make the token.
+        return redirect(_fresh_url())
     form = TokenForm(request.POST, user=request.user)
     if not form.is_valid():
         return _page(request, form=form, code=400)
@@ -135,3 +160,30 @@ def token_revoke_page(request: HttpRequest, pk: int) -> HttpResponse:
         request, _("トークン「%(name)s」を無効にしました。") % {"name": token.name}
     )
     return redirect("api:tokens")
+
+
+# --- Administrators: every staff token ------------------------------------------
+
+
+@administrator_required
+@require_http_methods(["GET", "POST"])
+def manage_tokens_page(request: HttpRequest) -> HttpResponse:
+    """Staff tokens that still work, and revoking one (a leaked or unused key)."""
+    if request.method == "POST":
+        try:
+            pk = check_id(int(request.POST.get("token", "")))
+        except ValueError:
+            raise Http404 from None
+        token = get_object_or_404(selectors.staff_tokens_active(), pk=pk)
+        services.api_token_revoke_by_administrator(token=token, actor=request.user)
+        messages.success(
+            request,
+            _("%(owner)s のトークン「%(name)s」を無効にしました。")
+            % {"owner": token.user.email, "name": token.name},
+        )
+        return redirect("api_manage:tokens")
+    return render(
+        request,
+        "api/tokens_manage.html",
+        {"tokens": list(selectors.staff_tokens_active()[:500])},
+    )

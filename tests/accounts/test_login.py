@@ -3,17 +3,14 @@ from django.core import mail
 
 from core.models import AuditEvent
 from tests.factories import (
-    PASSWORD,
     AdministratorFactory,
     ResidentFactory,
     StaffFactory,
 )
+from tests.second_factor import current_code, give_second_factor
+from tests.second_factor import password_login as _login
 
 pytestmark = pytest.mark.django_db
-
-
-def _login(client, url, user, password=PASSWORD):
-    return client.post(url, {"username": user.email, "password": password}, follow=True)
 
 
 def test_resident_logs_in_and_sees_their_profile(client):
@@ -36,10 +33,19 @@ def test_staff_accounts_cannot_use_the_resident_login(client):
     assert "_auth_user_id" not in client.session
 
 
+def _login_with_code(client, url, user):
+    """The password, then the code from the authenticator app."""
+    device = give_second_factor(user)
+    response = _login(client, url, user)
+    return client.post(
+        response.redirect_chain[-1][0], {"code": current_code(device)}, follow=True
+    )
+
+
 def test_caseworker_login_opens_the_caseworker_area_and_is_audited(client):
     staff = StaffFactory()
 
-    response = _login(client, "/staff/login/", staff)
+    response = _login_with_code(client, "/staff/login/", staff)
 
     assert response.redirect_chain[-1][0] == "/staff/"
     assert "審査事務" in response.content.decode()
@@ -67,22 +73,10 @@ def test_caseworker_without_admin_permission_cannot_use_the_admin_login(client):
 
 
 def test_administrator_logs_in_to_the_admin_area(client):
-    response = _login(client, "/manage/login/", AdministratorFactory())
+    response = _login_with_code(client, "/manage/login/", AdministratorFactory())
 
     assert response.redirect_chain[-1][0] == "/manage/"
     assert "手続管理" in response.content.decode()
-
-
-def test_repeated_failures_lock_the_login_for_a_while(client, settings):
-    settings.LOGIN_RATE_LIMIT = 3
-    resident = ResidentFactory()
-    for _ in range(3):
-        _login(client, "/accounts/login/", resident, password="wrong")
-
-    response = _login(client, "/accounts/login/", resident)
-
-    assert "ログインの失敗が続いたため" in response.content.decode()
-    assert "_auth_user_id" not in client.session
 
 
 def test_logout_is_a_post_and_ends_the_session(client):

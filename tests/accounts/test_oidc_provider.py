@@ -375,3 +375,63 @@ def test_the_provider_refusing_the_code_exchange_is_a_failed_sign_in(
 
     assert_sent_back_to_login_with_message(response)
     assert signed_in_user(client) is None
+
+
+# --- A provider's multi-factor sign-in as the second factor (issue 16) ---------
+
+
+def _resident_with_second_factor(oidc, sub: str, **claims: Any) -> User:
+    from tests.second_factor import give_second_factor
+
+    oidc.set_claims(sub, email=f"{sub}@example.jp", email_verified=True, **claims)
+    user = ResidentFactory(email=f"{sub}@example.jp")
+    give_second_factor(user)
+    return user
+
+
+@pytest.mark.parametrize(
+    ("allowed", "claims", "asked"),
+    [
+        (True, {"amr": ["pwd", "mfa"]}, False),
+        (True, {"amr": ["hwk"]}, False),
+        (True, {"amr": ["pwd"]}, True),
+        (True, {}, True),
+        (False, {"amr": ["pwd", "mfa"]}, True),
+    ],
+)
+def test_a_provider_asserted_second_factor_counts_only_when_allowed(
+    client, oidc, settings, allowed, claims, asked
+):
+    settings.OIDC_PROVIDER_MFA = allowed
+    _resident_with_second_factor(oidc, "suzuki-004", **claims)
+
+    sign_in(client, "suzuki-004")
+    profile = client.get("/accounts/profile/")
+
+    if asked:
+        assert profile["Location"].startswith("/accounts/2fa/verify/")
+    else:
+        assert profile.status_code == 200
+
+
+def test_a_configured_acr_counts_and_a_password_sign_in_asks_for_the_code(
+    client, oidc, settings
+):
+    from tests.factories import PASSWORD
+
+    settings.OIDC_PROVIDER_MFA = True
+    settings.OIDC_MFA_ACR_VALUES = ["urn:pref:loa:3"]
+    user = _resident_with_second_factor(oidc, "kato-005", acr="urn:pref:loa:3")
+    user.set_password(PASSWORD)
+    user.save()
+    sign_in(client, "kato-005")
+    assert client.get("/accounts/profile/").status_code == 200
+    client.post(reverse("accounts:logout"))
+
+    client.post(
+        reverse("accounts:login"), {"username": user.email, "password": PASSWORD}
+    )
+
+    assert client.get("/accounts/profile/")["Location"].startswith(
+        "/accounts/2fa/verify/"
+    )

@@ -20,6 +20,7 @@ from procedures.models import Procedure, ProcedureVersion
 from tests.documents.conftest import _signing  # noqa: F401 (autouse: dev certificate)
 from tests.factories import ResidentFactory, StaffFactory
 from tests.procedures.conftest import PDF_BYTES, make_form_version
+from tests.second_factor import give_second_factor
 from tests.workflow.conftest import absence, org  # noqa: F401 (fixtures)
 from workflow.demo import seed_demo_route
 
@@ -75,6 +76,8 @@ def api_client(user: Any | None = None) -> APIClient:
     """A client that sends ``Authorization: Bearer <token>`` for ``user``."""
     client = APIClient()
     if user is not None:
+        if user.is_staff:
+            give_second_factor(user)  # staff tokens work only with one
         _token, raw = api_token_create(user=user, name="test")
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     return client

@@ -17,6 +17,7 @@ from core.japanese import format_display_date
 from core.models import AuditEvent
 from tests.api.conftest import api_client
 from tests.factories import PASSWORD, ResidentFactory, StaffFactory
+from tests.second_factor import verified_login
 
 pytestmark = pytest.mark.django_db
 
@@ -122,7 +123,7 @@ def test_token_creation_is_throttled(browser, settings):
 
 def test_staff_token_page_uses_the_staff_layout(client):
     staff = StaffFactory()
-    assert client.login(username=staff.email, password=PASSWORD)
+    verified_login(client, staff)
     assert 'class="area-staff"' in client.get("/api/tokens/").content.decode()
 
 
@@ -331,39 +332,43 @@ def test_the_api_lists_expiry(resident):
 @pytest.fixture
 def staff_browser(client):
     staff = StaffFactory()
-    assert client.login(username=staff.email, password=PASSWORD)
+    verified_login(client, staff)
     return client, staff
 
 
 def test_staff_token_expiry_is_audited(staff_browser):
     client, staff = staff_browser
-    response = client.post("/api/tokens/", {"name": "職員連携", "validity_days": 365})
+    response = client.post("/api/tokens/", {"name": "職員連携", "validity_days": 90})
     assert response.status_code == 200
     token = ApiToken.objects.get(user=staff)
-    assert _days(token, 365)
+    assert _days(token, 90)
     event = AuditEvent.objects.get(action="api.token_create")
     assert event.target_id == str(token.pk)
-    assert event.data == {"days": 365, "expires_at": token.expires_at.isoformat()}
+    assert event.data == {"days": 90, "expires_at": token.expires_at.isoformat()}
 
 
-def test_staff_tokens_live_at_most_365_days(staff_browser, resident, monkeypatch):
+STAFF_BAD_VALIDITY = "有効期間（日数）は 30、90 のいずれかを選んでください。"
+
+
+def test_staff_tokens_live_at_most_90_days_by_default(
+    staff_browser, resident, settings
+):
     client, staff = staff_browser
-    # The policy constant is widened (not mocked) to show that the staff cap
-    # holds on its own: if residents are ever offered longer tokens, staff
-    # are still not. Today the offer itself stops at 365 days.
-    monkeypatch.setattr(services, "TOKEN_VALIDITY_DAYS", (30, 90, 365, 730))
-    assert _days(api_token_create(user=resident, name="住民", days=730)[0], 730)
+    assert _days(api_token_create(user=resident, name="住民", days=365)[0], 365)
     with pytest.raises(ValueError, match="not allowed"):
-        api_token_create(user=staff, name="職員", days=730)
+        api_token_create(user=staff, name="職員", days=365)
     page = client.get("/api/tokens/").content.decode()
     offered = re.findall(r'name="validity_days" value="(\d+)"', page)
-    assert offered == ["30", "90", "365"]
-    response = client.post("/api/tokens/", {"name": "職員", "validity_days": 730})
+    assert offered == ["30", "90"]
+    response = client.post("/api/tokens/", {"name": "職員", "validity_days": 365})
     assert response.status_code == 400
-    assert BAD_VALIDITY in response.content.decode()
+    assert STAFF_BAD_VALIDITY in response.content.decode()
     response = as_api(client).post(
-        "/api/v1/tokens/", {"name": "職員", "validity_days": 730}, format="json"
+        "/api/v1/tokens/", {"name": "職員", "validity_days": 365}, format="json"
     )
     assert response.status_code == 400
-    assert response.json()["error"]["fields"] == {"validity_days": [BAD_VALIDITY]}
+    assert response.json()["error"]["fields"] == {"validity_days": [STAFF_BAD_VALIDITY]}
     assert not ApiToken.objects.filter(user=staff).exists()
+    # The cap is a setting: a prefecture may allow a year.
+    settings.API_STAFF_TOKEN_MAX_DAYS = 365
+    assert _days(api_token_create(user=staff, name="職員", days=365)[0], 365)

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from demo.organisation import DEMO_PASSWORD
+from tests.second_factor import browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,9 +28,7 @@ def test_each_demo_account_logs_in_and_sees_its_area_in_japanese(
     page.goto(live_server.url + login_path)
     assert page.locator("html").get_attribute("lang") == "ja"
 
-    page.get_by_label("メールアドレス").fill(email)
-    page.get_by_label("パスワード").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="ログインする").click()
+    browser_login(page, live_server.url, login_path, email, DEMO_PASSWORD)
 
     assert page.get_by_role("heading", level=1).inner_text() == heading
     assert page.get_by_role("button", name="ログアウト").is_visible()

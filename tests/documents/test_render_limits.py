@@ -12,6 +12,7 @@ from django.urls import reverse
 from documents.defaults import sample_snapshot
 from documents.rendering import RenderTimeout, TemplateSyntaxProblem, render_html
 from tests.factories import AdministratorFactory
+from tests.second_factor import login_as
 
 # 40⁴ = 2.56 million loop iterations: many seconds unchecked.
 RUNAWAY = (
@@ -64,7 +65,7 @@ def test_preview_of_a_runaway_template_reports_a_template_error(
     template = template_for_version(version)
     template.approval_text = RUNAWAY
     template.save()
-    client.force_login(AdministratorFactory())
+    login_as(client, AdministratorFactory())
 
     response = client.get(reverse("documents:template_preview", args=[version.pk]))
 

@@ -7,7 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tests.documents.conftest import stored_bytes
-from tests.factories import PASSWORD, AdministratorFactory, ResidentFactory
+from tests.factories import AdministratorFactory, ResidentFactory
+from tests.second_factor import verified_login
 
 pytestmark = pytest.mark.django_db
 
@@ -119,7 +120,7 @@ def test_template_preview_is_a_pdf_for_administrators_only(client, version):
     client.force_login(ResidentFactory())
     assert client.get(url).status_code == 403
 
-    client.force_login(AdministratorFactory())
+    verified_login(client, AdministratorFactory())
     response = client.get(url)
     assert response.status_code == 200
     assert response.content.startswith(b"%PDF-")
@@ -129,7 +130,7 @@ def test_template_preview_is_a_pdf_for_administrators_only(client, version):
 
 def test_template_editor_saves_and_refuses_unsafe_tags(client, version):
     admin = AdministratorFactory()
-    client.login(email=admin.email, password=PASSWORD)
+    verified_login(client, admin)
     url = reverse("documents:template_edit", args=[version.pk])
     data = {
         "preset": "grant",
@@ -157,7 +158,7 @@ def test_template_editor_saves_and_refuses_unsafe_tags(client, version):
 def test_template_list_for_administrators(
     client, version, django_assert_max_num_queries
 ):
-    client.force_login(AdministratorFactory())
+    verified_login(client, AdministratorFactory())
 
     with django_assert_max_num_queries(8):
         response = client.get(reverse("documents:template_list"))

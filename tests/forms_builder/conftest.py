@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from tests.factories import PASSWORD, AdministratorFactory, ResidentFactory
+from tests.factories import AdministratorFactory, ResidentFactory
+from tests.second_factor import verified_login
 
 SAMPLE: dict[str, Any] = {
     "version": 1,
@@ -178,7 +179,7 @@ def administrator(db):
 
 @pytest.fixture
 def admin_client(client, administrator):
-    client.login(username=administrator.email, password=PASSWORD)
+    verified_login(client, administrator)
     return client
 
 

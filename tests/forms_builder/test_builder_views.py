@@ -11,6 +11,7 @@ from core.models import AuditEvent
 from forms_builder.models import Form, FormVersion
 from forms_builder.services import form_create, form_version_publish
 from tests.factories import PASSWORD, ResidentFactory, StaffFactory
+from tests.second_factor import verified_login
 
 pytestmark = pytest.mark.django_db
 
@@ -229,7 +230,7 @@ def test_non_administrators_are_kept_out(client, name):
     assert client.get(_url(name)).status_code == 403
     client.logout()
     caseworker = StaffFactory()
-    client.login(username=caseworker.email, password=PASSWORD)
+    verified_login(client, caseworker)
     assert client.get(_url(name)).status_code == 403
 
 

@@ -21,6 +21,7 @@ from tests.factories import (
     ResidentFactory,
     StaffFactory,
 )
+from tests.second_factor import verified_login
 
 DEFINITION = {
     "version": 1,
@@ -204,6 +205,9 @@ def administrator(db):
 
 
 def login(client: Any, user: Any) -> Any:
+    """Sign in with the password; staff also with their second factor."""
+    if user.is_staff:
+        return verified_login(client, user)
     assert client.login(username=user.email, password=PASSWORD)
     return client
 

@@ -108,6 +108,7 @@ def test_administrator_imports_a_package_and_publishes_it(
     from procedures import packages
     from procedures.models import Procedure
     from tests.factories import PASSWORD
+    from tests.second_factor import browser_login
 
     procedure = make_procedure(office, title="浄化槽設置補助金")
     package = packages.package_export_procedure(procedure=procedure)
@@ -116,10 +117,9 @@ def test_administrator_imports_a_package_and_publishes_it(
     file.write_text(packages.package_dumps(package), encoding="utf-8")
     page.set_viewport_size({"width": 1280, "height": 900})
 
-    page.goto(live_server.url + "/manage/login/")
-    page.get_by_label("メールアドレス").fill(administrator.email)
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログインする").click()
+    browser_login(
+        page, live_server.url, "/manage/login/", administrator.email, PASSWORD
+    )
     page.goto(live_server.url + "/manage/procedures/")
     _shoot(page, "10-manage-list")
     page.get_by_role("link", name="パッケージを読み込む").click()

@@ -22,6 +22,7 @@ from records.models import DisposalRecord, TransferBatch
 from records.selectors import kept_until, records_due
 from records.services import RecordsError, records_dispose
 from tests.factories import AdministratorFactory
+from tests.second_factor import login_as
 from tests.workflow.helpers import approve_to_the_end
 from workflow.models import CaseTask
 
@@ -78,10 +79,10 @@ def test_an_administrator_disposes_of_a_due_record_and_its_data_is_gone(
     document = IssuedDocument.objects.get(application=decided)
     notice_file = document.file.name
     resident = decided.applicant
-    client.force_login(org["people"]["tanto"])
+    login_as(client, org["people"]["tanto"])
     client.get(reverse("workflow:case_detail", args=[decided.public_id]))
     admin = AdministratorFactory()
-    client.force_login(admin)
+    login_as(client, admin)
     url = reverse("records:due")
 
     page = client.get(url).content.decode()
@@ -143,7 +144,7 @@ def test_a_record_not_yet_due_cannot_be_disposed_of(submit, org, decided):
 
 def test_transfer_exports_the_records_and_erases_them_once_confirmed(client, decided):
     admin = AdministratorFactory()
-    client.force_login(admin)
+    login_as(client, admin)
     answers = dict(decided.answers)
 
     response = client.post(
@@ -187,7 +188,7 @@ def test_transfer_exports_the_records_and_erases_them_once_confirmed(client, dec
 
 
 def test_the_records_pages_are_for_administrators(client, org, decided):
-    client.force_login(org["people"]["kacho"])
+    login_as(client, org["people"]["kacho"])
     assert client.get(reverse("records:due")).status_code == 403
 
 

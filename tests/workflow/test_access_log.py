@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 
 from core.models import AccessRecord, AuditEvent
 from tests.factories import AdministratorFactory
+from tests.second_factor import login_as
 
 from .helpers import approve_to_the_end
 
@@ -25,7 +26,7 @@ def test_the_case_page_and_an_attachment_download_are_recorded(client, submit, o
     tanto = org["people"]["tanto"]
     application = submit(500_000, plan=True)
     attachment = application.attachments.get()
-    client.force_login(tanto)
+    login_as(client, tanto)
 
     client.get(reverse("workflow:case_detail", args=[application.public_id]))
     client.get(
@@ -67,7 +68,7 @@ def test_the_notice_download_is_recorded(
     application = submit(500_000)
     with django_capture_on_commit_callbacks(execute=True):
         approve_to_the_end(application, org["people"])
-    client.force_login(org["people"]["tanto"])
+    login_as(client, org["people"]["tanto"])
 
     response = client.get(
         reverse("workflow:document_download", args=[application.public_id])
@@ -81,7 +82,7 @@ def test_a_caseworker_refused_the_case_leaves_no_record(client, submit):
     from tests.factories import StaffFactory
 
     application = submit(500_000)
-    client.force_login(StaffFactory())
+    login_as(client, StaffFactory())
 
     response = client.get(reverse("workflow:case_detail", args=[application.public_id]))
 
@@ -94,10 +95,10 @@ def test_an_administrator_lists_who_viewed_an_application_and_downloads_it(
 ):
     application = submit(500_000)
     for person in ("tanto", "kakaricho"):
-        client.force_login(org["people"][person])
+        login_as(client, org["people"][person])
         client.get(reverse("workflow:case_detail", args=[application.public_id]))
     admin = AdministratorFactory()
-    client.force_login(admin)
+    login_as(client, admin)
     url = reverse("procedures_manage:access_log")
 
     page = client.get(url, {"receipt": application.receipt_number}).content.decode()
@@ -114,7 +115,7 @@ def test_an_administrator_lists_who_viewed_an_application_and_downloads_it(
 
 def test_the_access_log_is_for_administrators_only(client, submit, org):
     application = submit(500_000)
-    client.force_login(org["people"]["kacho"])
+    login_as(client, org["people"]["kacho"])
 
     response = client.get(
         reverse("procedures_manage:access_log"),
@@ -125,7 +126,7 @@ def test_the_access_log_is_for_administrators_only(client, submit, org):
 
 
 def test_an_unknown_receipt_number_says_so(client, db):
-    client.force_login(AdministratorFactory())
+    login_as(client, AdministratorFactory())
 
     response = client.get(
         reverse("procedures_manage:access_log"), {"receipt": "NO-SUCH-1"}

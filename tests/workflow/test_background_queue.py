@@ -25,6 +25,7 @@ from django_tasks_db.models import DBTaskResult
 
 from core.models import AuditEvent
 from documents.models import IssuedDocument
+from tests.second_factor import login_as
 
 from .helpers import approve_to_the_end, claim, decide
 
@@ -50,7 +51,7 @@ def test_the_final_decision_leaves_the_notice_to_the_database_worker(
     decide(application, p["tanto"])
     decide(application, p["kakaricho"])
     task = claim(application, p["kacho"])
-    client.force_login(p["kacho"])
+    login_as(client, p["kacho"])
     rendered: list[str] = []
     import documents.rendering
 
@@ -151,7 +152,7 @@ def test_a_document_of_a_killed_worker_is_taken_back_from_the_retry_button(
         worker.wait(timeout=30)
     settings.DOCUMENT_CLAIM_GRACE_SECONDS = 1
     time.sleep(1.1)
-    client.force_login(p["kacho"])
+    login_as(client, p["kacho"])
     case_url = reverse("workflow:case_detail", args=[application.public_id])
 
     page = client.get(case_url).content.decode()

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.factories import PASSWORD, AdministratorFactory
+from tests.second_factor import browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -45,11 +46,7 @@ def _no_sideways_scroll(page) -> None:
 
 
 def _login(page, base: str, path: str, email: str) -> None:
-    page.goto(base + path)
-    page.get_by_label("メールアドレス").fill(email)
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログインする").click()
-    page.wait_for_load_state()
+    browser_login(page, base, path, email, PASSWORD)
 
 
 def test_caseworker_claims_reads_and_approves_and_the_next_level_sees_it(

@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
+from tests.second_factor import verified_login
 from workflow import services
 from workflow.models import CaseTask
 
@@ -188,7 +189,7 @@ def test_a_decision_on_a_case_someone_else_holds_is_refused_kindly(
     p = org["people"]
     application = submit()
     task = claim(application, p["tanto"])
-    client.force_login(p["tanto"])
+    verified_login(client, p["tanto"])
     url = reverse("workflow:task_decide", args=[application.public_id, task.pk])
     with RowLockHolder(application.pk):
         response = client.post(
@@ -214,7 +215,7 @@ def test_a_claim_on_a_case_someone_else_holds_is_refused_kindly(
 ):
     application = submit()
     task = open_task(application)
-    client.force_login(org["people"]["tanto"])
+    verified_login(client, org["people"]["tanto"])
     with RowLockHolder(application.pk):
         response = client.post(
             reverse("workflow:task_claim", args=[application.public_id, task.pk]),

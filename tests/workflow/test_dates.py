@@ -19,6 +19,7 @@ from django.utils import timezone
 from api.services import api_token_create, api_token_revoke, token_validity_days_for
 from core.japanese import format_wareki
 from tests.factories import AdministratorFactory, StaffFactory
+from tests.second_factor import login_as
 
 from .helpers import approve_to_the_end
 
@@ -101,14 +102,14 @@ def test_caseworker_and_admin_pages_show_wareki_not_iso(
     client, org, staff_pages, manage_pages, administrator
 ):
     today = format_wareki(timezone.localdate())
-    client.force_login(org["people"]["tanto"])
+    login_as(client, org["people"]["tanto"])
     for path in staff_pages:
         text = _text(client.get(path))
         assert not ISO_DATE.findall(text), (path, ISO_DATE.findall(text))
         assert "令和" in text, path
     case_page = _text(client.get(staff_pages[1]))
     assert re.search(rf"{today} \d\d:\d\d", case_page)  # submitted, timeline
-    client.force_login(administrator)
+    login_as(client, administrator)
     for path in manage_pages:
         text = _text(client.get(path))
         assert not ISO_DATE.findall(text), (path, ISO_DATE.findall(text))
@@ -119,20 +120,23 @@ def test_the_english_pages_show_the_english_date_style(
     client, org, staff_pages, manage_pages, administrator
 ):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    client.force_login(org["people"]["tanto"])
+    login_as(client, org["people"]["tanto"])
     for path in staff_pages:
         text = _text(client.get(path))
         assert not ISO_DATE.findall(text), (path, ISO_DATE.findall(text))
         assert "令和" not in text, path
         assert ENGLISH_DATE.search(text), path
-    client.force_login(administrator)
+    login_as(client, administrator)
     text = _text(client.get(reverse("api:tokens")))
     assert not ISO_DATE.findall(text)
     assert ENGLISH_DATE.search(text)
 
 
-def test_the_audit_log_shows_wareki_with_the_local_time(client, administrator):
-    client.force_login(StaffFactory(is_superuser=True))
+def test_the_audit_log_shows_wareki_with_the_local_time(
+    client, administrator, settings
+):
+    settings.DJANGO_ADMIN_ENABLED = True
+    login_as(client, StaffFactory(is_superuser=True))
 
     text = _text(client.get(reverse("admin:core_auditevent_changelist")))
 

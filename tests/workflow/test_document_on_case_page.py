@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from core.models import AuditEvent
 from documents.models import IssuedDocument
+from tests.second_factor import verified_login
 
 from .helpers import approve_to_the_end
 
@@ -23,7 +24,7 @@ def test_caseworkers_of_the_case_download_the_issued_notice(
 ):
     application = _decided(submit, org, django_capture_on_commit_callbacks)
     document = IssuedDocument.objects.get(application=application)
-    client.force_login(org["people"]["tanto"])
+    verified_login(client, org["people"]["tanto"])
 
     page = client.get(
         reverse("workflow:case_detail", args=[application.public_id])
@@ -45,7 +46,7 @@ def test_a_caseworker_outside_the_case_gets_404_for_its_notice(
     from tests.factories import StaffFactory
 
     application = _decided(submit, org, django_capture_on_commit_callbacks)
-    client.force_login(StaffFactory())
+    verified_login(client, StaffFactory())
     url = reverse("workflow:document_download", args=[application.public_id])
     assert client.get(url).status_code == 404
     retry = reverse("workflow:document_retry", args=[application.public_id])
@@ -64,7 +65,7 @@ def test_a_failed_notice_is_shown_with_its_error_and_retried_on_request(
         last_error="ConnectionError: storage unreachable",
         next_attempt_at=timezone.now() + timezone.timedelta(hours=1),
     )
-    client.force_login(p["kacho"])
+    verified_login(client, p["kacho"])
     case_url = reverse("workflow:case_detail", args=[application.public_id])
 
     page = client.get(case_url).content.decode()

@@ -20,6 +20,7 @@ from api.services import api_token_create
 from documents.models import IssuedDocument
 from procedures.models import Application, ApplicationEvent
 from procedures.services import application_resubmit
+from tests.second_factor import give_second_factor, login_as
 from workflow import services
 from workflow.models import PostReview
 
@@ -41,7 +42,7 @@ def _resident_api(application: Application) -> APIClient:
 
 def _everything_the_resident_can_read(client, application: Application) -> str:
     """The resident's page in both languages, their API answers and their mail."""
-    client.force_login(application.applicant)
+    login_as(client, application.applicant)
     url = application.get_absolute_url()
     pages = [client.get(url).content.decode()]
     client.cookies["django_language"] = "en"
@@ -101,7 +102,7 @@ def test_the_final_deciders_internal_comment_never_reaches_the_resident(
         "事業が終わったら、30日以内に実績報告書を出してください。"
     )
     assert set(decided[0]) == {"kind", "kind_label", "created_at", "message"}
-    client.force_login(application.applicant)
+    login_as(client, application.applicant)
     page = client.get(application.get_absolute_url()).content.decode()
     assert (
         '<span class="fw-bold">担当課からのメッセージ:</span> 事業が終わったら' in page
@@ -180,7 +181,7 @@ def test_every_text_written_for_colleagues_stays_on_the_staff_side(
     )
 
     # Staff see every text, each under its own label.
-    client.force_login(p["tanto"])
+    login_as(client, p["tanto"])
     staff_page = client.get(
         reverse("workflow:case_detail", args=[application.public_id])
     ).content.decode()
@@ -201,6 +202,7 @@ def test_the_staff_api_gives_each_text_its_own_key(submit, org):
         internal_comment="前回も添付漏れ",
     )
     client = APIClient()
+    give_second_factor(p["tanto"])  # staff tokens need an authenticator
     _token, raw = api_token_create(user=p["tanto"], name="test")
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     case = client.get(f"/api/v1/staff/cases/{application.public_id}/").json()
@@ -219,7 +221,7 @@ def test_the_decision_form_labels_who_reads_each_text(client, submit, org):
     decide(application, p["tanto"])
     decide(application, p["kakaricho"])
     claim(application, p["kacho"])
-    client.force_login(p["kacho"])
+    login_as(client, p["kacho"])
     url = reverse("workflow:case_detail", args=[application.public_id])
 
     page = client.get(url).content.decode()
@@ -243,7 +245,7 @@ def test_a_refusal_without_a_message_to_the_applicant_is_refused_next_to_it(
     decide(application, p["tanto"])
     decide(application, p["kakaricho"])
     task = claim(application, p["kacho"])
-    client.force_login(p["kacho"])
+    login_as(client, p["kacho"])
     url = reverse("workflow:task_decide", args=[application.public_id, task.pk])
 
     # An internal comment is no reason given to the applicant (行政手続法第8条).
@@ -271,7 +273,7 @@ def test_a_message_to_the_applicant_on_an_internal_step_is_refused_not_dropped(
     p = org["people"]
     application = submit(500_000)
     task = claim(application, p["tanto"])
-    client.force_login(p["tanto"])
+    login_as(client, p["tanto"])
     url = reverse("workflow:task_decide", args=[application.public_id, task.pk])
 
     response = client.post(

@@ -8,6 +8,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.second_factor import login_as
 from workflow.models import FinalAuthorityRule, Route, RouteConsultation
 from workflow.routes import RouteMissing, chain_plan
 
@@ -214,7 +215,7 @@ def _editor(client, version):
 
     version.status = "draft"
     version.save(update_fields=["status"])
-    client.force_login(AdministratorFactory())
+    login_as(client, AdministratorFactory())
     return reverse("workflow_manage:route_edit", args=[version.pk])
 
 
@@ -288,10 +289,11 @@ def test_route_editor_accepts_reduce_over_a_repeating_group(client, equipment, o
     )
 
 
-def test_admin_checks_route_rules_against_the_form_too(client, equipment):
+def test_admin_checks_route_rules_against_the_form_too(client, equipment, settings):
     from tests.factories import StaffFactory
 
-    client.force_login(StaffFactory(is_superuser=True))
+    settings.DJANGO_ADMIN_ENABLED = True
+    login_as(client, StaffFactory(is_superuser=True))
     url = f"/django-admin/workflow/route/{equipment.route.pk}/change/"
     data = _page_form(client.get(url).content.decode(), 'id="route_form"')
     assert json.loads(data["consultations-0-rule"]) == SUM_RULE
@@ -356,7 +358,7 @@ def test_a_package_with_a_malformed_route_rule_is_refused_in_words(
 def _simulate(client, version, data):
     from tests.factories import AdministratorFactory
 
-    client.force_login(AdministratorFactory())
+    login_as(client, AdministratorFactory())
     url = reverse("workflow_manage:route_simulate", args=[version.pk])
     return client.post(url, data)
 
@@ -383,7 +385,7 @@ def _rows(costs: list[int | None]) -> dict[str, str]:
 def test_route_simulator_computes_the_count_from_sample_rows(client, equipment):
     from tests.factories import AdministratorFactory
 
-    client.force_login(AdministratorFactory())
+    login_as(client, AdministratorFactory())
     url = reverse("workflow_manage:route_simulate", args=[equipment.pk])
     page = client.get(url).content.decode()
     # The rule reads a computed count: the rows it counts are asked, the

@@ -6,12 +6,13 @@ from django.urls import reverse
 
 from core.japanese import format_wareki
 from procedures.models import Attachment
+from tests.second_factor import verified_login
 
 from .helpers import claim, decide, open_task
 
 
 def _login(client, user):
-    client.force_login(user)
+    verified_login(client, user)
     return client
 
 

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from demo.organisation import DEMO_PASSWORD, seed_organisation
+from demo.organisation import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_organisation
 from demo.procedure import seed_procedure
 
 
@@ -40,6 +40,10 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"Password for every demo account / パスワード: {DEMO_PASSWORD}"
+        )
+        self.stdout.write(
+            "Staff second factor / 職員の2段階認証: authenticator secret "
+            f"{DEMO_TOTP_SECRET} (current code: manage.py demo_otp_code)"
         )
         for account in accounts:
             self.stdout.write(
