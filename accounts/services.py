@@ -96,3 +96,50 @@ def profile_update(*, user: User, data: dict[str, Any]) -> User:
     user.full_clean(exclude=["password"])
     user.save(update_fields=[field for field in fields if field in data])
     return user
+
+
+def staff_invitation_link(user: User) -> str:
+    """The password-setting link of a staff invitation (Django's reset link)."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    return settings.SITE_URL + reverse(
+        "accounts:password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+
+
+@transaction.atomic
+def staff_account_create(*, email: str, full_name: str) -> User:
+    """Create a caseworker account without a password and mail the invitation.
+
+    Nobody but the member of staff ever knows the password: the account has
+    an unusable one, so it cannot sign in until its holder sets one through
+    the link (a password-reset token, voided once used).
+    """
+    from django.contrib.auth.models import Permission
+
+    from core.roles import CASEWORKER_PERMISSION
+
+    user = User.objects.create_user(
+        email=email, password=None, full_name=full_name, is_staff=True
+    )
+    app_label, codename = CASEWORKER_PERMISSION.split(".")
+    user.user_permissions.add(
+        Permission.objects.get(content_type__app_label=app_label, codename=codename)
+    )
+    staff_invitation_send(user=user)
+    return user
+
+
+def staff_invitation_send(*, user: User) -> None:
+    """(Re)send the mail with which a new member of staff sets a password."""
+    send_templated_mail(
+        user=user,
+        template="accounts/email/staff_invitation",
+        context={"link": staff_invitation_link(user)},
+    )

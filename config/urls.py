@@ -19,6 +19,8 @@ urlpatterns = [
     path("manage/routes/", include("workflow.manage_urls")),
     path("manage/procedures/", include("procedures.manage_urls")),
     path("manage/records/", include("records.urls")),
+    path("manage/organisation/categories/", include("procedures.category_urls")),
+    path("manage/organisation/", include("organisation.urls")),
     path("api/", include("api.urls")),
     path("", include("procedures.urls")),
     path("", include("documents.urls")),

@@ -209,3 +209,10 @@ class AccountCloseForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError(_("パスワードが正しくありません。"))
         return password
+
+
+class CategoryForm(forms.ModelForm):
+    class Meta:
+        model = Category
+        fields = ["code", "name", "name_en", "order"]
+        help_texts = {"order": _("小さい数ほど手続の一覧で先に示します。")}
