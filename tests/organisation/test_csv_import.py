@@ -56,8 +56,10 @@ def test_valid_file_is_previewed_then_applied(org_client, positions):
     preview = _preview(org_client, text)
     body = preview.content.decode()
     assert preview.status_code == 200
-    assert "新しい部局" in body and "環境部" in body
-    assert "新しい課室" in body and "環境政策課" in body
+    assert "新しい部局" in body
+    assert "環境部" in body
+    assert "新しい課室" in body
+    assert "環境政策課" in body
     assert "kankyo1@example.jp" in body
     # Nothing is written by the preview.
     assert not Department.objects.filter(code="kankyo").exists()
@@ -84,9 +86,12 @@ def test_rows_with_errors_are_listed_by_line_and_nothing_is_applied(
     )
     preview = _preview(org_client, text)
     body = preview.content.decode()
-    assert "3 行目" in body and "メールアドレスの形式" in body
-    assert "4 行目" in body and "bucho" in body
-    assert "5 行目" in body and "4月1日" in body
+    assert "3 行目" in body
+    assert "メールアドレスの形式" in body
+    assert "4 行目" in body
+    assert "bucho" in body
+    assert "5 行目" in body
+    assert "4月1日" in body
     assert "この内容で反映する" not in body
     # Applying the same bytes anyway (a forged second POST) writes nothing.
     content = base64.b64encode(text.encode()).decode()
@@ -134,7 +139,8 @@ def test_future_move_ends_the_current_post_the_day_before(org_client, positions)
     )
     preview = _preview(org_client, text)
     body = preview.content.decode()
-    assert "終える配置" in body and "財政課" in body
+    assert "終える配置" in body
+    assert "財政課" in body
     assert _apply(org_client, preview).status_code == 302
     old.refresh_from_db()
     assert old.end_date == move - dt.timedelta(days=1)
@@ -145,8 +151,10 @@ def test_future_move_ends_the_current_post_the_day_before(org_client, positions)
     slot_new = slot_key(position=positions["kacho"], section=target)
     today = {g.slot for g in user_slot_grants(user, dt.date.today())}
     on_move = {g.slot for g in user_slot_grants(user, move)}
-    assert slot_old in today and slot_new not in today
-    assert slot_new in on_move and slot_old not in on_move
+    assert slot_old in today
+    assert slot_new not in today
+    assert slot_new in on_move
+    assert slot_old not in on_move
 
 
 def test_reimporting_the_same_file_changes_nothing(org_client, positions):
@@ -163,4 +171,5 @@ def test_reimporting_the_same_file_changes_nothing(org_client, positions):
 def test_missing_columns_are_named(org_client):
     preview = _preview(org_client, "メールアドレス,氏名\na@example.jp,A\n")
     body = preview.content.decode()
-    assert "部局コード" in body and "error-summary" in body
+    assert "部局コード" in body
+    assert "error-summary" in body
