@@ -216,3 +216,74 @@ class CategoryForm(forms.ModelForm):
         model = Category
         fields = ["code", "name", "name_en", "order"]
         help_texts = {"order": _("小さい数ほど手続の一覧で先に示します。")}
+
+
+class PackageMappingForm(forms.Form):
+    """Which existing section and position each incoming one becomes.
+
+    The package itself travels back in a hidden field so that what is
+    imported is exactly what was previewed.
+    """
+
+    content = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, units: list[Any], **kwargs: Any) -> None:
+        from organisation.models import Position, Section
+
+        super().__init__(*args, **kwargs)
+        self.units = units
+        sections = [
+            (s.code, f"{s}（{s.code}）")
+            for s in Section.objects.select_related("department")
+        ]
+        positions = [
+            (p.code, f"{p}（{p.code}, {p.level}）") for p in Position.objects.all()
+        ]
+        for unit in units:
+            if unit.kind == "section":
+                label = _("課室「%(name)s」（%(code)s）") % {
+                    "name": unit.name,
+                    "code": unit.code,
+                }
+                choices = sections
+            else:
+                label = _("職位「%(name)s」（%(code)s）") % {
+                    "name": unit.name,
+                    "code": unit.code,
+                }
+                choices = positions
+            self.fields[f"{unit.kind}__{unit.code}"] = forms.ChoiceField(
+                label=label,
+                choices=[("", _("パッケージの内容で新しく作る")), *choices],
+                required=False,
+                initial=unit.match.code if unit.match else "",
+                help_text=(
+                    _("コードが一致するものを選んでいます。")
+                    if unit.matched_by == "code"
+                    else _("名称が一致するものを選んでいます。")
+                    if unit.matched_by == "name"
+                    else _(
+                        "一致するものがありません。新しく作ると、配置するまで"
+                        "誰も担当しません。"
+                    )
+                ),
+            )
+
+    def clean_content(self) -> bytes:
+        import base64
+        import binascii
+
+        try:
+            return base64.b64decode(self.cleaned_data["content"], validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise forms.ValidationError(
+                _("パッケージのファイルをもう一度選んでください。")
+            ) from exc
+
+    def mapping(self) -> dict[str, dict[str, str]]:
+        result: dict[str, dict[str, str]] = {"section": {}, "position": {}}
+        for unit in self.units:
+            result[unit.kind][unit.code] = self.cleaned_data.get(
+                f"{unit.kind}__{unit.code}", ""
+            )
+        return result
