@@ -280,6 +280,22 @@ class PackageMappingForm(forms.Form):
                 _("パッケージのファイルをもう一度選んでください。")
             ) from exc
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for unit in self.units:
+            name = f"{unit.kind}__{unit.code}"
+            # The importers match by code: "create" cannot create a second
+            # row with a code that is taken, it would silently reuse it.
+            if cleaned.get(name) == "" and unit.matched_by == "code":
+                self.add_error(
+                    name,
+                    _(
+                        "このコードはすでに使われているため新しく作れません。"
+                        "当てるものを選んでください。"
+                    ),
+                )
+        return cleaned
+
     def mapping(self) -> dict[str, dict[str, str]]:
         result: dict[str, dict[str, str]] = {"section": {}, "position": {}}
         for unit in self.units:

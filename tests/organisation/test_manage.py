@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -156,7 +157,7 @@ def test_absence_deputy_must_differ_from_holder(org_client):
     assert not Absence.objects.exists()
 
 
-def test_staff_account_created_without_password_and_invited(org_client, mailoutbox):
+def test_staff_account_created_without_password_and_invited(org_client):
     from core.models import OutboxMessage
 
     response = org_client.post(
@@ -245,3 +246,32 @@ def test_list_pages_keep_to_a_query_budget(org_client, django_assert_max_num_que
     for name in PAGES[:7]:
         with django_assert_max_num_queries(12):
             assert org_client.get(reverse(name)).status_code == 200
+
+
+def test_invited_member_of_staff_sets_a_password_and_signs_in(client, org_admin):
+    from core.models import OutboxMessage
+
+    admin = client
+    admin.force_login(org_admin)
+    admin.post(
+        reverse("organisation:staff_create"),
+        {"email": "invited@example.jp", "full_name": "招待 太郎"},
+    )
+    admin.logout()
+    mail = OutboxMessage.objects.get(recipient="invited@example.jp")
+    body = "\n".join(str(value) for value in mail.payload.values())
+    path = re.search(r"http://[^/]+(/accounts/password/reset/\S+/)", body).group(1)
+    # Django's confirm view swaps the token for a session marker first.
+    form_page = client.get(path, follow=True)
+    assert form_page.status_code == 200
+    new_password = "a-long-new-password-2027"
+    done = client.post(
+        form_page.redirect_chain[-1][0] if form_page.redirect_chain else path,
+        {"new_password1": new_password, "new_password2": new_password},
+    )
+    assert done.status_code == 302
+    signed_in = client.post(
+        reverse("staff_auth:login"),
+        {"username": "invited@example.jp", "password": new_password},
+    )
+    assert signed_in.status_code == 302

@@ -121,3 +121,18 @@ def test_reimport_over_a_published_version_shows_the_difference(office, administ
     response = admin.post("/manage/procedures/import/", _confirm_data(preview))
     assert response.status_code == 302
     assert procedure.versions.count() == 2
+
+
+def test_create_is_refused_for_a_code_already_taken(office, administrator):
+    procedure = make_procedure(office)
+    package = packages.package_export_procedure(procedure=procedure)
+    package["procedure"]["code"] = "tasha-josei"
+    package["procedure"]["receipt_prefix"] = "TS"
+    code = package["version"]["section"]["code"]
+    admin = login(Client(), administrator)
+    data = _confirm_data(_upload(admin, package))
+    data[f"section__{code}"] = ""
+    response = admin.post("/manage/procedures/import/", data)
+    assert response.status_code == 200
+    assert "このコードはすでに使われている" in response.content.decode()
+    assert not Procedure.objects.filter(code="tasha-josei").exists()
