@@ -5,14 +5,19 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import Permission
+from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from accounts.models import User
 from core.outbox import outbox_mail
+from core.roles import CASEWORKER_PERMISSION
 
 _VERIFY_SALT = "accounts.email-verification"
 VERIFY_MAX_AGE_SECONDS = 3 * 24 * 3600
@@ -100,10 +105,6 @@ def profile_update(*, user: User, data: dict[str, Any]) -> User:
 
 def staff_invitation_link(user: User) -> str:
     """The password-setting link of a staff invitation (Django's reset link)."""
-    from django.contrib.auth.tokens import default_token_generator
-    from django.utils.encoding import force_bytes
-    from django.utils.http import urlsafe_base64_encode
-
     return settings.SITE_URL + reverse(
         "accounts:password_reset_confirm",
         kwargs={
@@ -121,9 +122,6 @@ def staff_account_create(*, email: str, full_name: str) -> User:
     an unusable one, so it cannot sign in until its holder sets one through
     the link (a password-reset token, voided once used).
     """
-    from django.contrib.auth.models import Permission
-
-    from core.roles import CASEWORKER_PERMISSION
 
     user = User.objects.create_user(
         email=email, password=None, full_name=full_name, is_staff=True

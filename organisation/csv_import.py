@@ -8,8 +8,9 @@ of staff and post::
 Excel in Japan saves Shift_JIS (CP932) unless told otherwise; UTF-8 with or
 without a BOM is read too. The file is first read into a *plan* (what would
 change, and every row's problems by line number) that the administrator
-reviews; applying it re-reads the same bytes and writes everything in one
-transaction, and nothing at all when any row has an error.
+reviews; applying it (``organisation.services.organisation_csv_apply``)
+re-reads the same bytes and writes everything in one transaction, and
+nothing at all when any row has an error.
 
 A row whose post the member of staff does not hold yet is a move: it adds
 the new assignment from the start date and ends the member's other open
@@ -28,12 +29,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email, validate_slug
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from core.audit import audit_record
-from organisation import services
 from organisation.models import Assignment, Department, Position, Section
 
 COLUMNS = [
@@ -249,8 +247,8 @@ def _parse_rows(text: str, plan: Plan) -> list[_Row]:
     return rows
 
 
-def _plan(text: str, *, apply: bool, actor: Any = None, request: Any = None) -> Plan:
-    """Read the rows against the database; with ``apply``, also write them."""
+def _plan(text: str) -> Plan:
+    """Read the rows against the database; nothing is written."""
     plan = Plan()
     rows = _parse_rows(text, plan)
     departments = {d.code: d for d in Department.objects.all()}
@@ -261,6 +259,7 @@ def _plan(text: str, *, apply: bool, actor: Any = None, request: Any = None) -> 
     new_departments: dict[str, str] = {}
     new_sections: dict[str, tuple[str, str]] = {}
     new_staff: dict[str, str] = {}
+    valid: list[_Row] = []
     for row in rows:
         problems = []
         if row.position_code not in positions:
@@ -318,9 +317,10 @@ def _plan(text: str, *, apply: bool, actor: Any = None, request: Any = None) -> 
             )
         if problems:
             plan.errors.append((row.line, "、".join(problems)))
-        elif user is None:
+            continue
+        valid.append(row)
+        if user is None:
             new_staff.setdefault(row.email, row.full_name)
-    plan.errors.sort()
     plan.departments = [
         {"code": code, "name": name} for code, name in sorted(new_departments.items())
     ]
@@ -331,38 +331,8 @@ def _plan(text: str, *, apply: bool, actor: Any = None, request: Any = None) -> 
     plan.staff = [
         {"email": email, "full_name": name} for email, name in sorted(new_staff.items())
     ]
-    if plan.errors:
-        return plan
-    if apply:
-        for item in plan.departments:
-            departments[item["code"]] = services.department_save(
-                code=item["code"], name=item["name"], actor=actor, request=request
-            )
-        for item in plan.sections:
-            sections[item["code"]] = services.section_save(
-                department=departments[item["department"]],
-                code=item["code"],
-                name=item["name"],
-                actor=actor,
-                request=request,
-            )
-        for item in plan.staff:
-            users[item["email"]] = services.staff_create(
-                email=item["email"],
-                full_name=item["full_name"],
-                actor=actor,
-                request=request,
-            )
-    _plan_assignments(
-        rows,
-        plan,
-        sections,
-        positions,
-        users,
-        apply=apply,
-        actor=actor,
-        request=request,
-    )
+    _plan_assignments(valid, plan, sections, positions, users)
+    plan.errors.sort()
     return plan
 
 
@@ -372,10 +342,6 @@ def _plan_assignments(
     sections: dict[str, Section],
     positions: dict[str, Position],
     users: dict[str, User],
-    *,
-    apply: bool,
-    actor: Any,
-    request: Any,
 ) -> None:
     user_ids = [user.pk for user in users.values() if user.pk]
     open_by_user: dict[int, list[Assignment]] = {}
@@ -410,6 +376,7 @@ def _plan_assignments(
                 "line": row.line,
                 "email": row.email,
                 "full_name": row.full_name or (user.full_name if user else ""),
+                "section_code": row.section_code,
                 "section": sections.get(row.section_code) or row.section_code,
                 "position": positions[row.position_code],
                 "start_date": row.start_date,
@@ -452,32 +419,11 @@ def _plan_assignments(
                     "line": row.line,
                 }
             )
-    if plan.errors or not apply:
-        return
-    for item in plan.ended:
-        services.assignment_end(
-            assignment=item["assignment"],
-            end_date=item["end_date"],
-            actor=actor,
-            request=request,
-        )
-    for item in plan.added:
-        services.assignment_save(
-            user=users[item["email"]],
-            section=sections[item["section"].code]
-            if isinstance(item["section"], Section)
-            else sections[item["section"]],
-            position=item["position"],
-            start_date=item["start_date"],
-            end_date=item["end_date"],
-            actor=actor,
-            request=request,
-        )
 
 
-def organisation_csv_preview(*, raw: bytes) -> Plan:
+def organisation_csv_plan(*, raw: bytes) -> Plan:
     """What applying the file would change, and each row's problems by line."""
-    return _plan(decode(raw), apply=False)
+    return _plan(decode(raw))
 
 
 class CsvRowsInvalid(Exception):
@@ -486,27 +432,3 @@ class CsvRowsInvalid(Exception):
     def __init__(self, plan: Plan) -> None:
         super().__init__("rows invalid")
         self.plan = plan
-
-
-def organisation_csv_apply(*, raw: bytes, actor: Any, request: Any = None) -> Plan:
-    """Apply the file in one transaction; nothing is written if a row is wrong."""
-    text = decode(raw)
-    with transaction.atomic():
-        plan = _plan(text, apply=True, actor=actor, request=request)
-        if plan.errors:
-            # Rows are checked again here because the organisation may have
-            # changed since the preview; raising rolls back what was written.
-            raise CsvRowsInvalid(plan)
-        audit_record(
-            action="organisation.csv_import",
-            actor=actor,
-            data={
-                "departments": len(plan.departments),
-                "sections": len(plan.sections),
-                "staff": len(plan.staff),
-                "added": len(plan.added),
-                "ended": len(plan.ended),
-            },
-            request=request,
-        )
-    return plan

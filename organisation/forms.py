@@ -6,9 +6,12 @@ without saving: the views hand ``cleaned_data`` to a service.
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -82,6 +85,25 @@ class AssignmentForm(forms.ModelForm):
         start, end = cleaned.get("start_date"), cleaned.get("end_date")
         if start and end and end < start:
             self.add_error("end_date", _("終了日は開始日以降の日付にしてください。"))
+        elif start and all(cleaned.get(k) for k in ("user", "section", "position")):
+            # The same post twice for the same days would list the holder
+            # twice wherever holders are shown; a second post (兼務) is fine.
+            overlapping = (
+                Assignment.objects.filter(
+                    user=cleaned["user"],
+                    section=cleaned["section"],
+                    position=cleaned["position"],
+                )
+                .exclude(pk=self.instance.pk)
+                .filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
+            )
+            if end:
+                overlapping = overlapping.filter(start_date__lte=end)
+            if overlapping.exists():
+                self.add_error(
+                    "start_date",
+                    _("この職員には、この期間に同じ課室・職位の配置がすでにあります。"),
+                )
         return cleaned
 
 
@@ -167,9 +189,6 @@ class OrganisationCsvApplyForm(forms.Form):
     content = forms.CharField(widget=forms.HiddenInput)
 
     def clean_content(self) -> bytes:
-        import base64
-        import binascii
-
         try:
             raw = base64.b64decode(self.cleaned_data["content"], validate=True)
         except (binascii.Error, ValueError) as exc:

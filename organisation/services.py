@@ -17,6 +17,7 @@ from django.db.models import Model
 from accounts.models import User
 from accounts.services import staff_account_create, staff_invitation_send
 from core.audit import audit_record
+from organisation.csv_import import CsvRowsInvalid, Plan, organisation_csv_plan
 from organisation.models import Absence, Assignment, Department, Position, Section
 
 
@@ -254,3 +255,71 @@ def staff_invitation_resend(*, user: User, actor: Any, request: Any = None) -> N
         data={"email": user.email},
         request=request,
     )
+
+
+@transaction.atomic
+def organisation_csv_apply(*, raw: bytes, actor: Any, request: Any = None) -> Plan:
+    """Apply the spring personnel CSV in one transaction, or nothing at all.
+
+    The plan is read again inside the transaction, because the organisation
+    may have changed since the administrator saw the preview; any row with
+    an error raises :class:`CsvRowsInvalid` and nothing is written.
+    """
+    plan = organisation_csv_plan(raw=raw)
+    if plan.errors:
+        raise CsvRowsInvalid(plan)
+    departments = {d.code: d for d in Department.objects.all()}
+    for item in plan.departments:
+        departments[item["code"]] = department_save(
+            code=item["code"], name=item["name"], actor=actor, request=request
+        )
+    sections = {s.code: s for s in Section.objects.all()}
+    for item in plan.sections:
+        sections[item["code"]] = section_save(
+            department=departments[item["department"]],
+            code=item["code"],
+            name=item["name"],
+            actor=actor,
+            request=request,
+        )
+    emails = {item["email"] for item in plan.added}
+    users = {u.email.lower(): u for u in User.objects.filter(email__in=emails)}
+    for item in plan.staff:
+        users[item["email"]] = staff_create(
+            email=item["email"],
+            full_name=item["full_name"],
+            actor=actor,
+            request=request,
+        )
+    # Ends first: a member of staff is never shown in two posts by mistake
+    # while the move is written.
+    for item in plan.ended:
+        assignment_end(
+            assignment=item["assignment"],
+            end_date=item["end_date"],
+            actor=actor,
+            request=request,
+        )
+    for item in plan.added:
+        assignment_save(
+            user=users[item["email"]],
+            section=sections[item["section_code"]],
+            position=item["position"],
+            start_date=item["start_date"],
+            end_date=item["end_date"],
+            actor=actor,
+            request=request,
+        )
+    audit_record(
+        action="organisation.csv_import",
+        actor=actor,
+        data={
+            "departments": len(plan.departments),
+            "sections": len(plan.sections),
+            "staff": len(plan.staff),
+            "added": len(plan.added),
+            "ended": len(plan.ended),
+        },
+        request=request,
+    )
+    return plan

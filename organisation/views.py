@@ -381,11 +381,18 @@ def csv_import(request: HttpRequest) -> HttpResponse:
         if apply_form.is_valid():
             raw = apply_form.cleaned_data["content"]
             try:
-                plan = csv_import_module.organisation_csv_apply(
+                plan = services.organisation_csv_apply(
                     raw=raw, actor=request.user, request=request
                 )
             except csv_import_module.CsvImportError as exc:
                 form.add_error(None, exc.message)
+            except ValidationError as exc:
+                # A code taken by someone else since the rows were checked.
+                form.add_error(
+                    None,
+                    _("反映できませんでした。何も変更していません。理由: %(reason)s")
+                    % {"reason": "; ".join(exc.messages)},
+                )
             except csv_import_module.CsvRowsInvalid as exc:
                 plan = exc.plan
                 messages.error(
@@ -413,7 +420,7 @@ def csv_import(request: HttpRequest) -> HttpResponse:
         if request.method == "POST" and form.is_valid():
             raw = form.cleaned_data["file"]
             try:
-                plan = csv_import_module.organisation_csv_preview(raw=raw)
+                plan = csv_import_module.organisation_csv_plan(raw=raw)
             except csv_import_module.CsvImportError as exc:
                 form.add_error("file", exc.message)
             else:

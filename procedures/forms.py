@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Any
 
 from django import forms
@@ -270,9 +272,6 @@ class PackageMappingForm(forms.Form):
             )
 
     def clean_content(self) -> bytes:
-        import base64
-        import binascii
-
         try:
             return base64.b64decode(self.cleaned_data["content"], validate=True)
         except (binascii.Error, ValueError) as exc:

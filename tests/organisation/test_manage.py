@@ -275,3 +275,19 @@ def test_invited_member_of_staff_sets_a_password_and_signs_in(client, org_admin)
         {"username": "invited@example.jp", "password": new_password},
     )
     assert signed_in.status_code == 302
+
+
+def test_same_post_twice_for_overlapping_dates_is_refused(org_client):
+    assignment = AssignmentFactory(start_date=dt.date(2026, 4, 1))
+    response = org_client.post(
+        reverse("organisation:assignment_create"),
+        {
+            "user": assignment.user.pk,
+            "section": assignment.section.pk,
+            "position": assignment.position.pk,
+            "start_date": "2027-04-01",
+        },
+    )
+    assert response.status_code == 200
+    assert "同じ課室・職位の配置がすでにあります" in response.content.decode()
+    assert Assignment.objects.count() == 1
