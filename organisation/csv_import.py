@@ -55,6 +55,41 @@ REQUIRED = [
 MAX_ROWS = 20000
 
 
+def sample_csv(*, year: int) -> bytes:
+    """A file to fill in: the header and two rows for the moves of 1 April.
+
+    UTF-8 with a BOM, so that Excel opens it with the Japanese intact.
+    """
+    rows = [
+        [aliases[0] for _key, aliases in COLUMNS],
+        [
+            "sato@example.jp",
+            "佐藤 花子",
+            "kenko-fukushi",
+            "健康福祉部",
+            "fukushi-seisaku",
+            "福祉政策課",
+            "kakaricho",
+            f"{year}-04-01",
+            "",
+        ],
+        [
+            "suzuki@example.jp",
+            "鈴木 一郎",
+            "somu",
+            "総務部",
+            "zaisei",
+            "財政課",
+            "tanto",
+            f"{year}-04-01",
+            f"{year + 1}-03-31",
+        ],
+    ]
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows(rows)
+    return b"\xef\xbb\xbf" + out.getvalue().encode("utf-8")
+
+
 class CsvImportError(Exception):
     """The file as a whole cannot be read (encoding, header)."""
 

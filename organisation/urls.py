@@ -23,6 +23,7 @@ urlpatterns = [
     path("absences/<int:pk>/", views.absence_edit, name="absence_edit"),
     path("absences/<int:pk>/delete/", views.absence_delete, name="absence_delete"),
     path("import/", views.csv_import, name="csv_import"),
+    path("import/sample.csv", views.csv_sample, name="csv_sample"),
     path("staff/", views.staff_list, name="staff_list"),
     path("staff/new/", views.staff_create, name="staff_create"),
     path("staff/<int:pk>/invite/", views.staff_invite, name="staff_invite"),

@@ -432,3 +432,15 @@ def csv_import(request: HttpRequest) -> HttpResponse:
         "organisation/csv_import.html",
         {"form": form, "plan": plan, "apply_form": apply_form},
     )
+
+
+@organisation_administrator_required
+def csv_sample(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    # The next 1 April: the day the file is usually prepared for.
+    year = today.year + 1 if today >= today.replace(month=4, day=1) else today.year
+    response = HttpResponse(
+        csv_import_module.sample_csv(year=year), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="jinji-idou-sample.csv"'
+    return response

@@ -173,3 +173,17 @@ def test_missing_columns_are_named(org_client):
     body = preview.content.decode()
     assert "部局コード" in body
     assert "error-summary" in body
+
+
+def test_sample_file_reads_back_as_a_valid_import(org_client):
+    from tests.factories import PositionFactory
+
+    PositionFactory(code="kakaricho", name="係長", level=20)
+    PositionFactory(code="tanto", name="担当", level=10)
+    sample = org_client.get(reverse("organisation:csv_sample"))
+    assert sample.content.startswith(b"\xef\xbb\xbf")
+    upload = SimpleUploadedFile("sample.csv", sample.content, "text/csv")
+    preview = org_client.post(reverse("organisation:csv_import"), {"file": upload})
+    body = preview.content.decode()
+    assert preview.context["plan"].errors == []
+    assert "この内容で反映する" in body
