@@ -29,7 +29,7 @@ PAGES = [
 ]
 
 
-def test_organisation_screens_have_no_axe_violations(live_server, page):
+def test_organisation_screens_have_no_axe_violations(live_server, page, tmp_path):
     call_command("seed_demo", stdout=io.StringIO())
     page.goto(live_server.url + "/manage/login/")
     page.get_by_label("メールアドレス").fill("admin@example.jp")
@@ -60,3 +60,21 @@ def test_organisation_screens_have_no_axe_violations(live_server, page):
         page.goto(live_server.url + path)
         if report := axe_violations(page):
             pytest.fail(report)
+
+    # The CSV preview, with a row in error and changes listed.
+    csv_file = tmp_path / "jinji.csv"
+    csv_file.write_bytes(
+        (
+            "メールアドレス,氏名,部局コード,部局名,課室コード,課室名,職位コード,開始日,終了日\r\n"
+            "new@example.jp,新人 職員,kenko-fukushi,健康福祉部,fukushi-seisaku,福祉政策課,"
+            "tanto,2027-04-01,\r\n"
+            "bad-address,誤り,kenko-fukushi,健康福祉部,fukushi-seisaku,福祉政策課,"
+            "tanto,2027-04-01,\r\n"
+        ).encode("cp932")
+    )
+    page.goto(live_server.url + "/manage/organisation/import/")
+    page.get_by_label("CSV ファイル").set_input_files(str(csv_file))
+    page.get_by_role("button", name="変更点を確かめる").click()
+    assert page.get_by_role("cell", name="3 行目").is_visible()
+    if report := axe_violations(page):
+        pytest.fail(report)
