@@ -483,4 +483,22 @@ def package_preview(*, package: dict[str, Any]) -> dict[str, Any]:
         "units": incoming_units(package),
         "procedure": procedure,
         "diff": diff,
+        "category_new": bool(package["procedure"].get("category"))
+        and not Category.objects.filter(
+            code=package["procedure"]["category"]["code"]
+        ).exists(),
+        "form_status": _form_status(package["form"]),
     }
+
+
+def _form_status(data: dict[str, Any]) -> str:
+    """``new`` form, ``new_version`` of an existing one, or ``reused`` as is."""
+    from forms_builder.models import Form, FormVersion
+
+    form = Form.objects.filter(code=data["code"]).first()
+    if form is None:
+        return "new"
+    published = form.versions.filter(status=FormVersion.Status.PUBLISHED)
+    if any(v.definition == data["definition"] for v in published):
+        return "reused"
+    return "new_version"

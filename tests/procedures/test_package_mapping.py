@@ -48,6 +48,8 @@ def test_incoming_section_mapped_to_an_existing_one_creates_no_section(
     body = preview.content.decode()
     assert preview.status_code == 200
     assert "fukushi-seisaku-ka" in body
+    assert "新しい手続と、その第1版の下書きを作ります" in body
+    assert "の公開中の版をそのまま使います" in body
     # Same name, different code: matched by name by default.
     form = preview.context["mapping_form"]
     assert form["section__fukushi-seisaku-ka"].value() == existing.code
@@ -117,6 +119,7 @@ def test_reimport_over_a_published_version_shows_the_difference(office, administ
     assert "9999" in body
     assert "新しい説明です。" in body
     assert "new_field" in body
+    assert "の新しい版を公開します" in body
     assert procedure.versions.count() == 1
     response = admin.post("/manage/procedures/import/", _confirm_data(preview))
     assert response.status_code == 302
