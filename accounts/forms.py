@@ -62,7 +62,7 @@ class RateLimitedLoginForm(AuthenticationForm):
         allowed = {
             "resident": not user.is_staff,
             "caseworker": roles.is_caseworker(user),
-            "administrator": roles.is_administrator(user),
+            "administrator": roles.can_enter_manage_area(user),
         }[self.area]
         if not allowed:
             raise forms.ValidationError(

@@ -98,6 +98,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         permissions = [
             ("access_caseworker_area", _("審査担当の画面を使える")),
             ("access_admin_area", _("手続管理の画面を使える")),
+            ("manage_organisation", _("所属管理の画面を使える")),
         ]
 
     def __str__(self) -> str:

@@ -6,11 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import Permission
+from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
@@ -19,6 +23,7 @@ from accounts.models import User
 from accounts.second_factor import RECOVERY_NAME, TOTP_NAME
 from core.audit import audit_record
 from core.outbox import outbox_mail
+from core.roles import CASEWORKER_PERMISSION
 
 _VERIFY_SALT = "accounts.email-verification"
 VERIFY_MAX_AGE_SECONDS = 3 * 24 * 3600
@@ -203,3 +208,43 @@ def second_factor_reset(*, user: User, actor: User) -> int:
         data={"devices": removed},
     )
     return removed
+
+
+def staff_invitation_link(user: User) -> str:
+    """The password-setting link of a staff invitation (Django's reset link)."""
+    return settings.SITE_URL + reverse(
+        "accounts:password_reset_confirm",
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": default_token_generator.make_token(user),
+        },
+    )
+
+
+@transaction.atomic
+def staff_account_create(*, email: str, full_name: str) -> User:
+    """Create a caseworker account without a password and mail the invitation.
+
+    Nobody but the member of staff ever knows the password: the account has
+    an unusable one, so it cannot sign in until its holder sets one through
+    the link (a password-reset token, voided once used).
+    """
+
+    user = User.objects.create_user(
+        email=email, password=None, full_name=full_name, is_staff=True
+    )
+    app_label, codename = CASEWORKER_PERMISSION.split(".")
+    user.user_permissions.add(
+        Permission.objects.get(content_type__app_label=app_label, codename=codename)
+    )
+    staff_invitation_send(user=user)
+    return user
+
+
+def staff_invitation_send(*, user: User) -> None:
+    """(Re)send the mail with which a new member of staff sets a password."""
+    send_templated_mail(
+        user=user,
+        template="accounts/email/staff_invitation",
+        context={"link": staff_invitation_link(user)},
+    )

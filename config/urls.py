@@ -23,6 +23,8 @@ urlpatterns = [
     path("manage/procedures/", include("procedures.manage_urls")),
     path("manage/records/", include("records.urls")),
     path("manage/tokens/", include("api.manage_urls")),
+    path("manage/organisation/categories/", include("procedures.category_urls")),
+    path("manage/organisation/", include("organisation.urls")),
     path("api/", include("api.urls")),
     path("", include("procedures.urls")),
     path("", include("documents.urls")),

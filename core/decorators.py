@@ -34,3 +34,7 @@ def _area_required(
 
 caseworker_required = _area_required(roles.is_caseworker, "staff_auth:login")
 administrator_required = _area_required(roles.is_administrator, "manage_auth:login")
+organisation_administrator_required = _area_required(
+    roles.is_organisation_administrator, "manage_auth:login"
+)
+manage_area_required = _area_required(roles.can_enter_manage_area, "manage_auth:login")

@@ -15,7 +15,12 @@ from django.views import defaults
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from core.decorators import administrator_required, caseworker_required
+from core import roles
+from core.decorators import (
+    administrator_required,
+    caseworker_required,
+    manage_area_required,
+)
 from core.models import OutboxMessage
 from core.outages import RETRY_AFTER_SECONDS, is_outage
 from core.outbox import outbox_retry as outbox_retry_service
@@ -145,8 +150,11 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/staff_home.html")
 
 
-@administrator_required
+@manage_area_required
 def manage_home(request: HttpRequest) -> HttpResponse:
+    # 所属管理者 without procedure rights have only the organisation screens.
+    if not roles.is_administrator(request.user):
+        return redirect("organisation:home")
     return render(request, "core/manage_home.html")
 
 

@@ -12,7 +12,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts.models import User
 from accounts.second_factor import TOTP_NAME
-from core.roles import ADMINISTRATOR_PERMISSION, CASEWORKER_PERMISSION
+from core.roles import (
+    ADMINISTRATOR_PERMISSION,
+    CASEWORKER_PERMISSION,
+    ORGANISATION_PERMISSION,
+)
 from organisation.models import Assignment, Department, Position, Section
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -22,6 +26,7 @@ DEMO_PASSWORD = "demo-pass-2026"
 DEMO_TOTP_SECRET = "DEMODEMODEMODEMODEMODEMODEMODEMO"
 CASEWORKER_GROUP = "審査担当"
 ADMINISTRATOR_GROUP = "手続管理者"
+ORGANISATION_GROUP = "所属管理者"
 
 POSITIONS = [
     # code, name, name_en, level, scope
@@ -165,6 +170,7 @@ def seed_organisation() -> list[DemoAccount]:
     }
     caseworkers = _group(CASEWORKER_GROUP, CASEWORKER_PERMISSION)
     administrators = _group(ADMINISTRATOR_GROUP, ADMINISTRATOR_PERMISSION)
+    organisation_administrators = _group(ORGANISATION_GROUP, ORGANISATION_PERMISSION)
 
     for account in ACCOUNTS:
         user, _ = User.objects.update_or_create(
@@ -198,5 +204,5 @@ def seed_organisation() -> list[DemoAccount]:
                 defaults={"start_date": dt.date(2026, 4, 1)},
             )
         elif account.role == "administrator":
-            user.groups.add(administrators, caseworkers)
+            user.groups.add(administrators, organisation_administrators, caseworkers)
     return ACCOUNTS

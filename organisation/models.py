@@ -47,6 +47,7 @@ class Section(models.Model):
     name = models.CharField(_("名称"), max_length=100)
     name_en = models.CharField(_("名称（英語）"), max_length=100, blank=True)
     contact = models.CharField(_("連絡先"), max_length=255, blank=True)
+    contact_en = models.CharField(_("連絡先（英語）"), max_length=255, blank=True)
 
     class Meta:
         verbose_name = _("課室")

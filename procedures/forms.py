@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import Any
 
 from django import forms
@@ -209,3 +211,94 @@ class AccountCloseForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError(_("パスワードが正しくありません。"))
         return password
+
+
+class CategoryForm(forms.ModelForm):
+    class Meta:
+        model = Category
+        fields = ["code", "name", "name_en", "order"]
+        help_texts = {"order": _("小さい数ほど手続の一覧で先に示します。")}
+
+
+class PackageMappingForm(forms.Form):
+    """Which existing section and position each incoming one becomes.
+
+    The package itself travels back in a hidden field so that what is
+    imported is exactly what was previewed.
+    """
+
+    content = forms.CharField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, units: list[Any], **kwargs: Any) -> None:
+        from organisation.models import Position, Section
+
+        super().__init__(*args, **kwargs)
+        self.units = units
+        sections = [
+            (s.code, f"{s}（{s.code}）")
+            for s in Section.objects.select_related("department")
+        ]
+        positions = [
+            (p.code, f"{p}（{p.code}, {p.level}）") for p in Position.objects.all()
+        ]
+        for unit in units:
+            if unit.kind == "section":
+                label = _("課室「%(name)s」（%(code)s）") % {
+                    "name": unit.name,
+                    "code": unit.code,
+                }
+                choices = sections
+            else:
+                label = _("職位「%(name)s」（%(code)s）") % {
+                    "name": unit.name,
+                    "code": unit.code,
+                }
+                choices = positions
+            self.fields[f"{unit.kind}__{unit.code}"] = forms.ChoiceField(
+                label=label,
+                choices=[("", _("パッケージの内容で新しく作る")), *choices],
+                required=False,
+                initial=unit.match.code if unit.match else "",
+                help_text=(
+                    _("コードが一致するものを選んでいます。")
+                    if unit.matched_by == "code"
+                    else _("名称が一致するものを選んでいます。")
+                    if unit.matched_by == "name"
+                    else _(
+                        "一致するものがありません。新しく作ると、配置するまで"
+                        "誰も担当しません。"
+                    )
+                ),
+            )
+
+    def clean_content(self) -> bytes:
+        try:
+            return base64.b64decode(self.cleaned_data["content"], validate=True)
+        except (binascii.Error, ValueError) as exc:
+            raise forms.ValidationError(
+                _("パッケージのファイルをもう一度選んでください。")
+            ) from exc
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        for unit in self.units:
+            name = f"{unit.kind}__{unit.code}"
+            # The importers match by code: "create" cannot create a second
+            # row with a code that is taken, it would silently reuse it.
+            if cleaned.get(name) == "" and unit.matched_by == "code":
+                self.add_error(
+                    name,
+                    _(
+                        "このコードはすでに使われているため新しく作れません。"
+                        "当てるものを選んでください。"
+                    ),
+                )
+        return cleaned
+
+    def mapping(self) -> dict[str, dict[str, str]]:
+        result: dict[str, dict[str, str]] = {"section": {}, "position": {}}
+        for unit in self.units:
+            result[unit.kind][unit.code] = self.cleaned_data.get(
+                f"{unit.kind}__{unit.code}", ""
+            )
+        return result

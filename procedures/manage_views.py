@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import csv
 
 from django.contrib import messages
@@ -19,11 +20,13 @@ from procedures import packages, selectors, services
 from procedures.forms import (
     DueDatePreviewForm,
     PackageImportForm,
+    PackageMappingForm,
     ProcedureCategoryForm,
     ProcedureCreateForm,
     ProcedureVersionForm,
 )
 from procedures.models import Application, Procedure, ProcedureVersion
+from procedures.package_mapping import apply_mapping
 
 
 def _procedure(code: str) -> Procedure:
@@ -241,13 +244,15 @@ def package_export(request: HttpRequest, code: str) -> HttpResponse:
 @administrator_required
 @require_http_methods(["GET", "POST"])
 def package_import(request: HttpRequest) -> HttpResponse:
+    """Upload a package, review its mapping and difference, then import it."""
+    if request.method == "POST" and "content" in request.POST:
+        return _package_import_confirm(request)
     form = PackageImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
+        raw = form.cleaned_data["package"]
         try:
-            package = packages.package_loads(form.cleaned_data["package"])
-            version = packages.package_import(
-                package=package, actor=request.user, request=request
-            )
+            package = packages.package_loads(raw)
+            preview = packages.package_preview(package=package)
         except packages.PackageError as exc:
             form.add_error(
                 "package",
@@ -255,15 +260,66 @@ def package_import(request: HttpRequest) -> HttpResponse:
                 % {"reason": exc.message},
             )
         else:
-            messages.success(
-                request,
-                _(
-                    "読み込みました（第%(number)s版の下書き）。内容を確認して公開してください。"
-                )
-                % {"number": version.number},
+            mapping_form = PackageMappingForm(
+                units=preview["units"],
+                initial={"content": base64.b64encode(raw).decode("ascii")},
             )
-            return redirect("procedures_manage:detail", version.procedure.code)
+            return _package_preview_page(request, package, preview, mapping_form)
     return render(request, "procedures/manage/package_import.html", {"form": form})
+
+
+def _package_preview_page(request, package, preview, mapping_form) -> HttpResponse:
+    return render(
+        request,
+        "procedures/manage/package_preview.html",
+        {
+            "package": package,
+            "preview": preview,
+            "mapping_form": mapping_form,
+            "title": package["version"].get("title", ""),
+        },
+    )
+
+
+def _package_import_confirm(request: HttpRequest) -> HttpResponse:
+    form = PackageImportForm()
+    try:
+        raw = base64.b64decode(request.POST.get("content", ""), validate=True)
+        package = packages.package_loads(raw)
+        preview = packages.package_preview(package=package)
+    except (ValueError, packages.PackageError) as exc:
+        reason = getattr(exc, "message", _("ファイルを読めません。"))
+        form.add_error(
+            "package",
+            _("読み込めませんでした。何も変更していません。理由: %(reason)s")
+            % {"reason": reason},
+        )
+        return render(request, "procedures/manage/package_import.html", {"form": form})
+    mapping_form = PackageMappingForm(request.POST, units=preview["units"])
+    if not mapping_form.is_valid():
+        return _package_preview_page(request, package, preview, mapping_form)
+    mapping = mapping_form.mapping()
+    try:
+        version = packages.package_import(
+            package=apply_mapping(
+                package, sections=mapping["section"], positions=mapping["position"]
+            ),
+            actor=request.user,
+            request=request,
+        )
+    except packages.PackageError as exc:
+        mapping_form.add_error(
+            None,
+            _("読み込めませんでした。何も変更していません。理由: %(reason)s")
+            % {"reason": exc.message},
+        )
+        return _package_preview_page(request, package, preview, mapping_form)
+    messages.success(
+        request,
+        _("読み込みました（第%(number)s版の下書き）。内容を確認して公開してください。")
+        % {"number": version.number},
+    )
+    return redirect("procedures_manage:detail", version.procedure.code)
 
 
 @administrator_required

@@ -447,3 +447,58 @@ def package_import(
         request=request,
     )
     return version
+
+
+# --- Preview --------------------------------------------------------------
+
+
+def package_preview(*, package: dict[str, Any]) -> dict[str, Any]:
+    """What importing ``package`` would do, without doing it.
+
+    Returns the incoming sections and positions with their default match
+    (``package_mapping.incoming_units``), the procedure it would add a
+    version to (or None), and the difference from its published version.
+    """
+    from procedures.package_mapping import incoming_units, package_diff
+    from procedures.services import VERSION_TEXT_FIELDS
+
+    _validate_shape(package)
+    procedure = (
+        Procedure.objects.select_related("current_version")
+        .filter(code=package["procedure"]["code"])
+        .first()
+    )
+    diff = None
+    if procedure is not None and procedure.current_version is not None:
+        labels = {
+            name: str(ProcedureVersion._meta.get_field(name).verbose_name)
+            for name in VERSION_TEXT_FIELDS
+        }
+        diff = package_diff(
+            current=package_export(version=procedure.current_version),
+            incoming=package,
+            field_labels=labels,
+        )
+    return {
+        "units": incoming_units(package),
+        "procedure": procedure,
+        "diff": diff,
+        "category_new": bool(package["procedure"].get("category"))
+        and not Category.objects.filter(
+            code=package["procedure"]["category"]["code"]
+        ).exists(),
+        "form_status": _form_status(package["form"]),
+    }
+
+
+def _form_status(data: dict[str, Any]) -> str:
+    """``new`` form, ``new_version`` of an existing one, or ``reused`` as is."""
+    from forms_builder.models import Form, FormVersion
+
+    form = Form.objects.filter(code=data["code"]).first()
+    if form is None:
+        return "new"
+    published = form.versions.filter(status=FormVersion.Status.PUBLISHED)
+    if any(v.definition == data["definition"] for v in published):
+        return "reused"
+    return "new_version"

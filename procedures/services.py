@@ -886,3 +886,36 @@ def resident_account_close(*, user: Any) -> None:
     user.is_active = False
     user.set_unusable_password()
     user.save()
+
+
+@transaction.atomic
+def category_save(
+    *,
+    category: Category | None = None,
+    code: str,
+    name: str,
+    name_en: str = "",
+    order: int = 0,
+    actor: Any,
+    request: Any = None,
+) -> Category:
+    """Create a heading of the catalogue (手続の分類), or change one."""
+    category = category or Category()
+    created = category.pk is None
+    category.code, category.name, category.name_en, category.order = (
+        code,
+        name,
+        name_en,
+        order,
+    )
+    category.full_clean()
+    category.save()
+    _audit(
+        "procedure.category.create" if created else "procedure.category.update",
+        actor=actor,
+        target=category,
+        request=request,
+        code=code,
+        name=name,
+    )
+    return category

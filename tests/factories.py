@@ -94,3 +94,12 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
     section = factory.SubFactory(SectionFactory)
     position = factory.SubFactory(PositionFactory)
     start_date = dt.date(2026, 4, 1)
+
+
+class OrganisationAdministratorFactory(StaffFactory):
+    """所属管理者: the organisation screens only (pass ``caseworker=False``)."""
+
+    @factory.post_generation
+    def organisation(self, create, extracted, **kwargs):
+        if create:
+            _grant(self, "accounts.manage_organisation")

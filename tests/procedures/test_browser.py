@@ -124,7 +124,15 @@ def test_administrator_imports_a_package_and_publishes_it(
     _shoot(page, "10-manage-list")
     page.get_by_role("link", name="パッケージを読み込む").click()
     page.locator("input[type=file]").set_input_files(str(file))
-    page.get_by_role("button", name="読み込む").click()
+    page.get_by_role("button", name="内容を確かめる").click()
+    # The preview names the section the package will use, before anything is made.
+    assert page.get_by_role("heading", name="課室と職位の対応").is_visible()
+    assert not Procedure.objects.filter(code="johkaso-2").exists()
+    from tests.a11y import axe_violations
+
+    if report := axe_violations(page):
+        pytest.fail(report)
+    page.get_by_role("button", name="下書きとして読み込む").click()
     assert page.get_by_text("内容を確認して公開してください").is_visible()
     _shoot(page, "11-manage-detail")
     page.get_by_role("button", name="公開する").click()
@@ -168,3 +176,28 @@ def test_due_date_next_to_the_processing_period_follows_the_typing(
         arg=format_wareki(due),
     )
     assert "開庁日で 30 日目" in preview.inner_text()
+
+
+def test_reimport_preview_shows_the_difference_without_axe_violations(
+    live_server, page, office, administrator, tmp_path
+):
+    from procedures import packages
+    from tests.a11y import axe_violations
+    from tests.factories import PASSWORD
+
+    procedure = make_procedure(office, title="浄化槽設置補助金")
+    package = packages.package_export_procedure(procedure=procedure)
+    package["version"]["fee_yen"] = 4321
+    file = tmp_path / "johkaso.json"
+    file.write_text(packages.package_dumps(package), encoding="utf-8")
+    page.goto(live_server.url + "/manage/login/")
+    page.get_by_label("メールアドレス").fill(administrator.email)
+    page.get_by_label("パスワード").fill(PASSWORD)
+    page.get_by_role("button", name="ログインする").click()
+    page.goto(live_server.url + "/manage/procedures/import/")
+    page.locator("input[type=file]").set_input_files(str(file))
+    page.get_by_role("button", name="内容を確かめる").click()
+    assert page.get_by_role("heading", name="公開中の版との違い").is_visible()
+    assert page.get_by_role("cell", name="4321").is_visible()
+    if report := axe_violations(page):
+        pytest.fail(report)

@@ -46,6 +46,12 @@ def _empty_installation() -> None:
     Category.objects.all().delete()
 
 
+def _confirm_data(preview) -> dict[str, str]:
+    """The preview page's form as submitted unchanged (the default mapping)."""
+    form = preview.context["mapping_form"]
+    return {name: form[name].value() or "" for name in form.fields}
+
+
 def _comparable(package: dict) -> dict:
     package = copy.deepcopy(package)
     package.pop("exported_at")
@@ -226,9 +232,12 @@ def test_admin_exports_a_download_and_imports_with_a_readable_refusal(
     assert _counts() == before
 
     _empty_installation()
-    accepted = admin.post(
+    preview = admin.post(
         "/manage/procedures/import/", {"package": SimpleUploadedFile("p.json", body)}
     )
+    assert preview.status_code == 200
+    assert not Procedure.objects.filter(code=procedure.code).exists()
+    accepted = admin.post("/manage/procedures/import/", _confirm_data(preview))
     assert accepted.status_code == 302, accepted.content.decode()[-3000:]
     assert Procedure.objects.filter(code=procedure.code).exists()
 
