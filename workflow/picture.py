@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.template.loader import render_to_string
 from django.utils.translation import gettext
 
 from workflow.models import FinalAuthorityRule, RouteConsultation, RouteLevel
@@ -122,3 +123,13 @@ def route_picture(version: Any) -> dict[str, Any] | None:
         "text_y": TOP + BOX_H + 22,
         "mid_y": TOP + BOX_H // 2,
     }
+
+
+def version_panel(request: Any, version: Any) -> str:
+    """The picture of ``version``'s route with a link to its editor, for the
+    procedure's manage page (``settings.PROCEDURES_VERSION_PANELS``)."""
+    return render_to_string(
+        "workflow/_route_panel.html",
+        {"picture": route_picture(version), "version": version},
+        request=request,
+    )
