@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ObjectDoesNotExist
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -243,6 +245,18 @@ def _route_runtime(row: Any) -> Any:
 
 
 ADD_ROW = "_add_row"  # the name of the simulator's add-row buttons
+HOLDERS_ON = (
+    "_holders_on"  # the simulator's second date (no question key starts with _)
+)
+
+
+def next_april_first(today: dt.date | None = None) -> dt.date:
+    """The next 1 April after today: the usual day of the 人事異動."""
+    today = today or timezone.localdate()
+    april = dt.date(today.year, 4, 1)
+    return april if april > today else dt.date(today.year + 1, 4, 1)
+
+
 SAMPLE_ROWS = 3  # rows a repeating group offers before any is added
 
 
@@ -323,6 +337,23 @@ class SimulateForm(forms.Form):
             if data is not None:
                 data[f"{node.key}-rows"] = str(rows[node.key])
         super().__init__(data)
+        # Who holds each post on the chain today, and on a later day such as
+        # the 1 April 人事異動 (dated assignments entered in advance).
+        self.fields[HOLDERS_ON] = forms.DateField(
+            label=_("担当者を確かめるもう一つの日付"),
+            required=False,
+            help_text=_(
+                "人事異動の日（4月1日など）を入れると、その日の担当者も示します。"
+            ),
+            widget=forms.DateInput(
+                attrs={"type": "date", "class": "form-control w-auto"},
+                format="%Y-%m-%d",
+            ),
+        )
+        self.fields[HOLDERS_ON].widget.attrs["aria-describedby"] = (
+            f"id_{HOLDERS_ON}-hint"
+        )
+        self.initial[HOLDERS_ON] = next_april_first()
         self.questions: list[SampleQuestion] = []
         for node in questions:
             self.questions.append(self._add_question(node, rows.get(node.key, 0)))

@@ -7,13 +7,14 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.decorators import administrator_required
 from forms_builder.fieldtypes import FIELD_TYPES
 from organisation.selectors import slot_holders
 from procedures.models import ProcedureVersion
-from workflow.forms import ADD_ROW, SimulateForm
+from workflow.forms import ADD_ROW, HOLDERS_ON, SimulateForm
 from workflow.models import Route
 from workflow.picture import route_picture
 from workflow.route_editor import RouteEditor
@@ -104,6 +105,8 @@ def route_simulate(request: HttpRequest, version_id: int) -> HttpResponse:
     error = ""
     if form.is_valid():
         answers = form.answers()
+        today = timezone.localdate()
+        later = form.cleaned_data.get(HOLDERS_ON)
         try:
             plan = chain_plan(version=version, answers=answers)
         except RouteMissing as exc:
@@ -122,12 +125,26 @@ def route_simulate(request: HttpRequest, version_id: int) -> HttpResponse:
                     }
                     for node in computed
                 ],
+                "today": today,
+                "later": later,
                 "steps": [
-                    {**step, "holders": slot_holders(step["slot"])}
+                    {
+                        **step,
+                        "holders": slot_holders(step["slot"], today),
+                        "holders_later": slot_holders(step["slot"], later)
+                        if later
+                        else None,
+                    }
                     for step in plan.chain
                 ],
                 "consultations": [
-                    {**item, "holders": slot_holders(item["slot"])}
+                    {
+                        **item,
+                        "holders": slot_holders(item["slot"], today),
+                        "holders_later": slot_holders(item["slot"], later)
+                        if later
+                        else None,
+                    }
                     for item in plan.consultations
                 ],
             }
@@ -141,6 +158,8 @@ def route_simulate(request: HttpRequest, version_id: int) -> HttpResponse:
             "questions": form.bound_questions(),
             "computed": computed,
             "add_row": ADD_ROW,
+            "holders_field": form[HOLDERS_ON],
+            "picture": route_picture(version),
             "result": result,
             "error": error,
         },

@@ -367,3 +367,41 @@ def test_the_procedure_page_shows_the_route_picture(client, version):
         "<strong>部長</strong>（部）: 決裁する場合 — 1,000,000〜10,000,000 以下" in text
     )
     assert reverse("workflow_manage:route_edit", args=[version.pk]) in body
+
+
+def test_the_simulator_shows_who_holds_each_post_today_and_after_the_transfer(
+    client, version, org
+):
+    import datetime as dt
+
+    from organisation.models import Assignment
+    from tests.factories import StaffFactory
+    from workflow.forms import next_april_first
+
+    april = next_april_first()
+    Assignment.objects.filter(user=org["people"]["kacho"]).update(
+        end_date=april - dt.timedelta(days=1)
+    )
+    Assignment.objects.create(
+        user=StaffFactory(full_name="新井 光"),
+        section=org["sections"]["fukushi"],
+        position=org["positions"]["kacho"],
+        start_date=april,
+    )
+    _editor(client, version)
+    url = reverse("workflow_manage:route_simulate", args=[version.pk])
+    page = client.get(url).content.decode()
+    assert f'value="{april.isoformat()}"' in page  # the next 1 April by default
+
+    response = client.post(url, {"amount": "500000", "_holders_on": april.isoformat()})
+
+    body = response.content.decode()
+    table = body.split('class="table table-sm workflow-holders"', 1)[1].split(
+        "</table>", 1
+    )[0]
+    row = table.split('<th scope="row">課長</th>', 1)[1].split("</tr>", 1)[0]
+    today_cell, later_cell = row.split("</td>")[:2]
+    assert "髙橋 美咲" in today_cell
+    assert "新井 光" not in today_cell
+    assert "新井 光" in later_cell
+    assert "髙橋 美咲" not in later_cell
