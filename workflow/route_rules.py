@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 # Field types whose answers rules read as numbers, booleans, lists or text.
@@ -40,15 +40,15 @@ TEXT_TYPES = frozenset(
 )
 
 OPERATORS: dict[str, Any] = {
-    "==": _("等しい"),
-    "!=": _("等しくない"),
-    "<": _("未満"),
-    "<=": _("以下"),
-    ">": _("より大きい"),
-    ">=": _("以上"),
-    "in": _("を含む（複数選択）"),
-    "!!": _("回答がある"),
-    "!": _("回答がない"),
+    "==": pgettext_lazy("比べ方", "等しい"),
+    "!=": pgettext_lazy("比べ方", "等しくない"),
+    "<": pgettext_lazy("比べ方", "未満"),
+    "<=": pgettext_lazy("比べ方", "以下"),
+    ">": pgettext_lazy("比べ方", "より大きい"),
+    ">=": pgettext_lazy("比べ方", "以上"),
+    "in": pgettext_lazy("比べ方", "を含む（複数選択）"),
+    "!!": pgettext_lazy("比べ方", "回答がある"),
+    "!": pgettext_lazy("比べ方", "回答がない"),
 }
 ORDERING = frozenset({"<", "<=", ">", ">="})
 UNARY = frozenset({"!!", "!"})
