@@ -4,6 +4,7 @@ simulates it and meets the publish check; axe-core finds nothing on the way."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.a11y import axe_violations
 from tests.factories import PASSWORD, AdministratorFactory
@@ -38,7 +39,7 @@ def test_administrator_builds_a_band_rule_and_publishes_it(
     page.wait_for_load_state()
 
     page.goto(f"{base}/manage/routes/{version.pk}/")
-    assert page.get_by_role("img", name="承認ルートの図").is_visible()
+    expect(page.get_by_role("img", name="承認ルートの図")).to_be_visible()
     _axe(page, found)
     page.get_by_role("button", name="金額の区分をやめる").click()
     page.get_by_role("button", name="金額の区分を使う").click()
@@ -51,18 +52,19 @@ def test_administrator_builds_a_band_rule_and_publishes_it(
     page.locator('[name="band-otherwise"]').select_option(label="知事")
     # A third band left blank is dropped, not refused.
     page.get_by_role("button", name="区分を追加").click()
+    expect(page.get_by_label("区分 3: 上限")).to_be_visible()
     assert page.get_by_label("区分 1: 上限").input_value() == "1,000,000"
     _axe(page, found)
     # A mistake is summarised at the top and shown next to the field.
     page.get_by_label("区分 2: 上限").fill("900,000")
     page.get_by_role("button", name="保存する", exact=True).click()
     summary = page.locator(".error-summary")
-    assert "上限は前の行（1,000,000）より大きくしてください。" in summary.inner_text()
+    expect(summary).to_contain_text("上限は前の行（1,000,000）より大きくしてください。")
     _axe(page, found)
     summary.get_by_role("link").first.click()
     page.get_by_label("区分 2: 上限").fill("10,000,000")
     page.get_by_role("button", name="保存する", exact=True).click()
-    assert page.get_by_text("承認ルートを保存しました。").is_visible()
+    expect(page.get_by_text("承認ルートを保存しました。")).to_be_visible()
     for amount, final in [
         (999_999, "課長"),
         (1_000_000, "部長"),
@@ -78,18 +80,19 @@ def test_administrator_builds_a_band_rule_and_publishes_it(
     page.get_by_role("link", name="このルートをシミュレーションする").click()
     page.get_by_label("補助金の申請額（円）").fill("1000000")
     page.get_by_role("button", name="順路を表示する").click()
-    assert "部長" in page.locator(".workflow-chain li").last.inner_text()
+    expect(page.locator(".workflow-chain li").last).to_contain_text("部長")
     _axe(page, found)
 
     # Publishing: the 課長 is away today, so there is a warning to accept.
     absence("kacho", "kakaricho")
     page.goto(f"{base}/manage/procedures/{version.procedure.code}/")
-    assert page.get_by_role("img", name="承認ルートの図").is_visible()
+    expect(page.get_by_role("img", name="承認ルートの図")).to_be_visible()
     _axe(page, found)
     page.get_by_role("button", name="公開する").click()
-    assert page.get_by_text("「課長」は今日、全員不在です").is_visible()
+    expect(page.get_by_text("「課長」は今日、全員不在です")).to_be_visible()
     _axe(page, found)
     page.get_by_role("button", name="注意を確認したうえで公開する").click()
+    expect(page.get_by_text("第1版を公開しました")).to_be_visible()
     version.refresh_from_db()
     assert version.status == "published"
     assert not found, "\n".join(found)
