@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from workflow.routes import chain_plan
 
-from .test_routes import _page_form, equipment  # noqa: F401
+from .test_routes import EDITOR, _page_form, equipment  # noqa: F401
 
 
 def _editor(client, version):
@@ -27,7 +27,7 @@ def _press(client, url, data, action):
     assert response.status_code in (200, 400), response.status_code
     return response, _page_form(
         response.content.decode(),
-        '<form method="post" novalidate class="workflow-route-editor"',
+        EDITOR,
     )
 
 
@@ -41,9 +41,7 @@ def test_levels_are_added_moved_and_removed_without_javascript(client, version, 
     url = _editor(client, version)
     page = client.get(url).content.decode()
     assert "順番" not in page  # no order numbers to type
-    data = _page_form(
-        page, '<form method="post" novalidate class="workflow-route-editor"'
-    )
+    data = _page_form(page, EDITOR)
     assert _levels(data, org) == ["担当", "係長", "課長", "部長", "知事"]
 
     _r, data = _press(client, url, data, "level-up-2")
@@ -79,7 +77,7 @@ def test_a_rule_on_a_position_off_the_chain_is_refused_next_to_it(client, versio
     url = _editor(client, version)
     data = _page_form(
         client.get(url).content.decode(),
-        '<form method="post" novalidate class="workflow-route-editor"',
+        EDITOR,
     )
     _r, data = _press(client, url, data, "level-remove-2")  # 課長 off the chain
 
@@ -97,7 +95,7 @@ def test_the_demo_rules_read_as_an_amount_band(client, version, org):
     url = _editor(client, version)
     data = _page_form(
         client.get(url).content.decode(),
-        '<form method="post" novalidate class="workflow-route-editor"',
+        EDITOR,
     )
     assert data["band"] == "1"
     assert data["band-subject"] == "field:amount"
@@ -120,7 +118,7 @@ def _band_route(client, url, org, bounds=("1,000,000", "10,000,000")):
     """Build 申請額 < 1,000,000 → 課長; < 10,000,000 → 部長; otherwise 知事."""
     data = _page_form(
         client.get(url).content.decode(),
-        '<form method="post" novalidate class="workflow-route-editor"',
+        EDITOR,
     )
     _r, data = _press(client, url, data, "band-remove")
     _r, data = _press(client, url, data, "band-add")
@@ -155,7 +153,7 @@ def test_an_amount_band_is_stored_as_rule_rows_chain_plan_reads(client, version,
     # It reads back as the same band.
     data = _page_form(
         client.get(url).content.decode(),
-        '<form method="post" novalidate class="workflow-route-editor"',
+        EDITOR,
     )
     assert data["band-otherwise"] == str(org["positions"]["chiji"].pk)
     assert data["band-compare"] == "<"
@@ -218,7 +216,7 @@ def test_an_aggregate_rule_counts_rows_and_sums_a_column(client, equipment, org)
     url = _editor(client, equipment)
     data = _page_form(
         client.get(url).content.decode(),
-        '<form method="post" novalidate class="workflow-route-editor"',
+        EDITOR,
     )
     # The stored sum over items reads back as a row on the aggregate.
     assert data["consult-0-cond-0-subject"] == "sum:items.cost"
@@ -295,7 +293,7 @@ def test_a_number_compared_with_words_is_refused_next_to_the_value(
     url = _editor(client, version)
     data = _page_form(
         client.get(url).content.decode(),
-        '<form method="post" novalidate class="workflow-route-editor"',
+        EDITOR,
     )
     _r, data = _press(client, url, data, "rule-add")
     data.update(
@@ -320,7 +318,7 @@ def test_a_rule_switches_to_json_and_back(client, version, org):
     url = _editor(client, version)
     data = _page_form(
         client.get(url).content.decode(),
-        '<form method="post" novalidate class="workflow-route-editor"',
+        EDITOR,
     )
     _r, data = _press(client, url, data, "rule-add")
     data.update(
@@ -405,3 +403,35 @@ def test_the_simulator_shows_who_holds_each_post_today_and_after_the_transfer(
     assert "新井 光" not in today_cell
     assert "新井 光" in later_cell
     assert "髙橋 美咲" not in later_cell
+
+
+def test_a_band_route_round_trips_through_a_package(client, version, org):
+    from procedures import packages
+
+    url = _editor(client, version)
+    assert _band_route(client, url, org).status_code == 302
+    package = packages.package_loads(
+        packages.package_dumps(packages.package_export(version=version))
+    )
+    package["procedure"].update(code="band-copy", receipt_prefix="BC")
+
+    copy = packages.package_import(package=package, actor=None)
+
+    stored = lambda v: list(  # noqa: E731
+        v.route.final_rules.order_by("order").values_list(
+            "rule", "position__code", "label"
+        )
+    )
+    assert stored(copy) == stored(version)
+    data = _page_form(
+        client.get(
+            reverse("workflow_manage:route_edit", args=[copy.pk])
+        ).content.decode(),
+        EDITOR,
+    )
+    assert (data["band"], data["band-0-bound"], data["band-1-bound"]) == (
+        "1",
+        "1,000,000",
+        "10,000,000",
+    )
+    assert data["band-otherwise"] == str(org["positions"]["chiji"].pk)
