@@ -82,9 +82,22 @@ def route_edit(request: HttpRequest, version_id: int) -> HttpResponse:
             "fields": runtime.field_keys(),
             "error_items": editor.summary,
             "picture": route_picture(version),
+            **_side_simulator(version),
         },
         status=status,
     )
+
+
+def _side_simulator(version: ProcedureVersion) -> dict[str, Any]:
+    """The simulator's empty form, for the panel beside the route editor."""
+    questions, _computed = simulation_questions(version)
+    form = SimulateForm(questions=questions)
+    return {
+        "simulate_form": form,
+        "simulate_questions": form.bound_questions(),
+        "holders_field": form[HOLDERS_ON],
+        "add_row": ADD_ROW,
+    }
 
 
 @administrator_required

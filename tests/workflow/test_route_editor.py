@@ -435,3 +435,15 @@ def test_a_band_route_round_trips_through_a_package(client, version, org):
         "10,000,000",
     )
     assert data["band-otherwise"] == str(org["positions"]["chiji"].pk)
+
+
+def test_the_simulator_sits_beside_the_editor(client, version):
+    url = _editor(client, version)
+    body = client.get(url).content.decode()
+    side = body.split('aria-labelledby="side-simulate-title"', 1)[1].split(
+        "</aside>", 1
+    )[0]
+    simulate = reverse("workflow_manage:route_simulate", args=[version.pk])
+    assert f'action="{simulate}"' in side
+    assert 'name="amount"' in side
+    assert 'name="_holders_on"' in side
