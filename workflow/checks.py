@@ -20,6 +20,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from core.i18n import localized
 from core.japanese import format_wareki
 from organisation.selectors import slot_assignments, slot_for, slot_holders
 from procedures.publishing import PublishProblem
@@ -182,7 +183,7 @@ def route_publish_problems(version: Any) -> list[PublishProblem]:
     for number, rule in enumerate(rules, start=1):
         where = gettext("専決の規則 %(n)s（%(label)s）") % {
             "n": number,
-            "label": rule.label or rule.position.name,
+            "label": rule.label or str(rule.position),
         }
         rule_problems(where, rule.rule)
         if rule.position_id not in on_chain:
@@ -191,7 +192,7 @@ def route_publish_problems(version: Any) -> list[PublishProblem]:
                     gettext(
                         "%(where)s: 決裁する職「%(post)s」が審査の段階にありません。"
                     )
-                    % {"where": where, "post": rule.position.name}
+                    % {"where": where, "post": str(rule.position)}
                 )
             )
     _start, shape, rows, _otherwise, otherwise_bound = split_band(
@@ -208,15 +209,15 @@ def route_publish_problems(version: Any) -> list[PublishProblem]:
     for number, item in enumerate(consultations, start=1):
         where = gettext("合議 %(n)s（%(section)s %(post)s）") % {
             "n": number,
-            "section": item.section.name,
-            "post": item.position.name,
+            "section": localized(item.section, "name"),
+            "post": str(item.position),
         }
         rule_problems(where, item.rule)
         if item.before_position_id not in on_chain:
             problems.append(
                 PublishProblem(
                     gettext("%(where)s: 「%(post)s」が審査の段階にありません。")
-                    % {"where": where, "post": item.before_position.name}
+                    % {"where": where, "post": str(item.before_position)}
                 )
             )
     today = timezone.localdate()
@@ -227,7 +228,7 @@ def route_publish_problems(version: Any) -> list[PublishProblem]:
             section_id=section.pk,
             department_id=section.department_id,
         )
-        problems.extend(_post_problems(slot, level.position.name, today))
+        problems.extend(_post_problems(slot, str(level.position), today))
     for item in consultations:
         slot = slot_for(
             scope=item.position.scope,
@@ -236,8 +237,8 @@ def route_publish_problems(version: Any) -> list[PublishProblem]:
             department_id=item.section.department_id,
         )
         name = gettext("合議先 %(section)s %(post)s") % {
-            "section": item.section.name,
-            "post": item.position.name,
+            "section": localized(item.section, "name"),
+            "post": str(item.position),
         }
         problems.extend(_post_problems(slot, name, today))
     return problems

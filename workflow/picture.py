@@ -13,15 +13,11 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils.translation import gettext
 
+from core.i18n import localized
 from workflow.models import FinalAuthorityRule, RouteConsultation, RouteLevel
 from workflow.route_rules import number_text, split_band
 
 BOX_W, BOX_H, GAP, TOP = 132, 52, 44, 96
-SCOPES = {
-    "section": "課",
-    "department": "部",
-    "prefecture": "全庁",
-}
 
 
 def route_picture(version: Any) -> dict[str, Any] | None:
@@ -86,8 +82,8 @@ def route_picture(version: Any) -> dict[str, Any] | None:
                 "x": 16 + i * (BOX_W + GAP),
                 "y": TOP,
                 "cx": 16 + i * (BOX_W + GAP) + BOX_W // 2,
-                "name": level.position.name,
-                "scope": SCOPES.get(level.position.scope, ""),
+                "name": str(level.position),
+                "scope": level.position.get_scope_display(),
                 "decides": decides.get(level.position_id, []),
                 "lines": [
                     {"text": text, "y": TOP + BOX_H + 22 + n * 18}
@@ -106,7 +102,7 @@ def route_picture(version: Any) -> dict[str, Any] | None:
                 "x": max(4, nodes[i]["x"] - GAP // 2 - BOX_W // 2 + lane * 12),
                 "y": 8 + lane * 6,
                 "cx": nodes[i]["x"] - GAP // 2 + lane * 12,
-                "label": f"{item.section.name} {item.position.name}",
+                "label": f"{localized(item.section, 'name')} {item.position}",
                 "before_name": levels[i].position.name,
                 "conditional": bool(item.rule),
             }

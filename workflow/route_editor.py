@@ -74,13 +74,13 @@ class RouteEditor:
         self.by_value = {item.value: item for item in self.subjects}
         self.by_logic = subject_index(self.subjects)
         self.positions = list(Position.objects.order_by("-level", "code"))
-        self.position_names = {str(p.pk): p.name for p in self.positions}
+        self.position_names = {str(p.pk): str(p) for p in self.positions}
         self.sections = list(
             Section.objects.select_related("department").order_by(
                 "department__code", "code"
             )
         )
-        self.section_names = {str(s.pk): s.name for s in self.sections}
+        self.section_names = {str(s.pk): str(s) for s in self.sections}
         self.errors: dict[str, list[str]] = {}
         self.summary: list[tuple[str, str, str]] = []
         self.action = ""
@@ -563,15 +563,17 @@ class RouteEditor:
                 self._rule_view(draft, f"consult-{i}", i)
                 for i, draft in enumerate(self.consultations)
             ],
-            "positions": [(str(p.pk), p.name) for p in self.positions],
+            "positions": [(str(p.pk), str(p)) for p in self.positions],
+            # A level is a post: its name with its scope (課室, 部局, 県全体).
+            "level_choices": [
+                (str(p.pk), f"{p}（{p.get_scope_display()}）") for p in self.positions
+            ],
             "level_positions": [
                 (value, self.position_names.get(value, value))
                 for value in self.levels
                 if value
             ],
-            "sections": [
-                (str(s.pk), f"{s.department.name} {s.name}") for s in self.sections
-            ],
+            "sections": [(str(s.pk), str(s)) for s in self.sections],
             "subjects": self.subjects,
             "operators": list(OPERATORS.items()),
             "errors": self.errors,

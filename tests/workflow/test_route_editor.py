@@ -349,8 +349,8 @@ def test_the_route_page_shows_the_picture_and_its_text(client, version):
     assert 'aria-describedby="route-picture-text"' in svg
     assert svg.count("<rect") == 6  # five levels and one 合議
     text = body.split('id="route-picture-text"', 1)[1].split("</ol>", 1)[0]
-    assert "<strong>課長</strong>（課）: 決裁する場合 — 1,000,000 以下" in text
-    assert "<strong>知事</strong>（全庁）: 決裁する場合 — 10,000,000 超" in text
+    assert "<strong>課長</strong>（課室）: 決裁する場合 — 1,000,000 以下" in text
+    assert "<strong>知事</strong>（県全体）: 決裁する場合 — 10,000,000 超" in text
     assert "この段階の前に 財政課 課長 に合議（条件つき）" in text
 
 
@@ -362,7 +362,8 @@ def test_the_procedure_page_shows_the_route_picture(client, version):
     assert 'aria-describedby="route-picture-text"' in body
     text = body.split('id="route-picture-text"', 1)[1].split("</ol>", 1)[0]
     assert (
-        "<strong>部長</strong>（部）: 決裁する場合 — 1,000,000〜10,000,000 以下" in text
+        "<strong>部長</strong>（部局）: 決裁する場合 — 1,000,000〜10,000,000 以下"
+        in text
     )
     assert reverse("workflow_manage:route_edit", args=[version.pk]) in body
 
