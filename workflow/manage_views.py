@@ -14,6 +14,7 @@ from core.decorators import administrator_required
 from forms_builder.fieldtypes import FIELD_TYPES
 from organisation.selectors import slot_holders
 from procedures.models import ProcedureVersion
+from workflow.checks import route_publish_problems
 from workflow.forms import ADD_ROW, HOLDERS_ON, SimulateForm
 from workflow.models import Route
 from workflow.picture import route_picture
@@ -82,6 +83,9 @@ def route_edit(request: HttpRequest, version_id: int) -> HttpResponse:
             "fields": runtime.field_keys(),
             "error_items": editor.summary,
             "picture": route_picture(version),
+            # What publishing would say of the saved route, before anyone
+            # presses 公開する on the procedure's page.
+            "problems": route_publish_problems(version) if editable else [],
             **_side_simulator(version),
         },
         status=status,

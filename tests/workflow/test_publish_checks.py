@@ -153,3 +153,19 @@ def test_the_publish_page_lists_the_errors_and_offers_no_way_round(client, draft
     assert "公開できません。次の問題を直してください。" in body
     assert "nosuch" in body.split('class="mb-0 publish-errors"', 1)[1]
     assert 'name="accept_warnings"' not in body
+
+
+def test_the_route_page_lists_what_publishing_would_say(client, draft, absence):
+    absence("kacho", "kakaricho")
+    vacant = Position.objects.create(code="shingikan", name="審議官", level=45)
+    draft.route.levels.create(order=9, position=vacant)
+    client.force_login(AdministratorFactory())
+    body = client.get(
+        reverse("workflow_manage:route_edit", args=[draft.pk])
+    ).content.decode()
+    listed = body.split('class="mb-0 route-problems"', 1)[1].split("</ul>", 1)[0]
+    assert (
+        "<strong>公開できない問題:</strong> 「審議官」には誰も配置されていません"
+        in listed
+    )
+    assert "注意: 「課長」は今日、全員不在です（代決: 鈴木 一郎）。" in listed
