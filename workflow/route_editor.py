@@ -250,7 +250,13 @@ class RouteEditor:
         return RuleDraft(conditions=[Condition()])
 
     def _to_json(self, draft: RuleDraft, prefix: str) -> None:
+        draft.conditions = [c for c in draft.conditions if not c.blank]
         logic = self._rows_logic(draft, prefix, report=False)
+        if logic is None:
+            # A row not yet right stays a row, with its error, rather than
+            # being lost in the switch.
+            self._rows_logic(draft, prefix, label=gettext("この規則"))
+            return
         draft.advanced = True
         draft.logic = json.dumps(logic, ensure_ascii=False) if logic else ""
 

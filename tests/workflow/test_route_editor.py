@@ -448,3 +448,51 @@ def test_the_simulator_sits_beside_the_editor(client, version):
     assert f'action="{simulate}"' in side
     assert 'name="amount"' in side
     assert 'name="_holders_on"' in side
+
+
+def test_a_row_not_yet_right_stays_a_row_when_switching_to_json(client, version, org):
+    url = _editor(client, version)
+    data = _page_form(client.get(url).content.decode(), EDITOR)
+    _r, data = _press(client, url, data, "rule-add")
+    data.update({"rule-0-cond-0-subject": "field:amount", "rule-0-cond-0-op": "<"})
+    response, data = _press(client, url, data, "rule-0-advanced")
+    assert data["rule-0-mode"] == "rows"
+    assert data["rule-0-cond-0-subject"] == "field:amount"
+    assert "この規則の条件 1: 値を入力してください。" in response.content.decode()
+
+
+def test_a_consultation_is_written_as_rows(client, version, org):
+    url = _editor(client, version)
+    data = _page_form(client.get(url).content.decode(), EDITOR)
+    _r, data = _press(client, url, data, "consult-add")
+    _r, data = _press(client, url, data, "consult-1-cond-add")
+    positions = org["positions"]
+    data.update(
+        {
+            "consult-1-section": str(org["sections"]["hisho"].pk),
+            "consult-1-position": str(positions["kacho"].pk),
+            "consult-1-before": str(positions["bucho"].pk),
+            "consult-1-match": "or",
+            "consult-1-cond-0-subject": "field:amount",
+            "consult-1-cond-0-op": ">=",
+            "consult-1-cond-0-value": "5,000,000",
+            "consult-1-cond-1-subject": "field:plan",
+            "consult-1-cond-1-op": ">=",
+            "consult-1-cond-1-value": "3",
+        }
+    )
+    response = client.post(url, {**data, "action": "save"})
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    added = version.route.consultations.get(section=org["sections"]["hisho"])
+    assert added.rule == {
+        "or": [
+            {">=": [{"var": "amount"}, 5_000_000]},
+            {">=": [{"var": "plan"}, 3]},
+        ]
+    }
+    labels = lambda amount: [  # noqa: E731
+        c["label"]
+        for c in chain_plan(version=version, answers={"amount": amount}).consultations
+    ]
+    assert labels(5_000_000) == ["秘書課 課長"]
+    assert labels(4_999_999) == []
