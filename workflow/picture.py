@@ -17,7 +17,7 @@ from core.i18n import localized
 from workflow.models import FinalAuthorityRule, RouteConsultation, RouteLevel
 from workflow.route_rules import number_text, split_band
 
-BOX_W, BOX_H, GAP, TOP = 132, 52, 44, 96
+BOX_W, BOX_H, GAP, TOP = 150, 52, 56, 96
 
 
 def route_picture(version: Any) -> dict[str, Any] | None:
@@ -90,16 +90,20 @@ def route_picture(version: Any) -> dict[str, Any] | None:
                     for n, text in enumerate(decides.get(level.position_id, []))
                 ],
                 "arrow": i > 0,
+                "arrow_from": 16 + i * (BOX_W + GAP) - GAP,
+                "arrow_to": 16 + i * (BOX_W + GAP) - 2,
             }
         )
     consults = []
     for item in consultations:
         i = index.get(item.before_position_id, len(levels) - 1)
         lane = sum(1 for c in consults if c["before"] == i)
+        x = max(4, nodes[i]["x"] - GAP // 2 - BOX_W // 2 + lane * 12)
         consults.append(
             {
                 "before": i,
-                "x": max(4, nodes[i]["x"] - GAP // 2 - BOX_W // 2 + lane * 12),
+                "x": x,
+                "text_x": x + BOX_W // 2,
                 "y": 8 + lane * 6,
                 "cx": nodes[i]["x"] - GAP // 2 + lane * 12,
                 "label": f"{localized(item.section, 'name')} {item.position}",
