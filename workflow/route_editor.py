@@ -85,6 +85,9 @@ class RouteEditor:
         self.summary: list[tuple[str, str, str]] = []
         self.action = ""
         self.compiled: Compiled | None = None
+        # The input a button press lands on (autofocus: without JavaScript
+        # the page comes back at the top, and the keyboard would lose its place).
+        self.focus = ""
         if data is None:
             self._load()
         else:
@@ -93,6 +96,7 @@ class RouteEditor:
             self.action = action if _ACTION.match(action) else "save"
             if self.action != "save":
                 self._apply(self.action)
+                self.focus = self._focus_after(self.action)
 
     # --- reading -------------------------------------------------------------
 
@@ -244,6 +248,42 @@ class RouteEditor:
             index = action.rsplit("-", 1)[1]
             if index.isdigit() and int(index) < len(self.band.rows):
                 del self.band.rows[int(index)]
+
+    def _focus_after(self, action: str) -> str:
+        parts = action.split("-")
+        sizes = {
+            "level": len(self.levels),
+            "rule": len(self.rules),
+            "consult": len(self.consultations),
+        }
+        first = {"level": "position", "rule": "label", "consult": "section"}
+        head = parts[0]
+        if head in sizes and len(parts) >= 2 and not parts[1].isdigit():
+            index = sizes[head] - 1
+            if len(parts) == 3 and parts[2].isdigit():
+                step = {"up": -1, "down": 1, "remove": -1}.get(parts[1], 0)
+                index = int(parts[2]) + step
+                if parts[1] == "remove":
+                    index = max(index, 0)
+            if 0 <= index < sizes[head]:
+                return f"{head}-{index}-{first[head]}"
+            return ""
+        if head in ("rule", "consult") and parts[1:2] and parts[1].isdigit():
+            items = self.rules if head == "rule" else self.consultations
+            index = int(parts[1])
+            if parts[2:] == ["cond", "add"] and index < len(items):
+                last = len(items[index].conditions) - 1
+                return f"{head}-{index}-cond-{last}-subject"
+            if parts[2:] == ["advanced"]:
+                return f"{head}-{index}-json"
+            if parts[2:] == ["rows"]:
+                return f"{head}-{index}-match"
+            return ""
+        if action == "band-add":
+            return "band-subject"
+        if action == "band-row-add" and self.band is not None:
+            return f"band-{len(self.band.rows) - 1}-bound"
+        return ""
 
     @staticmethod
     def _new_rule() -> RuleDraft:
@@ -583,6 +623,7 @@ class RouteEditor:
             "subjects": self.subjects,
             "operators": list(OPERATORS.items()),
             "errors": self.errors,
+            "focus": self.focus,
         }
 
     def _rule_view(self, draft: RuleDraft, prefix: str, index: int) -> dict[str, Any]:

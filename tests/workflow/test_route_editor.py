@@ -496,3 +496,15 @@ def test_a_consultation_is_written_as_rows(client, version, org):
     ]
     assert labels(5_000_000) == ["秘書課 課長"]
     assert labels(4_999_999) == []
+
+
+def test_a_button_press_lands_on_the_row_it_changed(client, version):
+    url = _editor(client, version)
+    data = _page_form(client.get(url).content.decode(), EDITOR)
+    moved, _data = _press(client, url, data, "level-up-2")
+    assert 'name="level-1-position" aria-invalid' not in moved.content.decode()
+    assert 'id="f-level-1-position" name="level-1-position" autofocus' in (
+        moved.content.decode()
+    )
+    added, _data = _press(client, url, data, "band-row-add")
+    assert 'name="band-2-bound" value="" autofocus' in added.content.decode()

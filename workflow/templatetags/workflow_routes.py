@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import template
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -26,3 +27,9 @@ def field_aria(errors: dict[str, list[str]], name: str) -> str:
     if not errors.get(name):
         return ""
     return format_html(' aria-invalid="true" aria-describedby="f-{}-error"', name)
+
+
+@register.simple_tag
+def autofocus(focus: str, name: str) -> str:
+    """` autofocus` on the input a button press of the editor lands on."""
+    return mark_safe(" autofocus") if focus and focus == name else ""
