@@ -114,9 +114,15 @@ class RouteEditor:
             .values_list("rule", "position_id", "label")
         )
         pairs = [(rule, position) for rule, position, _label in stored]
-        start, shape, rows, otherwise, _bound = split_band(pairs)
+        start, shape, rows, otherwise, otherwise_bound = split_band(pairs)
         band_subject = self.by_logic and shape and self._subject_value(shape[1])
-        if shape is None or not band_subject:
+        if (
+            shape is None
+            or not band_subject
+            or (otherwise is not None and otherwise_bound != rows[-1][0])
+        ):
+            # Not a band the editor can show as it is: saving it as a band
+            # would move the "otherwise" bound without anyone seeing it.
             start = len(stored)
         self.rules = []
         for rule, position, label in stored[:start]:

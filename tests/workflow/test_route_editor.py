@@ -508,3 +508,21 @@ def test_a_button_press_lands_on_the_row_it_changed(client, version):
     )
     added, _data = _press(client, url, data, "band-row-add")
     assert 'name="band-2-bound" value="" autofocus' in added.content.decode()
+
+
+def test_a_stored_band_with_a_gap_is_shown_as_it_is(client, version, org):
+    positions = org["positions"]
+    route = version.route
+    route.final_rules.all().delete()
+    for order, (rule, position) in enumerate(
+        [
+            ({"<": [{"var": "amount"}, 1_000_000]}, positions["kacho"]),
+            ({">=": [{"var": "amount"}, 2_000_000]}, positions["bucho"]),
+        ]
+    ):
+        route.final_rules.create(order=order, rule=rule, position=position, label="")
+    url = _editor(client, version)
+    data = _page_form(client.get(url).content.decode(), EDITOR)
+    assert "band" not in data
+    assert data["rule-1-cond-0-op"] == ">="
+    assert data["rule-1-cond-0-value"] == "2,000,000"
