@@ -13,7 +13,6 @@ holders are all absent today (their deputies decide, 代決).
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -31,6 +30,7 @@ from workflow.route_rules import (
     band_problems,
     split_band,
     subject_index,
+    subject_of,
     subjects,
     value_text,
 )
@@ -79,7 +79,7 @@ def rule_type_errors(rule: Any, by_logic: dict[str, Any]) -> list[str]:
     problems = []
     for op, left, right in _comparisons(rule):
         for subject_logic, literal in ((left, right), (right, left)):
-            subject = by_logic.get(_key(subject_logic))
+            subject = subject_of(subject_logic, by_logic)
             kind = _literal_kind(literal)
             if subject is None or kind is None:
                 continue
@@ -96,10 +96,6 @@ def rule_type_errors(rule: Any, by_logic: dict[str, Any]) -> list[str]:
                     }
                 )
     return problems
-
-
-def _key(logic: Any) -> str:
-    return json.dumps(logic, sort_keys=True, ensure_ascii=False)
 
 
 def _post_problems(slot: str, name: str, today: dt.date) -> list[PublishProblem]:

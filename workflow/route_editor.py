@@ -33,6 +33,7 @@ from workflow.route_rules import (
     rule_from_logic,
     split_band,
     subject_index,
+    subject_of,
     subjects,
 )
 
@@ -115,7 +116,8 @@ class RouteEditor:
         )
         pairs = [(rule, position) for rule, position, _label in stored]
         start, shape, rows, otherwise, otherwise_bound = split_band(pairs)
-        band_subject = self.by_logic and shape and self._subject_value(shape[1])
+        band = subject_of(shape[1], self.by_logic) if shape else None
+        band_subject = band.value if band else ""
         if (
             shape is None
             or not band_subject
@@ -144,10 +146,6 @@ class RouteEditor:
             draft.position = str(item.position_id)
             draft.before = str(item.before_position_id)
             self.consultations.append(draft)
-
-    def _subject_value(self, logic: Any) -> str:
-        item = self.by_logic.get(json.dumps(logic, sort_keys=True, ensure_ascii=False))
-        return item.value if item else ""
 
     @staticmethod
     def _read_rule(data: Any, prefix: str) -> RuleDraft:
