@@ -338,7 +338,13 @@ class RouteEditor:
         if op == "in":
             if kind != "list":
                 return None, gettext("「含む」は複数選択の項目にだけ使えます。")
-            return text, "" if text else gettext("値を入力してください。")
+            if not text:
+                return None, gettext("値を入力してください。")
+            if subject.options and subject.option_value(text) is None:
+                return None, gettext(
+                    "選択肢にありません。選べるのは %(options)s です。"
+                ) % {"options": "、".join(label for _v, label in subject.options)}
+            return subject.option_value(text) or text, ""
         if kind == "list":
             return None, gettext("複数選択の項目は「含む」で比べてください。")
         if not text:
@@ -357,6 +363,13 @@ class RouteEditor:
             return None, gettext("「はい」か「いいえ」を入力してください。")
         if kind == "date" and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
             return None, gettext("日付は 2026-04-01 の形で入力してください。")
+        if subject.options:
+            value = subject.option_value(text)
+            if value is None:
+                return None, gettext(
+                    "選択肢にありません。選べるのは %(options)s です。"
+                ) % {"options": "、".join(label for _v, label in subject.options)}
+            return value, ""
         return text, ""
 
     def _rows_logic(

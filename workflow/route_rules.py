@@ -31,6 +31,8 @@ from typing import Any
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from forms_builder.fieldtypes import loc
+
 # Field types whose answers rules read as numbers, booleans, lists or text.
 NUMBER_TYPES = frozenset({"integer", "amount", "file"})
 BOOLEAN_TYPES = frozenset({"yesno", "agreement", "checkbox"})
@@ -91,6 +93,21 @@ class Subject:
     label: str
     kind: str
     logic: Any
+    # A choice question's options (value, label): a row may name either.
+    options: tuple[tuple[str, str], ...] = ()
+
+    def option_value(self, text: str) -> str | None:
+        """The stored value of the option ``text`` names (its value or label)."""
+        for value, label in self.options:
+            if text in (value, label):
+                return value
+        return None
+
+    def option_label(self, value: Any) -> str | None:
+        for option, label in self.options:
+            if option == value:
+                return label
+        return None
 
 
 def _count(group: str) -> dict[str, Any]:
@@ -138,7 +155,14 @@ def subjects(runtime: Any) -> list[Subject]:
         label = node.label
         if node.type == "file":
             label = gettext("%(label)s（添付ファイルの数）") % {"label": label}
-        items.append(Subject(f"field:{node.key}", label, kind, {"var": node.key}))
+        options = tuple(
+            (str(option.get("value")), loc(option.get("label")))
+            for option in node.spec.get("options") or []
+            if node.type in ("choice", "multichoice")
+        )
+        items.append(
+            Subject(f"field:{node.key}", label, kind, {"var": node.key}, options)
+        )
     return items
 
 
@@ -253,7 +277,9 @@ def condition_from_logic(node: Any, by_logic: dict[str, Subject]) -> Condition |
     subject = subject_of(lhs, by_logic)
     if subject is None or isinstance(value, dict | list):
         return None
-    return Condition(subject.value, op, value_text(value))
+    return Condition(
+        subject.value, op, subject.option_label(value) or value_text(value)
+    )
 
 
 def rule_from_logic(rule: Any, by_logic: dict[str, Subject]) -> RuleDraft:

@@ -526,3 +526,58 @@ def test_a_stored_band_with_a_gap_is_shown_as_it_is(client, version, org):
     assert "band" not in data
     assert data["rule-1-cond-0-op"] == ">="
     assert data["rule-1-cond-0-value"] == "2,000,000"
+
+
+def test_a_choice_is_named_by_its_label_and_stored_by_its_value(client, org):
+    from .conftest import published_version
+
+    definition = {
+        "version": 1,
+        "pages": [
+            {
+                "key": "main",
+                "title": {"ja": "申請内容"},
+                "fields": [
+                    {
+                        "key": "kind",
+                        "type": "choice",
+                        "label": {"ja": "区分"},
+                        "options": [
+                            {"value": "new", "label": {"ja": "新設"}},
+                            {"value": "repair", "label": {"ja": "改修"}},
+                        ],
+                    }
+                ],
+            }
+        ],
+    }
+    version = published_version(
+        org, code="kubun", prefix="KB", title="区分つき", definition=definition
+    )
+    from workflow.models import Route
+
+    route = Route.objects.create(procedure_version=version)
+    route.levels.create(order=0, position=org["positions"]["tanto"])
+    route.levels.create(order=1, position=org["positions"]["kacho"])
+    url = _editor(client, version)
+    data = _page_form(client.get(url).content.decode(), EDITOR)
+    _r, data = _press(client, url, data, "rule-add")
+    data.update(
+        {
+            "rule-0-position": str(org["positions"]["tanto"].pk),
+            "rule-0-cond-0-subject": "field:kind",
+            "rule-0-cond-0-op": "==",
+            "rule-0-cond-0-value": "増築",
+        }
+    )
+    refused = client.post(url, {**data, "action": "save"})
+    assert (
+        "選択肢にありません。選べるのは 新設、改修 です。" in refused.content.decode()
+    )
+    data["rule-0-cond-0-value"] = "改修"
+    assert client.post(url, {**data, "action": "save"}).status_code == 302
+    assert route.final_rules.get().rule == {
+        "and": [{"==": [{"var": "kind"}, "repair"]}]
+    }
+    data = _page_form(client.get(url).content.decode(), EDITOR)
+    assert data["rule-0-cond-0-value"] == "改修"
