@@ -59,6 +59,12 @@ def _count(data: Any, name: str) -> int:
         return 0
 
 
+def _not_an_option(subject: Any) -> str:
+    return gettext("選択肢にありません。選べるのは %(options)s です。") % {
+        "options": "、".join(label for _value, label in subject.options)
+    }
+
+
 def _move(items: list[Any], index: int, step: int) -> None:
     target = index + step
     if 0 <= index < len(items) and 0 <= target < len(items):
@@ -341,9 +347,7 @@ class RouteEditor:
             if not text:
                 return None, gettext("値を入力してください。")
             if subject.options and subject.option_value(text) is None:
-                return None, gettext(
-                    "選択肢にありません。選べるのは %(options)s です。"
-                ) % {"options": "、".join(label for _v, label in subject.options)}
+                return None, _not_an_option(subject)
             return subject.option_value(text) or text, ""
         if kind == "list":
             return None, gettext("複数選択の項目は「含む」で比べてください。")
@@ -366,9 +370,7 @@ class RouteEditor:
         if subject.options:
             value = subject.option_value(text)
             if value is None:
-                return None, gettext(
-                    "選択肢にありません。選べるのは %(options)s です。"
-                ) % {"options": "、".join(label for _v, label in subject.options)}
+                return None, _not_an_option(subject)
             return value, ""
         return text, ""
 
