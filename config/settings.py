@@ -523,6 +523,11 @@ DOCUMENT_FONTS = [
 PROCEDURES_CASE_ENGINE = env_str(
     "PROCEDURES_CASE_ENGINE", "workflow.engine.ViewflowCaseEngine"
 )
+# Checks run before a procedure version is published (procedures.publishing):
+# the workflow checks the route against the form and the organisation.
+PROCEDURES_PUBLISH_CHECKS = ["workflow.checks.route_publish_problems"]
+# What the procedure's manage page shows of a version (the route's picture).
+PROCEDURES_VERSION_PANELS = ["workflow.picture.version_panel"]
 # A draft untouched this many days is deleted (`manage.py drafts_purge`,
 # daily), its resident told DRAFT_REMINDER_DAYS beforehand.
 DRAFT_RETENTION_DAYS = env_int("DRAFT_RETENTION_DAYS", 90)

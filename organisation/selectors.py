@@ -102,19 +102,27 @@ def user_slot_grants(user: Any, date: dt.date | None = None) -> list[SlotGrant]:
     return own
 
 
-def slot_holders(slot: str, date: dt.date | None = None) -> list[dict[str, Any]]:
-    """Who would act in ``slot`` on ``date``: each holder, and their deputy if absent."""
-    date = date or timezone.localdate()
+def slot_assignments(slot: str) -> Any:
+    """Every assignment, past, present or future, to the post ``slot`` names."""
     body = slot.removeprefix(SLOT_PREFIX)
     unit, _, position_part = body.partition("_p")
-    assignments = Assignment.objects.active_on(date).filter(
-        position_id=int(position_part)
-    )
+    assignments = Assignment.objects.filter(position_id=int(position_part))
     if unit.startswith("s"):
         assignments = assignments.filter(section_id=int(unit[1:]))
     elif unit.startswith("d"):
         assignments = assignments.filter(section__department_id=int(unit[1:]))
-    assignments = assignments.select_related("user").order_by("user__full_name")
+    return assignments
+
+
+def slot_holders(slot: str, date: dt.date | None = None) -> list[dict[str, Any]]:
+    """Who would act in ``slot`` on ``date``: each holder, and their deputy if absent."""
+    date = date or timezone.localdate()
+    assignments = (
+        slot_assignments(slot)
+        .active_on(date)
+        .select_related("user")
+        .order_by("user__full_name")
+    )
     absences = {
         absence.holder_id: absence
         for absence in Absence.objects.active_on(date)

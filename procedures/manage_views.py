@@ -27,6 +27,7 @@ from procedures.forms import (
 )
 from procedures.models import Application, Procedure, ProcedureVersion
 from procedures.package_mapping import apply_mapping
+from procedures.publishing import version_panels
 
 
 def _procedure(code: str) -> Procedure:
@@ -81,13 +82,17 @@ def procedure_detail(request: HttpRequest, code: str) -> HttpResponse:
             "-number"
         )
     )
+    draft = next((v for v in versions if v.is_editable), None)
+    shown = draft or procedure.current_version
     return render(
         request,
         "procedures/manage/procedure_detail.html",
         {
             "procedure": procedure,
             "versions": versions,
-            "draft": next((v for v in versions if v.is_editable), None),
+            "draft": draft,
+            "shown_version": shown,
+            "panels": version_panels(request, shown) if shown else [],
             "category_form": ProcedureCategoryForm(instance=procedure),
         },
     )
@@ -198,7 +203,18 @@ def version_publish(request: HttpRequest, code: str, number: int) -> HttpRespons
     version = get_object_or_404(ProcedureVersion, procedure=procedure, number=number)
     try:
         services.procedure_version_publish(
-            version=version, actor=request.user, request=request
+            version=version,
+            actor=request.user,
+            request=request,
+            accept_warnings=request.POST.get("accept_warnings") == "1",
+        )
+    except services.PublishRefused as exc:
+        # The checks' findings, listed; warnings alone may be accepted here.
+        return render(
+            request,
+            "procedures/manage/version_publish.html",
+            {"procedure": procedure, "version": version, "refused": exc},
+            status=400 if exc.errors else 200,
         )
     except services.ProcedureError as exc:
         messages.error(request, exc.message)

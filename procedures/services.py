@@ -28,6 +28,7 @@ from procedures.models import (
     ProcedureVersion,
     ReceiptCounter,
 )
+from procedures.publishing import PublishProblem, publish_problems
 
 Kind = ApplicationEvent.Kind
 Status = Application.Status
@@ -704,13 +705,36 @@ def procedure_version_draft(
     return version
 
 
+class PublishRefused(ProcedureError):
+    """The publish checks found errors, or warnings not yet accepted."""
+
+    def __init__(self, problems: list[PublishProblem]) -> None:
+        from django.utils.translation import gettext
+
+        self.problems = problems
+        self.errors = [p.message for p in problems if not p.warning]
+        self.warnings = [p.message for p in problems if p.warning]
+        super().__init__(
+            gettext("公開できません。次の問題を直してください。")
+            if self.errors
+            else gettext("公開する前に、次の注意を確認してください。")
+        )
+
+
 @transaction.atomic
 def procedure_version_publish(
-    *, version: ProcedureVersion, actor: Any, request: Any = None
+    *,
+    version: ProcedureVersion,
+    actor: Any,
+    request: Any = None,
+    accept_warnings: bool = False,
 ) -> ProcedureVersion:
     """Publish a draft: it replaces the published version, which becomes 旧版.
 
     Applications already started keep the version they were started with.
+    The checks of ``PROCEDURES_PUBLISH_CHECKS`` (the route, for one) run
+    first: any error refuses (:class:`PublishRefused`), and so do warnings
+    unless ``accept_warnings``; accepted warnings are in the audit record.
     """
     from django.utils.translation import gettext
 
@@ -726,6 +750,9 @@ def procedure_version_publish(
                 "申請フォームの版が公開されていません。先にフォームを公開してください。"
             )
         )
+    problems = publish_problems(version)
+    if any(not p.warning for p in problems) or (problems and not accept_warnings):
+        raise PublishRefused(problems)
     previous = procedure.current_version
     procedure.versions.filter(status=ProcedureVersion.Status.PUBLISHED).update(
         status=ProcedureVersion.Status.SUPERSEDED
@@ -744,6 +771,7 @@ def procedure_version_publish(
         request=request,
         number=version.number,
         previous=previous.number if previous else None,
+        accepted_warnings=[p.message for p in problems],
     )
     return version
 

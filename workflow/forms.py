@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 from typing import Any
 
 from django import forms
 from django.core.exceptions import ObjectDoesNotExist
-from django.forms import inlineformset_factory
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from forms_builder.fieldtypes import FIELD_TYPES
 from forms_builder.forms import DEFAULT_MAX_ROWS
 from workflow.decisions import applicant_message_rule, decision_text_errors
-from workflow.models import FinalAuthorityRule, Route, RouteConsultation, RouteLevel
 
 
 class Choices(forms.RadioSelect):
@@ -274,82 +274,19 @@ def _route_runtime(row: Any) -> Any:
         return None
 
 
-def route_formsets(
-    route: Route, data: Any = None, runtime: Any = None
-) -> dict[str, Any]:
-    """The three inline formsets of the route editor (levels, 専決, 合議).
-
-    ``runtime`` is the version's form, against which rules are checked.
-    Each formset ends with one blank row to fill in; a row left blank is
-    ignored on saving.
-    """
-    levels = inlineformset_factory(
-        Route, RouteLevel, fields=["order", "position"], extra=1, can_delete=True
-    )
-    rules = inlineformset_factory(
-        Route,
-        FinalAuthorityRule,
-        form=rule_form(FinalAuthorityRule, runtime=runtime),
-        fields=["order", "label", "rule", "position"],
-        extra=1,
-        can_delete=True,
-    )
-    consultations = inlineformset_factory(
-        Route,
-        RouteConsultation,
-        form=rule_form(RouteConsultation, runtime=runtime),
-        fields=["section", "position", "before_position", "rule"],
-        extra=1,
-        can_delete=True,
-    )
-    return {
-        "levels": levels(data, instance=route, prefix="levels"),
-        "rules": rules(data, instance=route, prefix="rules"),
-        "consultations": consultations(data, instance=route, prefix="consult"),
-    }
-
-
-ROUTE_PARTS = {
-    "levels": _("審査の段階"),
-    "rules": _("専決の規則"),
-    "consultations": _("合議"),
-}
-
-
-def route_error_items(formsets: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """(anchor, label, message) of every error of the route editor, in page
-    order, for the error summary at the top: each links to its field, or to
-    the row or the part when the error is about a whole row or part. A field
-    with an error is marked invalid and described by its message, shown next
-    to it."""
-    items: list[tuple[str, str, str]] = []
-    for name, formset in formsets.items():
-        part = str(ROUTE_PARTS[name])
-        for message in formset.non_form_errors():
-            items.append((f"route-{name}", part, message))
-        for number, form in enumerate(formset.forms, start=1):
-            row = gettext("%(part)s %(n)s件目") % {"part": part, "n": number}
-            for message in form.non_field_errors():
-                items.append((f"{form.prefix}-row", row, message))
-            for field in form.visible_fields():
-                if field.errors:
-                    field.field.widget.attrs.update(
-                        {
-                            "aria-invalid": "true",
-                            "aria-describedby": f"{field.auto_id}-error",
-                        }
-                    )
-                for message in field.errors:
-                    label = gettext("%(part)s %(n)s件目の%(label)s") % {
-                        "part": part,
-                        "n": number,
-                        "label": field.label,
-                    }
-                    items.append((field.id_for_label, label, message))
-    return items
-
-
 ADD_ROW = "_add_row"  # the name of the simulator's add-row buttons
+HOLDERS_ON = (
+    "_holders_on"  # the simulator's second date (no question key starts with _)
+)
+
+
+def next_april_first(today: dt.date | None = None) -> dt.date:
+    """The next 1 April after today: the usual day of the 人事異動."""
+    today = today or timezone.localdate()
+    april = dt.date(today.year, 4, 1)
+    return april if april > today else dt.date(today.year + 1, 4, 1)
+
+
 SAMPLE_ROWS = 3  # rows a repeating group offers before any is added
 
 
@@ -430,6 +367,23 @@ class SimulateForm(forms.Form):
             if data is not None:
                 data[f"{node.key}-rows"] = str(rows[node.key])
         super().__init__(data)
+        # Who holds each post on the chain today, and on a later day such as
+        # the 1 April 人事異動 (dated assignments entered in advance).
+        self.fields[HOLDERS_ON] = forms.DateField(
+            label=_("担当者を確かめるもう一つの日付"),
+            required=False,
+            help_text=_(
+                "人事異動の日（4月1日など）を入れると、その日の担当者も示します。"
+            ),
+            widget=forms.DateInput(
+                attrs={"type": "date", "class": "form-control w-auto"},
+                format="%Y-%m-%d",
+            ),
+        )
+        self.fields[HOLDERS_ON].widget.attrs["aria-describedby"] = (
+            f"id_{HOLDERS_ON}-hint"
+        )
+        self.initial[HOLDERS_ON] = next_april_first()
         self.questions: list[SampleQuestion] = []
         for node in questions:
             self.questions.append(self._add_question(node, rows.get(node.key, 0)))

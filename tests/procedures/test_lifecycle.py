@@ -7,7 +7,12 @@ from django.test import Client
 
 from core.models import AuditEvent
 from procedures.models import Application, Procedure, ProcedureVersion
-from tests.procedures.conftest import fill_and_submit, login, make_form_version
+from tests.procedures.conftest import (
+    fill_and_submit,
+    give_route,
+    login,
+    make_form_version,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +73,12 @@ def test_administrator_creates_publishes_and_residents_find_it(
     procedure = Procedure.objects.get(code="johkaso")
     assert procedure.status == Procedure.Status.DRAFT
     assert client.get("/procedures/johkaso/").status_code == 404
+
+    # Without an approval route it is refused (the workflow's publish check),
+    # with the reason listed.
+    refused = admin_client.post("/manage/procedures/johkaso/versions/1/publish/")
+    assert "承認ルートに審査の段階がありません" in refused.content.decode()
+    give_route(procedure.versions.get(), office["position"])
 
     admin_client.post("/manage/procedures/johkaso/versions/1/publish/")
 

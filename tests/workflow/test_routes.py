@@ -219,46 +219,55 @@ def _editor(client, version):
     return reverse("workflow_manage:route_edit", args=[version.pk])
 
 
-def test_route_editor_saves_with_the_blank_extra_rows_left_empty(client, version):
-    url = _editor(client, version)
-    data = _page_form(client.get(url).content.decode())
-    # The page ends each part with a blank row: left as it is, as anyone would.
-    assert data["rules-2-rule"] == data["consult-1-position"] == ""
-    data["rules-0-label"] = "100万円以下は課長が決裁"
+EDITOR = '<form method="post" novalidate class="workflow-route-editor"'
 
-    response = client.post(url, data)
+
+def test_route_editor_saves_with_the_blank_added_rows_left_empty(client, version):
+    url = _editor(client, version)
+    data = _page_form(client.get(url).content.decode(), EDITOR)
+    # Rows added and left blank, as anyone might: they are dropped on saving.
+    data.update(levels_count_plus_one(data))
+    data["rules-count"] = "1"
+    data["rule-0-conds"] = "1"
+    data["consult-count"] = "2"
+    data["consult-1-conds"] = "1"
+
+    response = client.post(url, {**data, "action": "save"})
 
     assert response.status_code == 302, response.content.decode()[-2000:]
     route = Route.objects.get(procedure_version=version)
-    assert route.final_rules.get(order=0).label == "100万円以下は課長が決裁"
     assert route.final_rules.count() == 2
     assert route.consultations.count() == 1
     assert route.levels.count() == 5
+
+
+def levels_count_plus_one(data: dict[str, str]) -> dict[str, str]:
+    count = int(data["levels-count"])
+    return {"levels-count": str(count + 1), f"level-{count}-position": ""}
 
 
 def test_route_editor_summarises_errors_at_the_top_linking_to_each_field(
     client, version
 ):
     url = _editor(client, version)
-    data = _page_form(client.get(url).content.decode())
-    data["rules-2-label"] = "緊急は係長専決"  # a new rule, without a position
-    data["rules-2-order"] = "3"
-    data["rules-2-rule"] = '{"==": [{"var": "name"}, "緊急"]}'
+    data = _page_form(client.get(url).content.decode(), EDITOR)
+    data["rules-count"] = "1"  # a new rule, without a position
+    data["rule-0-label"] = "緊急は係長専決"
+    data["rule-0-mode"] = "json"
+    data["rule-0-json"] = '{"==": [{"var": "name"}, "緊急"]}'
 
-    response = client.post(url, data)
+    response = client.post(url, {**data, "action": "save"})
 
     assert response.status_code == 400
     body = response.content.decode()
     summary = body.split('class="error-summary', 1)[1].split("</div>", 1)[0]
     assert body.index('class="error-summary') < body.index("<h1")
     assert (
-        '<a href="#id_rules-2-position">専決の規則 3件目の最終決裁の職位: '
-        "この項目は必須です。</a>" in summary
+        '<a href="#f-rule-0-position">専決の規則 1: 職を選んでください。</a>' in summary
     )
     # Next to the field too, and the field says so.
-    assert 'id="id_rules-2-position-error">この項目は必須です。' in body
-    assert 'aria-describedby="id_rules-2-position-error"' in body
-    # Nothing else was reported: the blank rows of the other parts are ignored.
+    assert 'id="f-rule-0-position-error"><div>職を選んでください。</div>' in body
+    assert 'aria-describedby="f-rule-0-position-error"' in body
     assert summary.count("<li>") == 1
 
 
@@ -267,22 +276,23 @@ def test_route_editor_accepts_reduce_over_a_repeating_group(client, equipment, o
     page = client.get(url).content.decode()
     # The columns a rule may read inside reduce are listed with the group.
     assert "<code>cost</code>（金額）" in page
-    data = _page_form(page)
-    assert json.loads(data["consult-0-rule"]) == SUM_RULE
-    data["rules-1-order"] = "1"
-    data["rules-1-label"] = "合計500万円以下は部長専決"
-    data["rules-1-rule"] = json.dumps({"<=": [ITEMS_TOTAL, 5_000_000]})
-    data["rules-1-position"] = str(org["positions"]["bucho"].pk)
+    data = _page_form(page, EDITOR)
+    data["rules-count"] = "2"
+    data["rule-1-label"] = "合計500万円以下は部長専決"
+    data["rule-1-mode"] = "json"
+    data["rule-1-json"] = json.dumps({"<=": [ITEMS_TOTAL, 5_000_000]})
+    data["rule-1-position"] = str(org["positions"]["bucho"].pk)
 
-    response = client.post(url, data)
+    response = client.post(url, {**data, "action": "save"})
 
     assert response.status_code == 302, response.content.decode()[-3000:]
     assert equipment.route.final_rules.count() == 2
     # A column the group does not have is still refused, next to the rule.
-    data = _page_form(client.get(url).content.decode())
+    data = _page_form(client.get(url).content.decode(), EDITOR)
     wrong = json.dumps(ITEMS_TOTAL).replace("current.cost", "current.price")
-    data["rules-1-rule"] = wrong
-    refused = client.post(url, data)
+    data["rule-1-mode"] = "json"
+    data["rule-1-json"] = json.dumps({"<=": [json.loads(wrong), 5_000_000]})
+    refused = client.post(url, {**data, "action": "save"})
     assert refused.status_code == 400
     assert "「current.price」は繰り返し「items」の列ではありません" in (
         refused.content.decode()
@@ -508,14 +518,17 @@ def test_route_editor_summarises_a_duplicate_level_and_stores_nothing(
     client, version, org
 ):
     url = _editor(client, version)
-    data = _page_form(client.get(url).content.decode())
-    data["levels-5-order"] = "9"
-    data["levels-5-position"] = str(org["positions"]["kacho"].pk)  # twice
+    data = _page_form(client.get(url).content.decode(), EDITOR)
+    data["levels-count"] = "6"
+    data["level-5-position"] = str(org["positions"]["kacho"].pk)  # twice
 
-    response = client.post(url, data)
+    response = client.post(url, {**data, "action": "save"})
 
     assert response.status_code == 400
     summary = response.content.decode().split('class="error-summary', 1)[1]
     summary = summary.split("</div>", 1)[0]
-    assert '<a href="#route-levels">審査の段階:' in summary
+    assert (
+        '<a href="#f-level-5-position">段階 6: 「課長」はすでに段階にあります。'
+        in summary
+    )
     assert Route.objects.get(procedure_version=version).levels.count() == 5

@@ -360,16 +360,14 @@ def test_route_editor_lists_the_questions_and_rejects_an_unknown_rule_key(
     response = c.post(
         url,
         {
-            "levels-TOTAL_FORMS": "0",
-            "levels-INITIAL_FORMS": "0",
-            "rules-TOTAL_FORMS": "1",
-            "rules-INITIAL_FORMS": "0",
-            "rules-0-order": "9",
-            "rules-0-label": "誤り",
-            "rules-0-rule": '{"<=": [{"var": "nosuchfield"}, 1]}',
-            "rules-0-position": org["positions"]["kacho"].pk,
-            "consult-TOTAL_FORMS": "0",
-            "consult-INITIAL_FORMS": "0",
+            "action": "save",
+            "levels-count": "1",
+            "level-0-position": org["positions"]["kacho"].pk,
+            "rules-count": "1",
+            "rule-0-label": "誤り",
+            "rule-0-mode": "json",
+            "rule-0-json": '{"<=": [{"var": "nosuchfield"}, 1]}',
+            "rule-0-position": org["positions"]["kacho"].pk,
         },
     )
     assert response.status_code == 400
