@@ -100,13 +100,19 @@ def page(chromium):
 @pytest.fixture
 def redis_cache(settings):
     """A private redis-server as Django's cache for one test, stopped after it."""
+    from axes.handlers.proxy import AxesProxyHandler
+
     from tests.redisserver import RedisServer
 
     server = RedisServer()
     server.start()
     settings.CACHES = server.cache_settings()
+    # django-axes keeps its handler, and with it the cache it opened, for the
+    # life of the process: let it open this test's cache.
+    AxesProxyHandler.implementation = None
     yield server
     server.stop()
+    AxesProxyHandler.implementation = None
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,8 @@ from django.db import connection, transaction
 
 from core.models import AuditEvent, OutboxMessage
 from core.outbox import outbox_deliver_due, outbox_mail
-from tests.factories import PASSWORD, AdministratorFactory, StaffFactory
+from tests.factories import AdministratorFactory, StaffFactory
+from tests.second_factor import login_as
 from tests.smtpserver import SmtpServer, free_port
 
 Status = OutboxMessage.Status
@@ -66,7 +67,7 @@ def test_administrators_see_undelivered_mail_and_send_it_again(
     message = outbox_mail(to="taro@example.jp", subject="【電子申請】受付", body="本文")
     outbox_deliver_due()
     administrator = AdministratorFactory()
-    client.login(username=administrator.email, password=PASSWORD)
+    login_as(client, administrator)
 
     page = client.get("/manage/outbox/").content.decode()
     assert "taro@example.jp" in page
@@ -93,7 +94,7 @@ def test_administrators_see_undelivered_mail_and_send_it_again(
 @pytest.mark.django_db
 def test_caseworkers_cannot_open_the_outbox(client):
     caseworker = StaffFactory()
-    client.login(username=caseworker.email, password=PASSWORD)
+    login_as(client, caseworker)
 
     assert client.get("/manage/outbox/").status_code == 403
 

@@ -12,7 +12,8 @@ from core.models import AuditEvent
 from documents.models import IssuedDocument
 from documents.services import document_issue, document_request, document_retry_now
 from tests.documents.conftest import APPROVAL_RECORD
-from tests.factories import PASSWORD, UserFactory
+from tests.factories import UserFactory
+from tests.second_factor import login_as
 
 pytestmark = pytest.mark.django_db
 Status = IssuedDocument.Status
@@ -80,11 +81,12 @@ def test_the_attempt_that_was_taken_over_stores_nothing(application, monkeypatch
 
 
 def test_the_django_admin_retry_takes_a_stale_claim_back_audited(
-    client, application, django_capture_on_commit_callbacks
+    client, application, django_capture_on_commit_callbacks, settings
 ):
+    settings.DJANGO_ADMIN_ENABLED = True
     document = _working(application, seconds_ago=120)
     superuser = UserFactory(is_staff=True, is_superuser=True)
-    client.login(username=superuser.email, password=PASSWORD)
+    login_as(client, superuser)
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(

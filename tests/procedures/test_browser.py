@@ -150,13 +150,10 @@ def test_due_date_next_to_the_processing_period_follows_the_typing(
 
     from core.japanese import format_wareki, processing_due_date
     from tests.factories import PASSWORD, AdministratorFactory
+    from tests.second_factor import browser_login
 
     admin = AdministratorFactory(email="admin@example.jp")
-    page.goto(live_server.url + "/manage/login/")
-    page.get_by_label("メールアドレス").fill(admin.email)
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログインする").click()
-    page.wait_for_load_state()
+    browser_login(page, live_server.url, "/manage/login/", admin.email, PASSWORD)
     page.goto(live_server.url + "/manage/procedures/new/")
     preview = page.locator("[data-due-date-preview]")
     today = timezone.localdate()

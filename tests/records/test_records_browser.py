@@ -38,6 +38,7 @@ def test_records_and_access_log_pages_have_no_axe_violations(
 
     for url in urls:
         _check(page, url, found)
+    assert page.url.endswith(urls[1].removeprefix(base))  # not sent elsewhere
     assert application.receipt_number in page.content()
     _in_english(page, base)
     for url in urls:

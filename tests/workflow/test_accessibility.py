@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
@@ -22,6 +23,7 @@ from forms_builder.services import form_version_create_draft
 from procedures import services as procedure_services
 from tests.a11y import axe_violations
 from tests.factories import PASSWORD, AdministratorFactory, ResidentFactory
+from tests.second_factor import browser_login
 
 from .helpers import claim
 
@@ -32,11 +34,9 @@ DESKTOP = {"width": 1280, "height": 900}
 
 
 def _login(page, base: str, path: str, email: str) -> None:
-    page.goto(base + path)
-    page.get_by_label("メールアドレス").fill(email)
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログインする").click()
-    page.wait_for_load_state()
+    # Staff through their second factor too: without it every staff page
+    # would redirect to the enrolment page, and axe would check that instead.
+    browser_login(page, base, path, email, PASSWORD)
 
 
 SHOTS = os.environ.get("A11Y_SCREENSHOTS")
@@ -44,6 +44,8 @@ SHOTS = os.environ.get("A11Y_SCREENSHOTS")
 
 def _check(page, url: str, found: list[str]) -> None:
     page.goto(url)
+    # A redirect (to a login or second-factor page) would check the wrong page.
+    assert urlsplit(page.url).path == urlsplit(url).path, f"{url} -> {page.url}"
     for size in (DESKTOP, PHONE):
         page.set_viewport_size(size)
         if report := axe_violations(page):
