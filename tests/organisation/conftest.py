@@ -3,6 +3,7 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import OrganisationAdministratorFactory
+from tests.second_factor import login_as
 
 
 @pytest.fixture
@@ -12,5 +13,5 @@ def org_admin(db):
 
 @pytest.fixture
 def org_client(client, org_admin):
-    client.force_login(org_admin)
+    login_as(client, org_admin)
     return client

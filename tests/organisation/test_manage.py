@@ -19,6 +19,7 @@ from tests.factories import (
     SectionFactory,
     StaffFactory,
 )
+from tests.second_factor import login_as
 
 pytestmark = pytest.mark.django_db
 
@@ -203,9 +204,9 @@ PAGES = [
 
 @pytest.mark.parametrize("name", PAGES)
 def test_caseworker_and_procedure_administrator_get_403(client, name):
-    client.force_login(StaffFactory())
+    login_as(client, StaffFactory())
     assert client.get(reverse(name)).status_code == 403
-    client.force_login(AdministratorFactory())
+    login_as(client, AdministratorFactory())
     assert client.get(reverse(name)).status_code == 403
 
 
@@ -252,7 +253,7 @@ def test_invited_member_of_staff_sets_a_password_and_signs_in(client, org_admin)
     from core.models import OutboxMessage
 
     admin = client
-    admin.force_login(org_admin)
+    login_as(admin, org_admin)
     admin.post(
         reverse("organisation:staff_create"),
         {"email": "invited@example.jp", "full_name": "招待 太郎"},

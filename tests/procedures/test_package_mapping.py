@@ -79,7 +79,9 @@ def test_route_positions_are_offered_for_mapping(administrator):
 
     from django.core.management import call_command
 
-    call_command("seed_demo", stdout=StringIO())
+    call_command(
+        "seed_demo", allow_demo_passwords_in_production=True, stdout=StringIO()
+    )
     procedure = Procedure.objects.get(code="chiiki-fukushi-josei")
     package = packages.package_export_procedure(procedure=procedure)
     package["procedure"]["code"] = "copy-josei"

@@ -32,7 +32,9 @@ def _validator() -> jsonschema.Draft202012Validator:
 
 @pytest.mark.django_db
 def test_demo_package_is_valid_against_the_schema():
-    call_command("seed_demo", stdout=StringIO())
+    call_command(
+        "seed_demo", allow_demo_passwords_in_production=True, stdout=StringIO()
+    )
     procedure = Procedure.objects.get(code="chiiki-fukushi-josei")
     package = json.loads(
         packages.package_dumps(packages.package_export_procedure(procedure=procedure))

@@ -11,6 +11,7 @@ from django.urls import reverse
 from organisation.models import Assignment, Position
 from procedures.services import PublishRefused, procedure_version_publish
 from tests.factories import AdministratorFactory, StaffFactory
+from tests.second_factor import login_as
 from workflow.models import FinalAuthorityRule
 
 
@@ -109,7 +110,7 @@ def test_a_post_vacant_today_with_a_deputy_publishes_once_accepted(
     assert refused.errors == []
     assert refused.warnings == ["「課長」は今日、全員不在です（代決: 鈴木 一郎）。"]
 
-    client.force_login(AdministratorFactory())
+    login_as(client, AdministratorFactory())
     url = reverse(
         "procedures_manage:version_publish",
         args=[draft.procedure.code, draft.number],
@@ -142,7 +143,7 @@ def test_a_post_taken_up_after_the_april_transfer_is_a_warning(draft, org):
 def test_the_publish_page_lists_the_errors_and_offers_no_way_round(client, draft, org):
     _set_rules(draft, ({"<": [{"var": "nosuch"}, 5]}, org["positions"]["kacho"]))
     StaffFactory()
-    client.force_login(AdministratorFactory())
+    login_as(client, AdministratorFactory())
     url = reverse(
         "procedures_manage:version_publish",
         args=[draft.procedure.code, draft.number],
@@ -159,7 +160,7 @@ def test_the_route_page_lists_what_publishing_would_say(client, draft, absence):
     absence("kacho", "kakaricho")
     vacant = Position.objects.create(code="shingikan", name="審議官", level=45)
     draft.route.levels.create(order=9, position=vacant)
-    client.force_login(AdministratorFactory())
+    login_as(client, AdministratorFactory())
     body = client.get(
         reverse("workflow_manage:route_edit", args=[draft.pk])
     ).content.decode()

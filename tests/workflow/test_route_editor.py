@@ -8,6 +8,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.second_factor import login_as
 from workflow.routes import chain_plan
 
 from .test_routes import EDITOR, _page_form, equipment  # noqa: F401
@@ -18,7 +19,7 @@ def _editor(client, version):
 
     version.status = "draft"
     version.save(update_fields=["status"])
-    client.force_login(AdministratorFactory())
+    login_as(client, AdministratorFactory())
     return reverse("workflow_manage:route_edit", args=[version.pk])
 
 
