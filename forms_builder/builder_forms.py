@@ -8,6 +8,7 @@ kept and edited as raw JSON Logic.
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -101,8 +102,13 @@ class ImportForm(forms.Form):
 # --- conditions -------------------------------------------------------------
 
 
-def rule_to_rows(rule: Any) -> tuple[str, list[tuple[str, str, str]]] | None:
-    """("all"|"any", [(field, operator, value)]) when the rows can express it."""
+Row = tuple[str, str, str, str]  # field, operator, value (or factor), other field
+
+
+def rule_to_rows(rule: Any) -> tuple[str, list[Row]] | None:
+    """("all"|"any", [(field, operator, value, other)]) when the rows can
+    express it; ``other`` is the field compared with (then ``value`` is its
+    factor, "" for 1), or "" when the row compares with a value."""
     if rule is None:
         return "all", []
     combinator, parts = "all", [rule]
@@ -128,26 +134,84 @@ def _var_name(node: Any) -> str | None:
     return None
 
 
-def _condition_row(part: Any) -> tuple[str, str, str] | None:
+def _condition_row(part: Any) -> Row | None:
     if not isinstance(part, dict) or len(part) != 1:
         return None
     operator, args = next(iter(part.items()))
     if operator in {"!!", "!"}:
         name = _var_name(args[0] if isinstance(args, list) and len(args) == 1 else args)
-        return (name, "filled" if operator == "!!" else "empty", "") if name else None
+        if not name:
+            return None
+        return name, "filled" if operator == "!!" else "empty", "", ""
     if not isinstance(args, list) or len(args) != 2:
         return None
     if operator == "in":
         name = _var_name(args[1])
         if name and isinstance(args[0], str):
-            return name, "contains", args[0]
+            return name, "contains", args[0], ""
         return None
     if operator in _OPERATOR_OF:
         name = _var_name(args[0])
         literal = args[1]
         if name and (literal is None or isinstance(literal, str | int | float | bool)):
-            return name, _OPERATOR_OF[operator], _literal_text(literal)
+            return name, _OPERATOR_OF[operator], _literal_text(literal), ""
+        other = _scaled_var(literal)
+        if name and other:
+            return name, _OPERATOR_OF[operator], other[1], other[0]
     return None
+
+
+def _number_text(value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def _scaled_var(node: Any) -> tuple[str, str] | None:
+    """(field, factor) of ``{"var": f}``, ``{"*": [{"var": f}, k]}``,
+    ``{"/": [{"var": f}, d]}`` or ``{"/": [{"*": [{"var": f}, n]}, d]}``;
+    the factor reads "", "k", "1/d" or "n/d"."""
+    name = _var_name(node)
+    if name:
+        return name, ""
+    if not isinstance(node, dict) or len(node) != 1:
+        return None
+    operator, args = next(iter(node.items()))
+    if not isinstance(args, list) or len(args) != 2:
+        return None
+    number = _number_text(args[1])
+    if number is None:
+        return None
+    if operator == "*":
+        name = _var_name(args[0])
+        return (name, number) if name else None
+    if operator == "/":
+        inner = _scaled_var(args[0])
+        if inner and "/" not in inner[1] and "." not in number:
+            return inner[0], f"{inner[1] or 1}/{number}"
+    return None
+
+
+def scaled_var(key: str, factor: str) -> Any:
+    """The JSON Logic of another field times a factor ("", "0.8", "1/2")."""
+    text = factor.strip().replace("／", "/").replace(" ", "")
+    if not text:
+        return {"var": key}
+    numerator, _slash, denominator = text.partition("/")
+    try:
+        top = float(numerator)
+        bottom = int(denominator) if denominator else 1
+    except ValueError:
+        raise ValidationError(_("倍率は 1/2 や 0.8 のように書いてください。")) from None
+    if bottom <= 0 or not math.isfinite(top):
+        raise ValidationError(_("倍率は 1/2 や 0.8 のように書いてください。"))
+    scaled: Any = {"var": key}
+    number = int(top) if top.is_integer() else top
+    if number != 1:
+        scaled = {"*": [scaled, number]}
+    if bottom != 1:
+        scaled = {"/": [scaled, bottom]}
+    return scaled
 
 
 def _literal_text(value: Any) -> str:
@@ -172,14 +236,17 @@ class RuleEditor:
         self.prefix = prefix
         self.types = {node.key: node.type for node in fields}
         parsed = rule_to_rows(rule)
-        if parsed and any(row[0] not in self.types for row in parsed[1]):
+        if parsed and any(
+            row[0] not in self.types or (row[3] and row[3] not in self.types)
+            for row in parsed[1]
+        ):
             # A row naming a field that is gone could not be shown in a
             # select and would be lost on save: keep the rule as JSON.
             parsed = None
         advanced = parsed is None
         combinator, rows = parsed if parsed else ("all", [])
         count = max(len(rows) + 1, 2)
-        self.row_names: list[tuple[str, str, str]] = []
+        self.row_names: list[tuple[str, str, str, str]] = []
         choices = [("", _("（項目を選ぶ）"))] + [
             (node.key, f"{node.label} [{node.key}]") for node in fields
         ]
@@ -197,9 +264,10 @@ class RuleEditor:
                 f"{prefix}_{index}_field",
                 f"{prefix}_{index}_op",
                 f"{prefix}_{index}_value",
+                f"{prefix}_{index}_other",
             )
             self.row_names.append(names)
-            row = rows[index] if index < len(rows) else ("", "eq", "")
+            row = rows[index] if index < len(rows) else ("", "eq", "", "")
             number = index + 1
             form.fields[names[0]] = forms.ChoiceField(
                 label=_("条件%(n)s: 項目") % {"n": number},
@@ -218,8 +286,15 @@ class RuleEditor:
                 required=False,
                 initial=row[2],
                 help_text=_(
-                    "はい・いいえ は true / false、日付は 2026-04-01 か 令和8年4月1日"
+                    "はい・いいえ は true / false、日付は 2026-04-01 か 令和8年4月1日。"
+                    "項目と比べるときは倍率（1/2、0.8。空欄は等倍）"
                 ),
+            )
+            form.fields[names[3]] = forms.ChoiceField(
+                label=_("条件%(n)s: または比べる項目") % {"n": number},
+                choices=[("", _("（値と比べる）")), *choices[1:]],
+                required=False,
+                initial=row[3],
             )
         form.fields[f"{prefix}_advanced"] = forms.BooleanField(
             label=_("JSON Logic を直接編集する（上の条件の行は使いません）"),
@@ -239,7 +314,9 @@ class RuleEditor:
         form = self.form
         return {
             "combinator": form[f"{self.prefix}_combinator"],
-            "rows": [(form[a], form[b], form[c]) for a, b, c in self.row_names],
+            "rows": [
+                (form[a], form[b], form[c], form[d]) for a, b, c, d in self.row_names
+            ],
             "advanced": form[f"{self.prefix}_advanced"],
             "raw": form[f"{self.prefix}_raw"],
         }
@@ -266,7 +343,7 @@ class RuleEditor:
                 )
                 return None
         parts = []
-        for field_name, op_name, value_name in self.row_names:
+        for field_name, op_name, value_name, other_name in self.row_names:
             key = cleaned.get(field_name)
             if not key:
                 continue
@@ -274,6 +351,21 @@ class RuleEditor:
             text = (cleaned.get(value_name) or "").strip()
             if operator in {"filled", "empty"}:
                 parts.append({"!!" if operator == "filled" else "!": {"var": key}})
+                continue
+            other = cleaned.get(other_name)
+            if other:
+                if operator == "contains":
+                    self.form.add_error(
+                        other_name,
+                        _("「含む」は項目どうしでは比べられません。"),
+                    )
+                    continue
+                try:
+                    scaled = scaled_var(other, text)
+                except ValidationError as error:
+                    self.form.add_error(value_name, error)
+                    continue
+                parts.append({_JSON_OPERATOR[operator]: [{"var": key}, scaled]})
                 continue
             try:
                 literal = self._literal(self.types.get(key, "text"), text)
@@ -883,3 +975,66 @@ class FieldSettingsForm(_ConditionsMixin, forms.Form):
                     )
                 changes["required_if"] = rule
         return changes
+
+
+# --- cross-field checks -----------------------------------------------------
+
+
+class CheckForm(forms.Form):
+    """One cross-field check: the question its message goes under, the
+    message, and the rule a valid answer satisfies (rows or JSON Logic)."""
+
+    field = forms.ChoiceField(
+        label=_("メッセージを表示する項目"),
+        help_text=_("チェックはこの項目が表示され、入力されているときに行います。"),
+    )
+    message_ja = forms.CharField(
+        label=_("メッセージ（日本語）"),
+        max_length=2000,
+        help_text=_("例: 申請額は補助対象経費の2分の1以下です。"),
+    )
+    message_en = forms.CharField(
+        label=_("メッセージ（英語）"), max_length=2000, required=False
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        check: dict[str, Any],
+        rule_fields: list[Node],
+        **kwargs: Any,
+    ) -> None:
+        message = check.get("message") or {}
+        kwargs.setdefault(
+            "initial",
+            {
+                "field": check.get("field", ""),
+                "message_ja": message.get("ja", ""),
+                "message_en": message.get("en", ""),
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["field"].choices = [("", _("（項目を選ぶ）"))] + [
+            (node.key, f"{node.label} [{node.key}]")
+            for node in rule_fields
+            if node.type != "computed"
+        ]
+        self.rule_editor = RuleEditor(
+            self,
+            "chk",
+            rule=check.get("rule"),
+            fields=rule_fields,
+            label=_("正しい入力の条件（当てはまらないとメッセージを表示します）"),
+        )
+
+    def check(self) -> dict[str, Any]:
+        """The check as stored in the definition (after is_valid)."""
+        cleaned = self.cleaned_data
+        rule = self.rule_editor.rule(cleaned)
+        if rule is None and not self.errors:
+            self.add_error("chk_combinator", _("条件を1つ以上指定してください。"))
+        return {
+            "field": cleaned["field"],
+            "rule": rule,
+            "message": _bilingual(cleaned, "message"),
+        }

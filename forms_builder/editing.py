@@ -210,3 +210,41 @@ def column_remove(
     columns = _columns(result, parent_key)
     del columns[_column_index(columns, key)]
     return result
+
+
+# --- cross-field checks (``validations``) ------------------------------------
+
+
+def _checks(definition: dict[str, Any]) -> list[dict[str, Any]]:
+    checks = definition.setdefault("validations", [])
+    if not isinstance(checks, list):
+        raise EditError("validations is not a list")
+    return checks
+
+
+def check_add(definition: dict[str, Any], *, check: dict[str, Any]) -> dict[str, Any]:
+    result = copy.deepcopy(definition)
+    _checks(result).append(check)
+    return result
+
+
+def check_update(
+    definition: dict[str, Any], *, index: int, check: dict[str, Any]
+) -> dict[str, Any]:
+    result = copy.deepcopy(definition)
+    checks = _checks(result)
+    if not 0 <= index < len(checks):
+        raise EditError(f"no check {index}")
+    checks[index] = check
+    return result
+
+
+def check_remove(definition: dict[str, Any], *, index: int) -> dict[str, Any]:
+    result = copy.deepcopy(definition)
+    checks = _checks(result)
+    if not 0 <= index < len(checks):
+        raise EditError(f"no check {index}")
+    del checks[index]
+    if not checks:
+        del result["validations"]
+    return result

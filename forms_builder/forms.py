@@ -530,7 +530,28 @@ class PageForm(forms.Form):
                 self._clean_files(node)
         # Visibility may depend on values only a strict clean gives exactly.
         self.evaluation = self.runtime.evaluate(self._strict_rule_data())
+        self._clean_checks()
         return cleaned
+
+    def _clean_checks(self) -> None:
+        """The form's cross-field checks whose message goes under a question
+        of this page (docs/forms.md "Cross-field checks"). The values are
+        the whole form's: this page's posted answers over the stored ones."""
+        for node in self.nodes:
+            if node.key not in self.runtime.checks or self._unseen(node.key):
+                continue
+            name = self._error_name(node)
+            if name is None or name in self.errors:
+                continue  # its own check failed first: one message at a time
+            for message in self.runtime.failed_checks(node.key, self.evaluation):
+                self.add_error(name, message)
+
+    def _error_name(self, node: Node) -> str | None:
+        """The form field a message about the whole question goes under."""
+        for name in (node.key, f"{node.key}-rows", f"{node.key}-name"):
+            if name in self.fields:
+                return name
+        return None
 
     def _strict_rule_data(self) -> dict[str, Any]:
         data = self.runtime.rule_data({**self.answers, **self._answers()})
@@ -812,6 +833,12 @@ class PageForm(forms.Form):
             if node.type == "file":
                 entry["stored"] = [
                     str(ref.get("id")) for ref in self._stored_files(key)
+                ]
+            checks = runtime.checks.get(key)
+            if checks and node.page_index == self.page.index:
+                entry["checks"] = [
+                    {"rule": check["rule"], "message": loc(check.get("message"))}
+                    for check in checks
                 ]
             nodes[key] = entry
         own = {node.key for node in self.nodes}

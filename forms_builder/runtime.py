@@ -17,6 +17,7 @@
     rt.field_keys(); rt.field(key)            # introspection for workflow rules
     rt.rule_errors(rule)                      # check a rule written over answers
     rt.rule_values(answers)                   # what such a rule reads
+    rt.checks                                 # cross-field checks by field key
 
 Answers are plain JSON by field key: text -> str; integer and amount -> int;
 date -> "YYYY-MM-DD"; choice -> str; multichoice -> [str] in option order;
@@ -42,6 +43,7 @@ from forms_builder.definition import (
     answer_nodes,
     evaluation_order,
     rule_scope,
+    validations,
     walk,
 )
 from forms_builder.fieldtypes import FIELD_TYPES, ff, loc
@@ -153,6 +155,10 @@ class FormRuntime:
             if node.in_repeat is None and node.key not in order
         ]
         self.answer_nodes = answer_nodes(self.nodes)
+        # Cross-field checks, by the question their message goes under.
+        self.checks: dict[str, list[dict[str, Any]]] = {}
+        for check in validations(schema):
+            self.checks.setdefault(check["field"], []).append(check)
         self.pages = [
             Page(node.key, node.page_index, node)
             for node in self.nodes
@@ -251,6 +257,21 @@ class FormRuntime:
             for node in self.answer_nodes
         }
         return Evaluation(visible, required, values)
+
+    def failed_checks(self, key: str, evaluation: Evaluation) -> list[str]:
+        """Messages of the cross-field checks under ``key`` that do not hold.
+
+        A check applies only to a question that is shown and answered: an
+        empty answer is the business of ``required``, and a check on it
+        would only repeat that with a less precise message.
+        """
+        if not evaluation.visible.get(key) or evaluation.values.get(key) is None:
+            return []
+        return [
+            loc(check.get("message")) or _("入力内容を確認してください。")
+            for check in self.checks.get(key, [])
+            if not rule_holds(check["rule"], evaluation.values)
+        ]
 
     def visible_page_indexes(self, answers: dict[str, Any]) -> list[int]:
         evaluation = self.evaluate(self.rule_data(answers))

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from core.decorators import administrator_required
 from forms_builder import editing, selectors, services
 from forms_builder.builder_forms import (
+    CheckForm,
     FieldAddForm,
     FieldSettingsForm,
     FormCreateForm,
@@ -22,8 +23,13 @@ from forms_builder.builder_forms import (
     ImportForm,
     PageSettingsForm,
 )
-from forms_builder.definition import DefinitionInvalid, errors_by_path, walk
-from forms_builder.fieldtypes import FIELD_TYPES
+from forms_builder.definition import (
+    DefinitionInvalid,
+    errors_by_path,
+    validations,
+    walk,
+)
+from forms_builder.fieldtypes import FIELD_TYPES, loc
 from forms_builder.models import Form, FormVersion
 
 PREVIEW_SESSION_KEY = "forms_builder_preview"
@@ -196,11 +202,29 @@ def version_edit(request: HttpRequest, code: str, number: int) -> HttpResponse:
             "error_count": sum(len(v) for v in errors.values()),
             "global_errors": errors.get("", []),
             "field_types": FIELD_TYPES,
+            "checks": _check_rows(version),
             "page_form": PageSettingsForm(
                 spec={}, rule_fields=[], taken=set(), prefix="newpage"
             ),
         },
     )
+
+
+def _check_rows(version: FormVersion) -> list[dict[str, Any]]:
+    """The checks as the version page lists them: field label and message."""
+    labels = {node.key: node.label for node in walk(version.definition)}
+    well_formed = validations(version.definition)
+    stored = version.definition.get("validations")
+    return [
+        {
+            "index": index,
+            "field": check["field"],
+            "label": labels.get(check["field"], check["field"]),
+            "message": loc(check.get("message")),
+        }
+        for index, check in enumerate(stored if isinstance(stored, list) else [])
+        if any(check is good for good in well_formed)
+    ]
 
 
 @administrator_required
@@ -502,6 +526,71 @@ def field_action(
     if action == "remove":
         messages.success(request, _("項目「%(key)s」を削除しました。") % {"key": key})
     return redirect(f"{version.get_absolute_url()}#field-{key}")
+
+
+# --- cross-field checks -----------------------------------------------------
+
+
+@administrator_required
+def check_edit(
+    request: HttpRequest, code: str, number: int, index: int | None = None
+) -> HttpResponse:
+    """Add (no index) or edit one cross-field check of a draft."""
+    version = _draft(code, number)
+    stored = version.definition.get("validations") or []
+    if index is not None and not (
+        isinstance(stored, list) and 0 <= index < len(stored)
+    ):
+        raise Http404
+    check = stored[index] if index is not None else {}
+    form = CheckForm(
+        request.POST or None,
+        check=check if isinstance(check, dict) else {},
+        rule_fields=_rule_fields(version),
+    )
+    if request.method == "POST" and form.is_valid():
+        new = form.check()
+        if not form.errors:
+            try:
+                if index is None:
+                    definition = editing.check_add(version.definition, check=new)
+                else:
+                    definition = editing.check_update(
+                        version.definition, index=index, check=new
+                    )
+            except editing.EditError:
+                raise Http404 from None
+            _save(request, version, definition, f"check_save {new['field']}")
+            messages.success(request, _("入力チェックを保存しました。"))
+            return redirect(f"{version.get_absolute_url()}#checks")
+    errors = _errors_by_path(version).get("", [])
+    place = _("入力チェック%(n)s") % {"n": (index or 0) + 1}
+    return render(
+        request,
+        "forms_builder/check_edit.html",
+        {
+            "version": version,
+            "form_obj": version.form,
+            "form": form,
+            "index": index,
+            "errors": [e for e in errors if index is not None and e.startswith(place)],
+        },
+    )
+
+
+@administrator_required
+@require_POST
+def check_remove(
+    request: HttpRequest, code: str, number: int, index: int
+) -> HttpResponse:
+    version = _draft(code, number)
+    try:
+        definition = editing.check_remove(version.definition, index=index)
+    except editing.EditError:
+        raise Http404 from None
+    _save(request, version, definition, f"check_remove {index}")
+    messages.success(request, _("入力チェックを削除しました。"))
+    return redirect(f"{version.get_absolute_url()}#checks")
 
 
 # --- preview ----------------------------------------------------------------

@@ -149,6 +149,47 @@
     });
   }
 
+  // Cross-field checks (FormRuntime.failed_checks): a message under a
+  // shown, answered question whose check does not hold. A message the
+  // server already printed there is not repeated.
+  function showChecks(wrapper, key, node, result) {
+    var box = wrapper.querySelector("[data-fb-check]");
+    var failed = [];
+    if (result.visible[key] && result.values[key] !== null) {
+      node.checks.forEach(function (check) {
+        if (!rules.holds(check.rule, result.values)) failed.push(check.message);
+      });
+    }
+    var printed = Array.prototype.map.call(
+      wrapper.querySelectorAll(".invalid-feedback:not([data-fb-check])"),
+      function (el) { return el.textContent.trim(); });
+    failed = failed.filter(function (message) { return printed.indexOf(message) === -1; });
+    if (!box) {
+      box = document.createElement("div");
+      box.className = "invalid-feedback d-block fb-check";
+      box.id = "fb-check-" + key;
+      box.setAttribute("data-fb-check", "");
+      box.setAttribute("aria-live", "polite");
+      wrapper.appendChild(box);
+    }
+    box.textContent = failed.join(" ");
+    box.hidden = failed.length === 0;
+    var input = first(key) || first(key + "-name") || first(key + "-rows");
+    if (input && input.type !== "hidden") {
+      var described = (input.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+        return id && id !== box.id;
+      });
+      if (failed.length) {
+        described.push(box.id);
+        input.setAttribute("aria-invalid", "true");
+      } else if (!wrapper.querySelector(".invalid-feedback:not([data-fb-check])")) {
+        input.removeAttribute("aria-invalid");
+      }
+      if (described.length) input.setAttribute("aria-describedby", described.join(" "));
+      else input.removeAttribute("aria-describedby");
+    }
+  }
+
   function apply() {
     var result = evaluate(readData());
     config.order.forEach(function (key) {
@@ -162,6 +203,7 @@
         var output = wrapper.querySelector("[data-fb-output]");
         if (output) output.textContent = displayComputed(result.values[key], node.format);
       }
+      if (node.checks) showChecks(wrapper, key, node, result);
     });
     // The questions the resident can see now: the server reports none of
     // the others as missing (without this script, the list stays the one
