@@ -14,6 +14,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.japanese import parse_japanese_date
@@ -412,6 +413,23 @@ class RuleEditor:
 
 # --- pages and fields -------------------------------------------------------
 
+_ROUNDING_UNITS = {
+    1: _("円未満（1未満）"),
+    10: _("10円未満"),
+    100: _("百円未満"),
+    1000: _("千円未満"),
+    10000: _("万円未満"),
+}
+_ROUNDING_MODES = {"floor": _("切捨て"), "round": _("四捨五入"), "ceil": _("切上げ")}
+ROUNDING_CHOICES = [("", _("しない（1未満を四捨五入）"))] + [
+    (
+        f"{mode}:{unit}",
+        format_lazy(_("{unit}{mode}"), unit=unit_label, mode=mode_label),
+    )
+    for unit, unit_label in _ROUNDING_UNITS.items()
+    for mode, mode_label in _ROUNDING_MODES.items()
+]
+
 VISIBILITY = [
     ("always", _("常に表示する")),
     ("show_if", _("条件に当てはまるときだけ表示する")),
@@ -554,7 +572,9 @@ class FieldAddForm(forms.Form):
         if type_name in {"group", "repeat"}:
             spec["fields"] = []
         if type_name == "computed":
-            spec["expression"] = 0
+            # A valid rule from the start (0 is not a rule): the draft shows
+            # no error until the administrator writes the real expression.
+            spec["expression"] = {"+": [0]}
             spec["format"] = "integer"
         return spec
 
@@ -849,6 +869,20 @@ class FieldSettingsForm(_ConditionsMixin, forms.Form):
                     help_text=_('例: {"+": [{"var": "fee"}, {"var": "postage"}]}'),
                 )
                 add("expression")
+            elif prop == "rounding":
+                rounding = spec.get("rounding") or {}
+                self.fields["rounding"] = forms.ChoiceField(
+                    label=_("端数処理（整数・金額）"),
+                    choices=ROUNDING_CHOICES,
+                    required=False,
+                    initial=(
+                        f"{rounding.get('mode')}:{rounding.get('unit')}"
+                        if rounding
+                        else ""
+                    ),
+                    help_text=_("例: 補助額の千円未満切捨て、消費税の円未満切捨て"),
+                )
+                add("rounding")
             elif prop == "format":
                 self.fields["format"] = forms.ChoiceField(
                     label=_("表示形式"),
@@ -957,6 +991,9 @@ class FieldSettingsForm(_ConditionsMixin, forms.Form):
                 changes[prop] = cleaned.get(prop) or None
         if "expression" in self.fields:
             changes["expression"] = cleaned.get("expression")
+        if "rounding" in self.fields:
+            mode, _colon, unit = (cleaned.get("rounding") or "").partition(":")
+            changes["rounding"] = {"mode": mode, "unit": int(unit)} if unit else None
         if "max_size_mb" in self.fields:
             changes["max_size"] = cleaned["max_size_mb"] * 1024 * 1024
         if "text_ja" in self.fields:

@@ -595,7 +595,17 @@ class ComputedType(FieldType):
     name = "computed"
     label = gettext_lazy("計算結果")
     in_repeat = False
-    properties = ("expression", "format")
+    properties = ("expression", "format", "rounding")
+
+    def spec_errors(self, spec: dict[str, Any]) -> list[tuple[str, str]]:
+        if "rounding" in spec and spec.get("format") not in {"integer", "amount"}:
+            return [
+                (
+                    "rounding",
+                    _("端数処理は、表示形式が整数か金額のときだけ設定できます。"),
+                )
+            ]
+        return []
 
     def form_fields(
         self, spec: dict[str, Any], name: str, *, required: bool

@@ -821,7 +821,14 @@ class PageForm(forms.Form):
                 "page": node.page_index,
                 "answer": node.has_answer,
             }
-            for prop in ("show_if", "hide_if", "required_if", "expression", "format"):
+            for prop in (
+                "show_if",
+                "hide_if",
+                "required_if",
+                "expression",
+                "format",
+                "rounding",
+            ):
                 if prop in node.spec:
                     entry[prop] = node.spec[prop]
             if node.spec.get("required") is True:

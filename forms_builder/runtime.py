@@ -96,17 +96,42 @@ class Evaluation:
     values: dict[str, Any]
 
 
-def normalize_computed(value: Any, fmt: str | None) -> Any:
+def normalize_computed(
+    value: Any, fmt: str | None, rounding: dict[str, Any] | None = None
+) -> Any:
     """A computed result as stored; mirrors conditions.js normalizeComputed."""
     if fmt in {"integer", "amount"}:
         if isinstance(value, bool) or not isinstance(value, int | float):
             return None
         if not math.isfinite(value):
             return None
+        if isinstance(rounding, dict) and rounding.get("mode") in ROUNDING_MODES:
+            return round_to_unit(value, rounding["mode"], int(rounding["unit"]))
         # Math.round in JavaScript rounds halves up, also below zero.
         return math.floor(value + 0.5)
     text = to_text(value)
     return text or None
+
+
+ROUNDING_MODES = ("floor", "ceil", "round")
+ROUNDING_UNITS = (1, 10, 100, 1000, 10000)
+
+
+def round_to_unit(value: float, mode: str, unit: int) -> int:
+    """端数処理: 切捨て (floor), 切上げ (ceil) or 四捨五入 (round) to ``unit``.
+
+    Symmetric about zero, as 端数処理 of an amount is: 千円未満切捨て of
+    -1,500 is -1,000. The same float steps as conditions.js roundToUnit, so
+    the browser shows what the server stores.
+    """
+    size = abs(value) / unit
+    if mode == "floor":
+        whole = math.floor(size)
+    elif mode == "ceil":
+        whole = math.ceil(size)
+    else:
+        whole = math.floor(size + 0.5)
+    return int((-1 if value < 0 else 1) * whole * unit)
 
 
 _SHAPES: dict[str, Any] = {
@@ -243,7 +268,9 @@ class FormRuntime:
                 values[key] = None
             elif node.type == "computed":
                 result = evaluate_rule(spec.get("expression"), values)
-                values[key] = normalize_computed(result, spec.get("format"))
+                values[key] = normalize_computed(
+                    result, spec.get("format"), spec.get("rounding")
+                )
             else:
                 values[key] = data.get(key)
         required = {

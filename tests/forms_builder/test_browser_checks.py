@@ -41,3 +41,19 @@ def test_a_check_is_shown_live_and_refused_by_the_server(live_server, page):
     # The server's message is not repeated by the live check.
     assert page.locator("#fb-item-requested").inner_text().count(HALF) == 1
     assert axe_violations(page, skip=BARE_PAGE) == ""
+
+
+def test_rounded_computed_values_match_the_server_while_typing(live_server, page):
+    from forms_builder.runtime import FormRuntime
+    from tests.forms_builder.test_rounding import subsidy
+
+    test_views.CURRENT.update(definition=subsidy(), answers={}, submitted=None)
+    page.goto(f"{live_server.url}/test-forms/0/")
+    page.wait_for_selector("[data-fb-form][data-fb-ready]")
+    runtime = FormRuntime(subsidy())
+    for costs in (2_469_135, 1_999, 101, 3_333_333):
+        page.locator("[name='costs']").fill(str(costs))
+        server = runtime.display({"costs": costs})[0]["items"]
+        for item in server[1:]:
+            shown = page.locator(f"[data-fb-output='{item['key']}']").inner_text()
+            assert shown == item["value"], (costs, item["key"])
