@@ -19,7 +19,13 @@ from django.utils.translation import gettext_lazy as _
 
 from core.japanese import parse_japanese_date
 from forms_builder.definition import Node
-from forms_builder.fieldtypes import ACCEPTABLE_TYPES, FIELD_TYPES, PROFILE_KEYS
+from forms_builder.fieldtypes import (
+    DEFAULT_KINDS,
+    FIELD_TYPES,
+    FILE_KINDS,
+    PROFILE_KEYS,
+    accepted_kinds,
+)
 from forms_builder.models import Form
 
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -394,7 +400,7 @@ class RuleEditor:
                 return int(text.replace(",", ""))
             except ValueError:
                 raise ValidationError(_("数値を入力してください。")) from None
-        if type_name in {"yesno", "agreement"}:
+        if type_name in {"yesno", "agreement", "checkbox"}:
             lowered = text.lower()
             if lowered in {"true", "yes", "はい", "1"}:
                 return True
@@ -644,7 +650,12 @@ class FieldSettingsForm(_ConditionsMixin, forms.Form):
             others = [node for node in rule_fields if node.key != self.original_key]
             self._add_visibility(spec, others)
             names = ["visibility", *self.visibility_editor.names]
-            if self.field_type.has_answer and self.type_name != "computed":
+            # A checkbox is never required: a box that must be ticked is an
+            # agreement.
+            if self.field_type.has_answer and self.type_name not in {
+                "computed",
+                "checkbox",
+            }:
                 self._add_requirement(others)
                 names += ["requirement", *self.requirement_editor.names]
             self.sections.append((str(_("条件")), names))
@@ -813,10 +824,13 @@ class FieldSettingsForm(_ConditionsMixin, forms.Form):
             elif prop == "accept":
                 self.fields["accept"] = forms.MultipleChoiceField(
                     label=_("受け付けるファイルの種類（中身で判定）"),
-                    choices=[(t, t) for t in ACCEPTABLE_TYPES],
-                    initial=spec.get("accept")
-                    or ["application/pdf", "image/jpeg", "image/png"],
+                    choices=[(kind, entry[0]) for kind, entry in FILE_KINDS.items()],
+                    initial=accepted_kinds(spec.get("accept")) or DEFAULT_KINDS,
                     widget=forms.CheckboxSelectMultiple,
+                    help_text=_(
+                        "Excel・Word はマクロを含まないファイル（.xlsx・.docx）だけを"
+                        "受け付けます。"
+                    ),
                 )
                 add("accept")
             elif prop == "max_size":

@@ -21,7 +21,8 @@
 
 Answers are plain JSON by field key: text -> str; integer and amount -> int;
 date -> "YYYY-MM-DD"; choice -> str; multichoice -> [str] in option order;
-yesno -> bool; agreement -> bool; name_pair -> {"name", "kana"}; repeat ->
+yesno -> bool; agreement -> bool; checkbox -> bool; corporate_number
+-> str (13 digits); name_pair -> {"name", "kana"}; repeat ->
 [{column: answer}]; file -> [{"id", "name", "size", "content_type"}];
 computed -> number or str. An unanswered question is None.
 
@@ -138,7 +139,7 @@ _SHAPES: dict[str, Any] = {
     "text": str, "textarea": str, "address": str, "email": str, "phone": str,
     "postal_code": str, "date": str, "choice": str,
     "integer": int, "amount": int,
-    "yesno": bool, "agreement": bool,
+    "yesno": bool, "agreement": bool, "checkbox": bool, "corporate_number": str,
     "multichoice": list, "repeat": list, "file": list, "name_pair": dict,
 }  # fmt: skip
 

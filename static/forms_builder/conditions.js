@@ -25,7 +25,7 @@
         return {values: Array.prototype.filter.call(byName(name), function (el) {
           return el.checked;
         }).map(function (el) { return el.value; })};
-      case "agreement": {
+      case "agreement": case "checkbox": {
         var box = first(name);
         return {checked: !!(box && box.checked)};
       }
