@@ -23,9 +23,13 @@ from forms_builder.fieldtypes import (
     DEFAULT_KINDS,
     FIELD_TYPES,
     FILE_KINDS,
+    MAX_FILE_SIZE,
     PROFILE_KEYS,
     accepted_kinds,
+    accepted_types,
+    kind_labels,
 )
+from forms_builder.formfields import AttachmentField
 from forms_builder.models import Form
 
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -1089,3 +1093,33 @@ class CheckForm(forms.Form):
             "rule": rule,
             "message": _bilingual(cleaned, "message"),
         }
+
+
+# --- 様式 (template files) ----------------------------------------------------
+
+TEMPLATE_KINDS = ["pdf", "excel", "word", "opendocument"]
+
+
+class TemplateUploadForm(forms.Form):
+    """The 様式 of a file question: checked like a resident's upload (type by
+    content, macros refused, size, virus scan)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"] = AttachmentField(
+            accept=accepted_types(TEMPLATE_KINDS),
+            max_size=MAX_FILE_SIZE,
+            max_files=1,
+            picker=[ext for kind in TEMPLATE_KINDS for ext in FILE_KINDS[kind][2]],
+            kinds=kind_labels(TEMPLATE_KINDS),
+            label=_("様式ファイル（PDF・Excel・Word・OpenDocument）"),
+            help_text=_(
+                "申請者がダウンロードして記入し、この欄に添付するファイルです。"
+            ),
+        )
+
+    def clean_file(self) -> Any:
+        uploads = self.cleaned_data.get("file") or []
+        if not uploads:
+            raise ValidationError(_("ファイルを選んでください。"))
+        return uploads[0]

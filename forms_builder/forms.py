@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +31,9 @@ DEFAULT_MAX_ROWS = 20
 # naming the maximum rather than a silent cut; past this, the post is refused
 # without building a field per row.
 ROW_SLACK = 100
+TEMPLATE_ID = re.compile(
+    r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+)
 
 
 def answers_as_post(
@@ -120,6 +124,16 @@ class Item:
     @property
     def style(self) -> str:
         return self.node.spec.get("style", "paragraph")
+
+    @property
+    def template(self) -> dict[str, Any] | None:
+        """The 様式 residents download next to a file question, if any."""
+        template = self.node.spec.get("template") if self.type == "file" else None
+        if isinstance(template, dict) and TEMPLATE_ID.match(
+            str(template.get("id", ""))
+        ):
+            return template
+        return None
 
     @property
     def can_add_row(self) -> bool:

@@ -25,6 +25,11 @@ urlpatterns = [
     path(
         f"{_version}fields/<slug:key>/action/", views.field_action, name="field_action"
     ),
+    path(
+        f"{_version}fields/<slug:key>/template/",
+        views.field_template,
+        name="field_template",
+    ),
     path(f"{_version}checks/add/", views.check_edit, name="check_add"),
     path(f"{_version}checks/<int:index>/", views.check_edit, name="check_edit"),
     path(

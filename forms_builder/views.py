@@ -12,7 +12,9 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import roles
 from core.decorators import administrator_required
+from core.downloads import private_download
 from forms_builder import editing, selectors, services
 from forms_builder.builder_forms import (
     CheckForm,
@@ -22,6 +24,7 @@ from forms_builder.builder_forms import (
     FormTitleForm,
     ImportForm,
     PageSettingsForm,
+    TemplateUploadForm,
 )
 from forms_builder.definition import (
     DefinitionInvalid,
@@ -30,7 +33,7 @@ from forms_builder.definition import (
     walk,
 )
 from forms_builder.fieldtypes import FIELD_TYPES, loc
-from forms_builder.models import Form, FormVersion
+from forms_builder.models import Form, FormVersion, TemplateFile
 
 PREVIEW_SESSION_KEY = "forms_builder_preview"
 
@@ -480,6 +483,9 @@ def field_edit(request: HttpRequest, code: str, number: int, key: str) -> HttpRe
             "parent": parent,
             "field_type": FIELD_TYPES[spec["type"]],
             "errors": key_errors,
+            "template_form": TemplateUploadForm()
+            if spec.get("type") == "file" and not in_repeat
+            else None,
         },
     )
 
@@ -526,6 +532,57 @@ def field_action(
     if action == "remove":
         messages.success(request, _("項目「%(key)s」を削除しました。") % {"key": key})
     return redirect(f"{version.get_absolute_url()}#field-{key}")
+
+
+# --- 様式 (template files) ----------------------------------------------------
+
+
+@administrator_required
+@require_POST
+def field_template(
+    request: HttpRequest, code: str, number: int, key: str
+) -> HttpResponse:
+    """Attach a 様式 to a file question of a draft, or take it off."""
+    version = _draft(code, number)
+    spec, _parent = _find_editable_field(version, key, "")
+    if spec.get("type") != "file":
+        raise Http404
+    back = f"{version.get_absolute_url()}fields/{key}/#template"
+    if request.POST.get("action") == "remove":
+        services.form_template_detach(
+            version=version, field_key=key, actor=request.user, request=request
+        )
+        messages.success(request, _("様式ファイルを外しました。"))
+        return redirect(back)
+    form = TemplateUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for message in form.errors.get("file", []):
+            messages.error(request, message)
+        return redirect(back)
+    services.form_template_attach(
+        version=version,
+        field_key=key,
+        upload=form.cleaned_data["file"],
+        actor=request.user,
+        request=request,
+    )
+    messages.success(request, _("様式ファイルを登録しました。"))
+    return redirect(back)
+
+
+def template_download(request: HttpRequest, public_id: Any) -> HttpResponse:
+    """A 様式, for anyone once a published version offers it (it is the blank
+    form the office hands out), for administrators while still a draft's."""
+    template = get_object_or_404(TemplateFile, public_id=public_id)
+    if not selectors.template_file_published(
+        template=template
+    ) and not roles.is_administrator(request.user):
+        raise Http404
+    return private_download(
+        lambda: template.file.open("rb"),
+        filename=template.original_name,
+        content_type=template.content_type or "application/octet-stream",
+    )
 
 
 # --- cross-field checks -----------------------------------------------------
