@@ -56,7 +56,8 @@ def test_a_template_is_attached_and_downloaded_by_residents_once_published(
 ):
     edit = reverse("forms_builder:field_edit", args=["budget", 1, "budget"])
     assert "様式ファイルは登録されていません" in admin_client.get(edit).content.decode()
-    response = _attach(admin_client, xlsx())
+    content = xlsx()
+    response = _attach(admin_client, content)
     assert "様式ファイルを登録しました。" in response.content.decode()
     draft.refresh_from_db()
     template = draft.definition["pages"][0]["fields"][0]["template"]
@@ -64,7 +65,7 @@ def test_a_template_is_attached_and_downloaded_by_residents_once_published(
     assert template == {
         "id": str(stored.public_id),
         "name": "収支予算書.xlsx",
-        "size": len(xlsx()),
+        "size": len(content),
     }
     assert stored.content_type.endswith("spreadsheetml.sheet")
     url = reverse("form_template_download", args=[stored.public_id])
@@ -81,7 +82,7 @@ def test_a_template_is_attached_and_downloaded_by_residents_once_published(
     assert "収支予算書の様式「収支予算書.xlsx」をダウンロード" in page
     response = client.get(url)
     assert response.status_code == 200
-    assert b"".join(response.streaming_content) == xlsx()
+    assert b"".join(response.streaming_content) == content
     assert "attachment" in response["Content-Disposition"]
     assert response["X-Content-Type-Options"] == "nosniff"
 
