@@ -93,9 +93,10 @@ def walk(definition: dict[str, Any]) -> list[Node]:
     for index, page in enumerate(pages if isinstance(pages, list) else []):
         if not isinstance(page, dict):
             continue
-        page_node = Node(
-            str(page.get("key", "")), "page", page, f"pages[{index}]", index
-        )
+        key = str(page.get("key", ""))
+        # page_key names the page for every node under it (the builder's
+        # "add to this group" links need it).
+        page_node = Node(key, "page", page, f"pages[{index}]", index, page_key=key)
         nodes.append(page_node)
         nodes.extend(
             _walk_fields(page.get("fields"), page_node, page_node.path, index, None)

@@ -148,6 +148,20 @@ def field_move(definition: dict[str, Any], *, key: str, offset: int) -> dict[str
     return result
 
 
+def field_move_to_page(
+    definition: dict[str, Any], *, key: str, page_key: str
+) -> dict[str, Any]:
+    """Move a field (a group or repeating group with all it holds) to the end
+    of another page; out of a group too."""
+    result = copy.deepcopy(definition)
+    destination = find_page(result, page_key)
+    fields, index, page = locate_field(result, key)
+    if page is destination and page.get("fields") is fields:
+        raise EditError("already on that page")
+    destination.setdefault("fields", []).append(fields.pop(index))
+    return result
+
+
 def field_remove(definition: dict[str, Any], *, key: str) -> dict[str, Any]:
     result = copy.deepcopy(definition)
     fields, index, _page = locate_field(result, key)

@@ -521,6 +521,10 @@ def field_action(
             )
         elif action in {"up", "down"}:
             definition = editing.field_move(definition, key=key, offset=offset)
+        elif action == "move" and not parent_key:
+            definition = editing.field_move_to_page(
+                definition, key=key, page_key=request.POST.get("page", "")
+            )
         elif action == "remove":
             definition = editing.field_remove(definition, key=key)
         else:
@@ -531,6 +535,12 @@ def field_action(
     _save(request, version, definition, f"field_{action} {key}")
     if action == "remove":
         messages.success(request, _("項目「%(key)s」を削除しました。") % {"key": key})
+    elif action == "move":
+        messages.success(
+            request,
+            _("項目「%(key)s」をページ「%(page)s」の最後に移しました。")
+            % {"key": key, "page": request.POST.get("page", "")},
+        )
     return redirect(f"{version.get_absolute_url()}#field-{key}")
 
 

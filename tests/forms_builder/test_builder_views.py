@@ -264,3 +264,54 @@ def test_rule_naming_a_removed_field_stays_as_json_and_is_not_lost_on_save(
         1
     ]
     assert spec["show_if"] == {"==": [{"var": "gone"}, 1]}
+
+
+def test_a_field_is_moved_to_another_page(
+    admin_client, administrator, sample_definition
+):
+    form_create(
+        code="move", title="移動", actor=administrator, definition=sample_definition
+    )
+    edit = admin_client.get(_url("version_edit", code="move", number=1))
+    page = edit.content.decode()
+    assert 'name="page" id="move-phone"' in page
+    response = admin_client.post(
+        _url("field_action", code="move", number=1, key="phone"),
+        {"action": "move", "page": "applicant_page"},
+        follow=True,
+    )
+    assert "ページ「applicant_page」の最後に移しました" in response.content.decode()
+    pages = FormVersion.objects.get(form__code="move").definition["pages"]
+    assert pages[0]["fields"][-1]["key"] == "phone"
+    assert "phone" not in [f["key"] for f in pages[1]["fields"]]
+    # A repeating group moves with its columns; an unknown page changes nothing.
+    admin_client.post(
+        _url("field_action", code="move", number=1, key="members"),
+        {"action": "move", "page": "request_page"},
+    )
+    pages = FormVersion.objects.get(form__code="move").definition["pages"]
+    moved = pages[1]["fields"][-1]
+    assert moved["key"] == "members"
+    assert [c["key"] for c in moved["fields"]] == ["name", "relationship", "income"]
+    response = admin_client.post(
+        _url("field_action", code="move", number=1, key="phone"),
+        {"action": "move", "page": "nowhere"},
+        follow=True,
+    )
+    assert "その操作はできません。" in response.content.decode()
+
+
+def test_the_add_a_column_link_names_the_page(
+    admin_client, administrator, sample_definition
+):
+    form_create(
+        code="cols", title="列", actor=administrator, definition=sample_definition
+    )
+    page = admin_client.get(_url("version_edit", code="cols", number=1))
+    link = (
+        _url("field_add", code="cols", number=1)
+        + "?page=applicant_page&amp;parent=members"
+    )
+    assert link in page.content.decode()
+    response = admin_client.get(link.replace("&amp;", "&"))
+    assert response.status_code == 200
