@@ -464,8 +464,13 @@ class _ConditionsMixin:
             if "hide_if" in spec
             else "always"
         )
+        # Not posted (a script-less client, a test): shown always.
         self.fields["visibility"] = forms.ChoiceField(
-            label=_("表示"), choices=VISIBILITY, initial=mode, widget=forms.RadioSelect
+            label=_("表示"),
+            choices=VISIBILITY,
+            initial=mode,
+            widget=forms.RadioSelect,
+            required=False,
         )
         self.visibility_editor = RuleEditor(
             self,  # type: ignore[arg-type]
@@ -535,58 +540,44 @@ class PageSettingsForm(_ConditionsMixin, forms.Form):
         }
 
 
-class FieldAddForm(forms.Form):
-    type = forms.ChoiceField(label=_("種類"))
-    key = forms.CharField(
-        label=_("キー"), max_length=40, validators=[validate_key], help_text=KEY_HELP
-    )
-    label_ja = forms.CharField(label=_("項目名（日本語）"), max_length=200)
-    label_en = forms.CharField(
-        label=_("項目名（英語）"), max_length=200, required=False
-    )
+class FieldTypeForm(forms.Form):
+    """The type of a field being added; changing it redraws the settings."""
 
-    def __init__(
-        self, *args: Any, taken: set[str], in_repeat: bool = False, **kwargs: Any
-    ) -> None:
+    type = forms.ChoiceField(label=_("種類"))
+
+    def __init__(self, *args: Any, in_repeat: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.taken = taken
         self.fields["type"].choices = [
             (name, field_type.label)
             for name, field_type in FIELD_TYPES.items()
             if not in_repeat or field_type.in_repeat
         ]
 
-    def clean_key(self) -> str:
-        key = self.cleaned_data["key"]
-        if key in self.taken:
-            raise ValidationError(_("このキーはすでに使われています。"))
-        return key
+    def chosen(self) -> str:
+        """The valid type asked for, or text."""
+        value = self.data.get("type") if self.is_bound else None
+        choices = {name for name, _label in self.fields["type"].choices}
+        return value if value in choices else "text"
 
-    def spec(self) -> dict[str, Any]:
-        cleaned = self.cleaned_data
-        type_name = cleaned["type"]
-        label = {"ja": cleaned["label_ja"]}
-        if cleaned.get("label_en"):
-            label["en"] = cleaned["label_en"]
-        spec: dict[str, Any] = {"key": cleaned["key"], "type": type_name}
-        if type_name == "static":
-            spec["text"] = label
-            spec["style"] = "heading"
-        else:
-            spec["label"] = label
-        if type_name in {"choice", "multichoice"}:
-            spec["options"] = [
-                {"value": "yes", "label": {"ja": "はい", "en": "Yes"}},
-                {"value": "no", "label": {"ja": "いいえ", "en": "No"}},
-            ]
-        if type_name in {"group", "repeat"}:
-            spec["fields"] = []
-        if type_name == "computed":
-            # A valid rule from the start (0 is not a rule): the draft shows
-            # no error until the administrator writes the real expression.
-            spec["expression"] = {"+": [0]}
-            spec["format"] = "integer"
-        return spec
+
+def new_field_spec(type_name: str) -> dict[str, Any]:
+    """A new field of a type, valid as it stands but for its key and label:
+    choices start with はい/いいえ options, a computed value with a rule that
+    gives 0 (the number 0 is not a rule), a heading with its text."""
+    spec: dict[str, Any] = {"key": "", "type": type_name}
+    if type_name in {"choice", "multichoice"}:
+        spec["options"] = [
+            {"value": "yes", "label": {"ja": "はい", "en": "Yes"}},
+            {"value": "no", "label": {"ja": "いいえ", "en": "No"}},
+        ]
+    if type_name in {"group", "repeat"}:
+        spec["fields"] = []
+    if type_name == "computed":
+        spec["expression"] = {"+": [0]}
+        spec["format"] = "integer"
+    if type_name == "static":
+        spec["style"] = "heading"
+    return spec
 
 
 def _bilingual(cleaned: dict[str, Any], name: str) -> dict[str, str] | None:
@@ -811,6 +802,7 @@ class FieldSettingsForm(_ConditionsMixin, forms.Form):
             elif prop == "options":
                 self.fields["options"] = forms.CharField(
                     label=_("選択肢"),
+                    required=False,
                     initial=_options_text(spec.get("options")),
                     widget=forms.Textarea(attrs={"rows": 5}),
                     help_text=_(
@@ -882,6 +874,7 @@ class FieldSettingsForm(_ConditionsMixin, forms.Form):
             elif prop == "expression":
                 self.fields["expression"] = forms.CharField(
                     label=_("計算式（JSON Logic）"),
+                    required=False,
                     initial=json.dumps(spec.get("expression"), ensure_ascii=False),
                     widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
                     help_text=_('例: {"+": [{"var": "fee"}, {"var": "postage"}]}'),
@@ -925,7 +918,11 @@ class FieldSettingsForm(_ConditionsMixin, forms.Form):
             else "optional"
         )
         self.fields["requirement"] = forms.ChoiceField(
-            label=_("入力"), choices=REQUIREMENT, initial=mode, widget=forms.RadioSelect
+            label=_("入力"),
+            choices=REQUIREMENT,
+            initial=mode,
+            widget=forms.RadioSelect,
+            required=False,
         )
         self.requirement_editor = RuleEditor(
             self,
@@ -942,11 +939,17 @@ class FieldSettingsForm(_ConditionsMixin, forms.Form):
         return key
 
     def clean_options(self) -> list[dict[str, Any]]:
-        return _parse_options(self.cleaned_data.get("options") or "")
+        text = self.cleaned_data.get("options") or ""
+        if not text.strip() and self.spec.get("options"):
+            return self.spec["options"]  # not posted: kept
+        return _parse_options(text)
 
     def clean_expression(self) -> Any:
+        raw = self.cleaned_data.get("expression") or ""
+        if not raw.strip():
+            return self.spec.get("expression")  # not posted: kept
         try:
-            return json.loads(self.cleaned_data.get("expression") or "null")
+            return json.loads(raw)
         except json.JSONDecodeError as error:
             raise ValidationError(
                 _("JSON として読めません: %(msg)s"), params={"msg": error.msg}

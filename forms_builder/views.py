@@ -18,13 +18,14 @@ from core.downloads import private_download
 from forms_builder import editing, selectors, services
 from forms_builder.builder_forms import (
     CheckForm,
-    FieldAddForm,
     FieldSettingsForm,
+    FieldTypeForm,
     FormCreateForm,
     FormTitleForm,
     ImportForm,
     PageSettingsForm,
     TemplateUploadForm,
+    new_field_spec,
 )
 from forms_builder.definition import (
     DefinitionInvalid,
@@ -34,6 +35,7 @@ from forms_builder.definition import (
 )
 from forms_builder.fieldtypes import FIELD_TYPES, loc
 from forms_builder.models import Form, FormVersion, TemplateFile
+from forms_builder.runtime import FormRuntime
 
 PREVIEW_SESSION_KEY = "forms_builder_preview"
 
@@ -380,9 +382,10 @@ def page_action(request: HttpRequest, code: str, number: int, key: str) -> HttpR
 # --- fields -----------------------------------------------------------------
 
 
-@administrator_required
-def field_add(request: HttpRequest, code: str, number: int) -> HttpResponse:
-    version = _draft(code, number)
+def _add_target(
+    version: FormVersion, request: HttpRequest
+) -> tuple[dict, dict | None, set[str]]:
+    """The page (and group) a field is added to, and the keys it must avoid."""
     page_key = request.GET.get("page") or request.POST.get("page") or ""
     parent_key = request.GET.get("parent") or request.POST.get("parent") or ""
     try:
@@ -392,35 +395,153 @@ def field_add(request: HttpRequest, code: str, number: int) -> HttpResponse:
         )
     except editing.EditError:
         raise Http404 from None
-    in_repeat = bool(parent and parent.get("type") == "repeat")
     taken = editing.all_keys(version.definition)
-    if in_repeat and parent is not None:
+    if parent is not None and parent.get("type") == "repeat":
         # Columns are named inside their group: only siblings must differ.
         taken = {str(spec.get("key")) for spec in parent.get("fields") or []}
-    form = FieldAddForm(request.POST or None, taken=taken, in_repeat=in_repeat)
-    if request.method == "POST" and form.is_valid():
-        spec = form.spec()
-        definition = editing.field_add(
-            version.definition,
-            page_key=page_key,
-            parent_key=parent_key or None,
-            spec=spec,
-        )
-        _save(request, version, definition, f"field_add {spec['key']}")
-        messages.success(request, _("項目を追加しました。続けて設定してください。"))
-        url = version.get_absolute_url() + f"fields/{spec['key']}/"
-        return redirect(url + (f"?parent={parent_key}" if in_repeat else ""))
+    return page, parent, taken
+
+
+def _spec_with(spec: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    result = dict(spec)
+    for prop, value in changes.items():
+        if value is None:
+            result.pop(prop, None)
+        else:
+            result[prop] = value
+    return result
+
+
+def _settings_spec(form: FieldSettingsForm, spec: dict[str, Any]) -> dict[str, Any]:
+    """The field as the posted settings describe it, as far as they are valid
+    (a preview drawn before the key is typed still shows the label)."""
+    if not form.is_bound:
+        return spec
+    form.is_valid()
+    form.cleaned_data.setdefault("key", "")
+    try:
+        changes = form.changes()
+    except (KeyError, TypeError, ValueError):
+        return spec
+    return _spec_with(spec, {k: v for k, v in changes.items() if k != "key"})
+
+
+@administrator_required
+def field_add(request: HttpRequest, code: str, number: int) -> HttpResponse:
+    """Add a field on one screen: its type, then all its settings, with a
+    preview of the question as residents will see it."""
+    version = _draft(code, number)
+    page, parent, taken = _add_target(version, request)
+    in_repeat = bool(parent and parent.get("type") == "repeat")
+    type_form = FieldTypeForm(request.POST or request.GET or None, in_repeat=in_repeat)
+    type_name = type_form.chosen()
+    spec = new_field_spec(type_name)
+    retype = "_retype" in request.POST
+    if request.method == "POST" and retype:
+        # Another type chosen: keep what was typed that every type has.
+        spec["key"] = request.POST.get("key", "")
+        if type_name != "static":
+            spec["label"] = {
+                "ja": request.POST.get("label_ja", ""),
+                "en": request.POST.get("label_en", ""),
+            }
+    bound = request.method == "POST" and not retype
+    form = FieldSettingsForm(
+        request.POST if bound else None,
+        spec=spec,
+        rule_fields=_rule_fields(version),
+        taken=taken,
+        in_repeat=in_repeat,
+    )
+    if bound and form.is_valid():
+        changes = form.changes()
+        if not form.errors:
+            new = _spec_with(spec, changes)
+            definition = editing.field_add(
+                version.definition,
+                page_key=page["key"],
+                parent_key=parent["key"] if parent else None,
+                spec=new,
+            )
+            _save(request, version, definition, f"field_add {new['key']}")
+            messages.success(
+                request, _("項目「%(key)s」を追加しました。") % {"key": new["key"]}
+            )
+            return redirect(f"{version.get_absolute_url()}#field-{new['key']}")
     return render(
         request,
         "forms_builder/field_add.html",
         {
             "version": version,
             "form_obj": version.form,
+            "type_form": type_form,
+            "type_name": type_name,
             "form": form,
             "page": page,
             "parent": parent,
+            "field_type": FIELD_TYPES[type_name],
+            # A form of its own: changes() adds its errors to the form it runs on.
+            "preview": _field_preview(
+                _settings_spec(
+                    FieldSettingsForm(
+                        request.POST if bound else None,
+                        spec=spec,
+                        rule_fields=_rule_fields(version),
+                        taken=taken,
+                        in_repeat=in_repeat,
+                    ),
+                    spec,
+                )
+            ),
         },
     )
+
+
+@administrator_required
+@require_POST
+def field_preview(request: HttpRequest, code: str, number: int) -> HttpResponse:
+    """The preview of a field being added, from its unsaved settings (the
+    add screen's script asks for it while the administrator types)."""
+    version = _draft(code, number)
+    _page, parent, taken = _add_target(version, request)
+    in_repeat = bool(parent and parent.get("type") == "repeat")
+    type_name = FieldTypeForm(request.POST, in_repeat=in_repeat).chosen()
+    spec = new_field_spec(type_name)
+    form = FieldSettingsForm(
+        request.POST,
+        spec=spec,
+        rule_fields=_rule_fields(version),
+        taken=taken,
+        in_repeat=in_repeat,
+    )
+    return HttpResponse(_field_preview(_settings_spec(form, spec)))
+
+
+def _field_preview(spec: dict[str, Any]) -> str:
+    """One question drawn as on the resident's page (its conditions left out:
+    the preview shows it as it looks when shown)."""
+    from django.template.loader import render_to_string
+
+    shown = {
+        k: v
+        for k, v in spec.items()
+        if k not in {"show_if", "hide_if", "required_if", "default", "prefill"}
+    }
+    shown["key"] = "fb_preview"
+    if "label" not in shown and spec.get("type") != "static":
+        shown["label"] = {"ja": _("（項目名）")}
+    if spec.get("type") == "static" and "text" not in shown:
+        shown["text"] = {"ja": _("（文章）")}
+    definition = {
+        "version": 1,
+        "pages": [{"key": "preview_page", "title": {"ja": "-"}, "fields": [shown]}],
+    }
+    try:
+        form = FormRuntime(definition).page_form(0, answers={}, existing_files={})
+        items = form.items
+    except Exception:  # a half-typed setting the runtime cannot draw yet
+        return render_to_string("forms_builder/field_preview.html", {"items": []})
+    return render_to_string("forms_builder/field_preview.html", {"items": items})
 
 
 def _find_editable_field(

@@ -92,7 +92,13 @@ def test_administrator_picks_rounding_from_a_list_and_a_new_computed_field_is_va
     add = reverse("forms_builder:field_add", args=["subsidy", 1])
     response = admin_client.post(
         add,
-        {"page": "page1", "type": "computed", "key": "total", "label_ja": "合計"},
+        {
+            "page": "page1",
+            "type": "computed",
+            "key": "total",
+            "label_ja": "合計",
+            "format": "integer",
+        },
     )
     assert response.status_code == 302
     version = FormVersion.objects.get(form__code="subsidy")
