@@ -421,6 +421,24 @@ class FormRuntime:
             )
         return sections
 
+    def sample_answers(self) -> dict[str, Any]:
+        """Made-up answers of the right shape for every question of this form
+        (見本 for previews of its documents), hidden ones left out and
+        computed values computed, as a submission would store them."""
+        answers: dict[str, Any] = {}
+        for node in self.answer_nodes:
+            if node.type == "repeat":
+                answers[node.key] = [
+                    {
+                        column.key: _sample(column)
+                        for column in node.children
+                        if column.type in _SHAPES
+                    }
+                ]
+            elif node.type != "computed":
+                answers[node.key] = _sample(node)
+        return self.clean(answers)
+
     def prefill(self, user: Any) -> dict[str, Any]:
         """First answers: each field's default, then the resident's profile."""
         profile = getattr(user, "profile_prefill", None) or {}
@@ -450,3 +468,47 @@ def _profile_value(type_name: str, source: str, profile: dict[str, Any]) -> Any:
         except Exception:
             return None
     return str(value)
+
+
+_SAMPLES: dict[str, Any] = {
+    "integer": 3,
+    "amount": 1_000_000,
+    "date": "2026-04-01",
+    "email": "mihon@example.jp",
+    "phone": "000-000-0000",
+    "postal_code": "000-0000",
+    "address": "架空県見本市中央一丁目2番3号",
+    "name_pair": {"name": "見本 太郎", "kana": "ミホン タロウ"},
+    "yesno": True,
+    "agreement": True,
+    "checkbox": True,
+    "corporate_number": "9000000000000",  # a valid check digit, no company
+    "file": [{"id": 0, "name": "見本.pdf", "size": 1024, "content_type": ""}],
+}
+
+
+def _sample(node: Node) -> Any:
+    """A made-up answer for one question, within its own limits."""
+    options = [
+        str(option.get("value"))
+        for option in node.spec.get("options") or []
+        if isinstance(option, dict)
+    ]
+    if node.type == "choice":
+        return options[0] if options else None
+    if node.type == "multichoice":
+        return options[:1] or None
+    if node.type in {"integer", "amount"}:
+        low, high = node.spec.get("min"), node.spec.get("max")
+        value = _SAMPLES[node.type]
+        if isinstance(high, int) and value > high:
+            value = high
+        if isinstance(low, int) and value < low:
+            value = low
+        return value
+    if node.type == "date":
+        return node.spec.get("min") or node.spec.get("max") or _SAMPLES["date"]
+    if node.type in _SAMPLES:
+        return _SAMPLES[node.type]
+    # text, textarea: the question's own name, so the preview reads sensibly.
+    return _("（%(label)sの見本）") % {"label": node.label}
