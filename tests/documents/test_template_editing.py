@@ -91,3 +91,22 @@ def test_the_preview_prints_this_procedures_own_questions(admin, version, tmp_pa
     text = pdftotext(admin.get(preview).content, tmp_path, layout=False)
     assert "事業所の所在地" in text
     assert "事業の種類" not in text
+
+
+def test_the_notice_prints_a_checkbox_and_a_corporate_number_as_residents_see_them():
+    from types import SimpleNamespace
+
+    from documents.services import _display_rows
+    from forms_builder.runtime import FormRuntime
+    from tests.forms_builder.test_new_field_types import CHECKBOX
+
+    application = SimpleNamespace(
+        pk=None,
+        answers={"is_sme": False, "corp": "7000012050002"},
+        procedure_version=SimpleNamespace(
+            form_version=SimpleNamespace(runtime=FormRuntime(CHECKBOX))
+        ),
+    )
+    rows = {row["label"]: row["value"] for row in _display_rows(application, [])}
+    assert rows["中小企業"] == "チェックなし"
+    assert rows["法人番号"] == "7000012050002"
