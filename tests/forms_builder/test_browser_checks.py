@@ -57,3 +57,30 @@ def test_rounded_computed_values_match_the_server_while_typing(live_server, page
         for item in server[1:]:
             shown = page.locator(f"[data-fb-output='{item['key']}']").inner_text()
             assert shown == item["value"], (costs, item["key"])
+
+
+def test_new_types_read_in_the_browser_as_on_the_server(live_server, page):
+    """A checkbox and a 法人番号 as rules see them while typing (rules.js
+    ruleValue mirrors the server's fields)."""
+    from tests.forms_builder.test_new_field_types import CHECKBOX
+
+    test_views.CURRENT.update(definition=CHECKBOX, answers={}, submitted=None)
+    page.goto(f"{live_server.url}/test-forms/0/")
+    page.wait_for_selector("[data-fb-form][data-fb-ready]")
+
+    def values():
+        return page.evaluate("() => window.FormConditions.evaluate().values")
+
+    assert values()["is_sme"] is False
+    page.get_by_label("中小企業").check()
+    assert values()["is_sme"] is True
+    corp = page.locator("[name='corp']")
+    corp.fill("７０００－０１２０－５０００２")
+    assert values()["corp"] == "7000012050002"
+    corp.fill("8000012050002")  # wrong check digit: not a number rules can use
+    assert values()["corp"] is None
+    corp.fill("1-1803-0101-8771")
+    page.get_by_role("button", name="次へ進む").click()
+    page.wait_for_selector("[data-fb-form][data-fb-ready]")
+    assert test_views.CURRENT["submitted"]["corp"] == "1180301018771"
+    assert test_views.CURRENT["submitted"]["is_sme"] is True
