@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from forms_builder.definition import Node
 from forms_builder.fieldtypes import FIELD_TYPES, is_japanese, loc
+from forms_builder.models import TemplateFile
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -129,11 +130,15 @@ class Item:
     def template(self) -> dict[str, Any] | None:
         """The 様式 residents download next to a file question, if any."""
         template = self.node.spec.get("template") if self.type == "file" else None
-        if isinstance(template, dict) and TEMPLATE_ID.match(
+        if not isinstance(template, dict) or not TEMPLATE_ID.match(
             str(template.get("id", ""))
         ):
-            return template
-        return None
+            return None
+        # A definition imported from another installation names a file that
+        # is not stored here: no link that leads nowhere.
+        if not TemplateFile.objects.filter(public_id=template["id"]).exists():
+            return None
+        return template
 
     @property
     def can_add_row(self) -> bool:

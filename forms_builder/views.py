@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import ProtectedError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -607,6 +608,7 @@ def field_edit(request: HttpRequest, code: str, number: int, key: str) -> HttpRe
             "template_form": TemplateUploadForm()
             if spec.get("type") == "file" and not in_repeat
             else None,
+            "template_missing": _template_missing(spec),
         },
     )
 
@@ -699,6 +701,18 @@ def field_template(
     )
     messages.success(request, _("様式ファイルを登録しました。"))
     return redirect(back)
+
+
+def _template_missing(spec: dict[str, Any]) -> bool:
+    """A 様式 named by the definition but not stored here (a package from
+    another installation carries the reference, not the file)."""
+    template = spec.get("template") if spec.get("type") == "file" else None
+    if not isinstance(template, dict):
+        return False
+    try:
+        return not TemplateFile.objects.filter(public_id=template.get("id")).exists()
+    except ValidationError:  # not a UUID
+        return True
 
 
 def template_download(request: HttpRequest, public_id: Any) -> HttpResponse:

@@ -4,6 +4,8 @@ downloadable by residents once the version is published."""
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -105,3 +107,21 @@ def test_the_template_is_taken_off_a_draft(admin_client, draft):
     assert "様式ファイルを外しました。" in response.content.decode()
     draft.refresh_from_db()
     assert "template" not in draft.definition["pages"][0]["fields"][0]
+
+
+def test_a_template_not_stored_here_gives_no_link_and_a_warning(admin_client, draft):
+    """A package carries the reference, not the file (docs/forms.md)."""
+    definition = copy.deepcopy(BUDGET)
+    definition["pages"][0]["fields"][0]["template"] = {
+        "id": "0f0e0d0c-0b0a-4908-8706-050403020100",
+        "name": "他所の様式.xlsx",
+    }
+    draft.definition = definition
+    draft.save()
+    edit = reverse("forms_builder:field_edit", args=["budget", 1, "budget"])
+    page = admin_client.get(edit).content.decode()
+    assert "このシステムに保存されていません" in page
+    test_views.CURRENT.update(definition=definition, answers={})
+    page = admin_client.get("/test-forms/0/").content.decode()
+    assert "他所の様式.xlsx" not in page
+    assert "data-fb-template-file" not in page
