@@ -8,10 +8,12 @@ from __future__ import annotations
 import copy
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
-from forms_builder.services import form_create
+from forms_builder.services import form_create, form_template_attach
 from tests.factories import AdministratorFactory
 from tests.forms_builder.test_checks import GRANT
+from tests.forms_builder.test_new_field_types import xlsx
 from tests.workflow.test_accessibility import _check, _login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -19,7 +21,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def _grant_with_a_file() -> dict:
     definition = copy.deepcopy(GRANT)
-    definition["pages"][1]["fields"].append(
+    definition["pages"][0]["fields"].append(
         {
             "key": "budget",
             "type": "file",
@@ -32,8 +34,14 @@ def _grant_with_a_file() -> dict:
 
 def test_adding_a_field_previews_it_live_and_the_screens_pass_axe(live_server, page):
     admin = AdministratorFactory()
-    form_create(
+    form = form_create(
         code="grant", title="補助金", actor=admin, definition=_grant_with_a_file()
+    )
+    form_template_attach(
+        version=form.versions.get(),
+        field_key="budget",
+        upload=SimpleUploadedFile("収支予算書.xlsx", xlsx()),
+        actor=admin,
     )
     base = live_server.url + "/manage/forms/grant/v1/"
     _login(page, live_server.url, "/manage/forms/grant/v1/", admin.email)
@@ -59,6 +67,11 @@ def test_adding_a_field_previews_it_live_and_the_screens_pass_axe(live_server, p
         "checks/add/",
         "fields/add/?page=request&type=amount",
         "fields/budget/",
+        "preview/?lang=ja",  # the resident's page, with the 様式 link
     ):
         _check(page, base + path, found)
     assert not found, "\n".join(found)
+    page.goto(base + "preview/?lang=ja")
+    assert page.locator("[data-fb-template-file]").inner_text() == (
+        "収支予算書の様式「収支予算書.xlsx」をダウンロード"
+    )
