@@ -775,7 +775,9 @@ def check_edit(
             "form_obj": version.form,
             "form": form,
             "index": index,
-            "errors": [e for e in errors if index is not None and e.startswith(place)],
+            "errors": [
+                e for e in errors if index is not None and e.startswith(f"{place}: ")
+            ],
         },
     )
 

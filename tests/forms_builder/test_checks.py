@@ -187,3 +187,20 @@ def test_administrator_adds_a_check_with_the_row_editor(admin_client, administra
     )
     assert response.status_code == 302
     assert "validations" not in FormVersion.objects.get(pk=version.pk).definition
+
+
+@pytest.mark.django_db
+def test_a_broken_check_is_shown_on_its_page_and_blocks_publishing(
+    admin_client, administrator
+):
+    broken = grant()
+    broken["validations"][0]["field"] = "gone"
+    form_create(code="broken", title="補助金", actor=administrator, definition=broken)
+    page = admin_client.get(
+        reverse("forms_builder:check_edit", args=["broken", 1, 0])
+    ).content.decode()
+    assert "入力チェック1: メッセージを表示する項目「gone」がありません。" in page
+    edit = admin_client.get(reverse("forms_builder:version_edit", args=["broken", 1]))
+    assert "「gone」がありません" in edit.content.decode()
+    admin_client.post(reverse("forms_builder:version_publish", args=["broken", 1]))
+    assert not FormVersion.objects.get(form__code="broken").is_published
