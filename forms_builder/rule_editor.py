@@ -221,10 +221,7 @@ class RuleEditor:
                 label=_("条件%(n)s: 値") % {"n": number},
                 required=False,
                 initial=row[2],
-                help_text=_(
-                    "はい・いいえ は true / false、日付は 2026-04-01 か 令和8年4月1日。"
-                    "項目と比べるときは倍率（1/2、0.8。空欄は等倍）"
-                ),
+                # How to write values is said once, under the rows.
             )
             form.fields[names[3]] = forms.ChoiceField(
                 label=_("条件%(n)s: または比べる項目") % {"n": number},
