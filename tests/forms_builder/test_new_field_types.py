@@ -11,7 +11,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
-from core.uploads import DOCX, ODS, XLSX, ZIP, office_content_type
+from core.uploads import (
+    DOCX,
+    ODS,
+    XLSX,
+    ZIP,
+    UploadRejected,
+    office_content_type,
+)
 from forms_builder.definition import validate_definition
 from forms_builder.formfields import corporate_check_digit
 from forms_builder.runtime import FormRuntime
@@ -247,3 +254,18 @@ def test_a_zip_that_is_not_a_workbook_is_refused_naming_the_kinds(runtime):
 def test_macro_enabled_files_are_refused_with_a_clear_message(runtime, content):
     [message] = _errors(runtime, "budget", "収支予算書.xlsx", content)
     assert "マクロを含むファイル" in message
+
+
+def test_opendocument_is_read_by_its_stored_mimetype_and_basic_macros_are_refused():
+    compressed = _zip({"mimetype": ODS, "content.xml": "<x/>"})  # not stored first
+    assert office_content_type(io.BytesIO(compressed)) == ZIP
+    with_basic = _zip(
+        {
+            "mimetype": ODS,
+            "content.xml": "<x/>",
+            "Basic/Standard/Module1.xml": "<script:module/>",
+        },
+        stored_first=True,
+    )
+    with pytest.raises(UploadRejected, match="マクロを含むファイル"):
+        office_content_type(io.BytesIO(with_basic))
