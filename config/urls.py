@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from core.views import healthz
+from forms_builder.views import template_download
 
 admin.site.site_header = "電子申請 システム管理"
 # An outage of Redis or S3 answers 503 "try again later", anything else 500.
@@ -18,6 +19,12 @@ urlpatterns = [
     path("staff/", include("accounts.staff_urls")),
     path("manage/", include("accounts.manage_urls")),
     path("manage/forms/", include("forms_builder.urls")),
+    # The 様式 a question offers residents (forms_builder.TemplateFile).
+    path(
+        "forms/templates/<uuid:public_id>/",
+        template_download,
+        name="form_template_download",
+    ),
     path("staff/", include("workflow.urls")),
     path("manage/routes/", include("workflow.manage_urls")),
     path("manage/procedures/", include("procedures.manage_urls")),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -39,13 +37,20 @@ class VerifyUploadForm(forms.Form):
 
 
 class DocumentTemplateForm(forms.ModelForm):
-    """Editing a procedure version's document template."""
+    """Editing a procedure version's document template.
 
-    shown_fields_text = forms.CharField(
+    The printed answers are chosen from the form's own questions (in form
+    order), not typed as keys; a key stored earlier that the form no longer
+    has stays listed, marked, so saving never drops it silently.
+    """
+
+    shown_fields = forms.MultipleChoiceField(
         label=_("印刷する回答項目"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("項目キーを1行に1つ書きます。空なら、すべての回答を印刷します。"),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "選んだ項目だけを印刷します。何も選ばなければ、すべての回答を印刷します。"
+        ),
     )
 
     class Meta:
@@ -69,19 +74,21 @@ class DocumentTemplateForm(forms.ModelForm):
             "css": forms.Textarea(attrs={"rows": 6, "class": "font-monospace"}),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, questions=(), **kwargs):
+        """``questions``: (key, label) of the form's answers, in form order."""
         super().__init__(*args, **kwargs)
-        self.fields["shown_fields_text"].initial = "\n".join(
-            self.instance.shown_fields or []
-        )
+        choices = [(key, f"{label}（{key}）") for key, label in questions]
+        known = {key for key, _label in questions}
+        stored = [key for key in self.instance.shown_fields or [] if key]
+        choices += [
+            (key, _("%(key)s（フォームにない項目）") % {"key": key})
+            for key in stored
+            if key not in known
+        ]
+        self.fields["shown_fields"].choices = choices
+        self.fields["shown_fields"].initial = stored
 
     def clean(self):
         cleaned = super().clean()
-        text = cleaned.get("shown_fields_text") or ""
-        self.instance.shown_fields = [
-            line.strip() for line in text.splitlines() if line.strip()
-        ]
+        self.instance.shown_fields = list(cleaned.get("shown_fields") or [])
         return cleaned
-
-    def shown_fields_json(self) -> str:
-        return json.dumps(self.instance.shown_fields, ensure_ascii=False)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from django.contrib.auth.decorators import login_required
+from django.forms.utils import ErrorDict
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -10,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from core.decorators import administrator_required
 from core.downloads import private_download
-from documents.defaults import sample_snapshot
+from documents.defaults import PRESETS, sample_snapshot
 from documents.forms import DocumentTemplateForm, VerifyUploadForm
 from documents.models import IssuedDocument
 from documents.selectors import (
@@ -18,7 +21,11 @@ from documents.selectors import (
     document_for_applicant,
     template_for_version,
 )
-from documents.services import document_open, document_template_save
+from documents.services import (
+    _display_rows,  # the notice's own choice of rows, for the preview
+    document_open,
+    document_template_save,
+)
 from documents.verification import verify_pdf
 
 
@@ -99,8 +106,22 @@ def template_edit(request, version_id: int):
         ProcedureVersion.objects.select_related("procedure"), pk=version_id
     )
     template = template_for_version(version)
-    form = DocumentTemplateForm(request.POST or None, instance=template)
-    if request.method == "POST" and form.is_valid():
+    questions = [
+        (info.key, info.label) for info in version.form_version.runtime.field_keys()
+    ]
+    data = request.POST or None
+    preset_applied = False
+    if data is not None and "_apply_preset" in data:
+        # ひな形の文面にする: the chosen preset's title and body texts fill
+        # the form again, unsaved, for the administrator to adjust and save.
+        data = data.copy()
+        for name, text in PRESETS.get(data.get("preset", ""), {}).items():
+            data[name] = text
+        preset_applied = True
+    form = DocumentTemplateForm(data, instance=template, questions=questions)
+    if preset_applied:
+        form._errors = ErrorDict()  # not a save: nothing to complain about yet
+    elif request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in form.Meta.fields}
         data["shown_fields"] = form.instance.shown_fields
         document_template_save(procedure_version=version, data=data)
@@ -111,7 +132,13 @@ def template_edit(request, version_id: int):
     return render(
         request,
         "documents/manage_template_edit.html",
-        {"version": version, "form": form, "template": template},
+        {
+            "version": version,
+            "form": form,
+            "template": template,
+            "presets": PRESETS,
+            "preset_applied": preset_applied,
+        },
     )
 
 
@@ -121,7 +148,9 @@ def template_preview(request, version_id: int):
     from documents.rendering import RenderError, render_pdf
     from procedures.models import ProcedureVersion
 
-    version = get_object_or_404(ProcedureVersion, pk=version_id)
+    version = get_object_or_404(
+        ProcedureVersion.objects.select_related("form_version"), pk=version_id
+    )
     template = template_for_version(version)
     approved = request.GET.get("kind") != "rejection"
     snapshot = sample_snapshot(approved=approved)
@@ -129,6 +158,14 @@ def template_preview(request, version_id: int):
         template.approval_title if approved else template.rejection_title
     )
     snapshot["procedure"]["title"] = version.title
+    # This procedure's own questions with made-up answers, chosen as the
+    # notice chooses them: never another procedure's sample rows.
+    sample = SimpleNamespace(
+        pk=None,
+        procedure_version=version,
+        answers=version.form_version.runtime.sample_answers(),
+    )
+    snapshot["answers"] = _display_rows(sample, list(template.shown_fields or []))
     snapshot["template"] = {
         "approval_text": template.approval_text,
         "rejection_text": template.rejection_text,

@@ -1,8 +1,8 @@
 """Forms of the administrators' builder: no JSON needed, JSON allowed.
 
-Conditions are edited as rows of "field, operator, value" combined with
-"all" or "any", which become JSON Logic; a rule the rows cannot express is
-kept and edited as raw JSON Logic.
+Conditions and cross-field checks are edited with the rule-row editor of
+``forms_builder.rule_editor`` (rows of "field, operator, value or another
+field", or raw JSON Logic).
 """
 
 from __future__ import annotations
@@ -13,32 +13,35 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.japanese import parse_japanese_date
 from forms_builder.definition import Node
-from forms_builder.fieldtypes import ACCEPTABLE_TYPES, FIELD_TYPES, PROFILE_KEYS
+from forms_builder.fieldtypes import (
+    DEFAULT_KINDS,
+    FIELD_TYPES,
+    FILE_KINDS,
+    MAX_FILE_SIZE,
+    PROFILE_KEYS,
+    accepted_kinds,
+    accepted_types,
+    kind_labels,
+)
+from forms_builder.formfields import AttachmentField
 from forms_builder.models import Form
+from forms_builder.rule_editor import (  # noqa: F401 (the builder's public names)
+    NUMERIC_TYPES,
+    OPERATORS,
+    RuleEditor,
+    rule_to_rows,
+    scaled_var,
+)
 
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 KEY_HELP = _(
     "半角英小文字で始まり、英小文字・数字・_ の40文字以内（例: applicant_name）。"
 )
-
-OPERATORS = [
-    ("eq", _("＝ と等しい")),
-    ("ne", _("≠ と等しくない")),
-    ("gt", _("＞ より大きい")),
-    ("ge", _("≧ 以上")),
-    ("lt", _("＜ より小さい")),
-    ("le", _("≦ 以下")),
-    ("filled", _("が入力されている")),
-    ("empty", _("が入力されていない")),
-    ("contains", _("に次を含む（複数選択）")),
-]
-_JSON_OPERATOR = {"eq": "==", "ne": "!=", "gt": ">", "ge": ">=", "lt": "<", "le": "<="}
-_OPERATOR_OF = {value: key for key, value in _JSON_OPERATOR.items()}
-NUMERIC_TYPES = {"integer", "amount", "computed", "file"}
 
 PROFILE_LABELS = {
     "full_name": _("氏名"),
@@ -98,227 +101,24 @@ class ImportForm(forms.Form):
         return cleaned
 
 
-# --- conditions -------------------------------------------------------------
-
-
-def rule_to_rows(rule: Any) -> tuple[str, list[tuple[str, str, str]]] | None:
-    """("all"|"any", [(field, operator, value)]) when the rows can express it."""
-    if rule is None:
-        return "all", []
-    combinator, parts = "all", [rule]
-    if isinstance(rule, dict) and len(rule) == 1 and next(iter(rule)) in {"and", "or"}:
-        combinator = "all" if "and" in rule else "any"
-        parts = rule["and" if "and" in rule else "or"]
-        if not isinstance(parts, list):
-            return None
-    rows = []
-    for part in parts:
-        row = _condition_row(part)
-        if row is None:
-            return None
-        rows.append(row)
-    return combinator, rows
-
-
-def _var_name(node: Any) -> str | None:
-    if isinstance(node, dict) and list(node) == ["var"]:
-        value = node["var"]
-        if isinstance(value, str):
-            return value
-    return None
-
-
-def _condition_row(part: Any) -> tuple[str, str, str] | None:
-    if not isinstance(part, dict) or len(part) != 1:
-        return None
-    operator, args = next(iter(part.items()))
-    if operator in {"!!", "!"}:
-        name = _var_name(args[0] if isinstance(args, list) and len(args) == 1 else args)
-        return (name, "filled" if operator == "!!" else "empty", "") if name else None
-    if not isinstance(args, list) or len(args) != 2:
-        return None
-    if operator == "in":
-        name = _var_name(args[1])
-        if name and isinstance(args[0], str):
-            return name, "contains", args[0]
-        return None
-    if operator in _OPERATOR_OF:
-        name = _var_name(args[0])
-        literal = args[1]
-        if name and (literal is None or isinstance(literal, str | int | float | bool)):
-            return name, _OPERATOR_OF[operator], _literal_text(literal)
-    return None
-
-
-def _literal_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "" if value is None else str(value)
-
-
-class RuleEditor:
-    """Adds "field / operator / value" rows plus a raw JSON Logic box to a form."""
-
-    def __init__(
-        self,
-        form: forms.Form,
-        prefix: str,
-        *,
-        rule: Any,
-        fields: list[Node],
-        label: str,
-    ) -> None:
-        self.form = form
-        self.prefix = prefix
-        self.types = {node.key: node.type for node in fields}
-        parsed = rule_to_rows(rule)
-        if parsed and any(row[0] not in self.types for row in parsed[1]):
-            # A row naming a field that is gone could not be shown in a
-            # select and would be lost on save: keep the rule as JSON.
-            parsed = None
-        advanced = parsed is None
-        combinator, rows = parsed if parsed else ("all", [])
-        count = max(len(rows) + 1, 2)
-        self.row_names: list[tuple[str, str, str]] = []
-        choices = [("", _("（項目を選ぶ）"))] + [
-            (node.key, f"{node.label} [{node.key}]") for node in fields
-        ]
-        form.fields[f"{prefix}_combinator"] = forms.ChoiceField(
-            label=label,
-            choices=[
-                ("all", _("次のすべてに当てはまるとき")),
-                ("any", _("次のいずれかに当てはまるとき")),
-            ],
-            initial=combinator,
-            required=False,
-        )
-        for index in range(count):
-            names = (
-                f"{prefix}_{index}_field",
-                f"{prefix}_{index}_op",
-                f"{prefix}_{index}_value",
-            )
-            self.row_names.append(names)
-            row = rows[index] if index < len(rows) else ("", "eq", "")
-            number = index + 1
-            form.fields[names[0]] = forms.ChoiceField(
-                label=_("条件%(n)s: 項目") % {"n": number},
-                choices=choices,
-                required=False,
-                initial=row[0],
-            )
-            form.fields[names[1]] = forms.ChoiceField(
-                label=_("条件%(n)s: 比べ方") % {"n": number},
-                choices=OPERATORS,
-                required=False,
-                initial=row[1],
-            )
-            form.fields[names[2]] = forms.CharField(
-                label=_("条件%(n)s: 値") % {"n": number},
-                required=False,
-                initial=row[2],
-                help_text=_(
-                    "はい・いいえ は true / false、日付は 2026-04-01 か 令和8年4月1日"
-                ),
-            )
-        form.fields[f"{prefix}_advanced"] = forms.BooleanField(
-            label=_("JSON Logic を直接編集する（上の条件の行は使いません）"),
-            required=False,
-            initial=advanced,
-        )
-        form.fields[f"{prefix}_raw"] = forms.CharField(
-            label=_("JSON Logic"),
-            required=False,
-            initial=json.dumps(rule, ensure_ascii=False) if rule is not None else "",
-            widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
-        )
-
-    @property
-    def bound(self) -> dict[str, Any]:
-        """Bound fields for templates/forms_builder/rule_editor.html."""
-        form = self.form
-        return {
-            "combinator": form[f"{self.prefix}_combinator"],
-            "rows": [(form[a], form[b], form[c]) for a, b, c in self.row_names],
-            "advanced": form[f"{self.prefix}_advanced"],
-            "raw": form[f"{self.prefix}_raw"],
-        }
-
-    @property
-    def names(self) -> list[str]:
-        flat = [f"{self.prefix}_combinator"]
-        for row in self.row_names:
-            flat.extend(row)
-        return [*flat, f"{self.prefix}_advanced", f"{self.prefix}_raw"]
-
-    def rule(self, cleaned: dict[str, Any]) -> Any:
-        """The JSON Logic of the submitted rows (None when no row is filled)."""
-        if cleaned.get(f"{self.prefix}_advanced"):
-            raw = (cleaned.get(f"{self.prefix}_raw") or "").strip()
-            if not raw:
-                return None
-            try:
-                return json.loads(raw)
-            except json.JSONDecodeError as error:
-                self.form.add_error(
-                    f"{self.prefix}_raw",
-                    _("JSON として読めません: %(msg)s") % {"msg": error.msg},
-                )
-                return None
-        parts = []
-        for field_name, op_name, value_name in self.row_names:
-            key = cleaned.get(field_name)
-            if not key:
-                continue
-            operator = cleaned.get(op_name) or "eq"
-            text = (cleaned.get(value_name) or "").strip()
-            if operator in {"filled", "empty"}:
-                parts.append({"!!" if operator == "filled" else "!": {"var": key}})
-                continue
-            try:
-                literal = self._literal(self.types.get(key, "text"), text)
-            except ValidationError as error:
-                self.form.add_error(value_name, error)
-                continue
-            if operator == "contains":
-                parts.append({"in": [str(literal), {"var": key}]})
-            else:
-                parts.append({_JSON_OPERATOR[operator]: [{"var": key}, literal]})
-        if not parts:
-            return None
-        if len(parts) == 1:
-            return parts[0]
-        combinator = (
-            "or" if cleaned.get(f"{self.prefix}_combinator") == "any" else "and"
-        )
-        return {combinator: parts}
-
-    @staticmethod
-    def _literal(type_name: str, text: str) -> Any:
-        """The value typed to match the answer (rules compare strictly)."""
-        if type_name in NUMERIC_TYPES:
-            try:
-                return int(text.replace(",", ""))
-            except ValueError:
-                raise ValidationError(_("数値を入力してください。")) from None
-        if type_name in {"yesno", "agreement"}:
-            lowered = text.lower()
-            if lowered in {"true", "yes", "はい", "1"}:
-                return True
-            if lowered in {"false", "no", "いいえ", "0"}:
-                return False
-            raise ValidationError(
-                _("true（はい）か false（いいえ）を入力してください。")
-            )
-        if type_name == "date" and text:
-            try:
-                return parse_japanese_date(text).isoformat()
-            except ValueError:
-                raise ValidationError(_("日付として読めません。")) from None
-        return text
-
-
 # --- pages and fields -------------------------------------------------------
+
+_ROUNDING_UNITS = {
+    1: _("円未満（1未満）"),
+    10: _("10円未満"),
+    100: _("百円未満"),
+    1000: _("千円未満"),
+    10000: _("万円未満"),
+}
+_ROUNDING_MODES = {"floor": _("切捨て"), "round": _("四捨五入"), "ceil": _("切上げ")}
+ROUNDING_CHOICES = [("", _("しない（1未満を四捨五入）"))] + [
+    (
+        f"{mode}:{unit}",
+        format_lazy(_("{unit}{mode}"), unit=unit_label, mode=mode_label),
+    )
+    for unit, unit_label in _ROUNDING_UNITS.items()
+    for mode, mode_label in _ROUNDING_MODES.items()
+]
 
 VISIBILITY = [
     ("always", _("常に表示する")),
@@ -344,8 +144,13 @@ class _ConditionsMixin:
             if "hide_if" in spec
             else "always"
         )
+        # Not posted (a script-less client, a test): shown always.
         self.fields["visibility"] = forms.ChoiceField(
-            label=_("表示"), choices=VISIBILITY, initial=mode, widget=forms.RadioSelect
+            label=_("表示"),
+            choices=VISIBILITY,
+            initial=mode,
+            widget=forms.RadioSelect,
+            required=False,
         )
         self.visibility_editor = RuleEditor(
             self,  # type: ignore[arg-type]
@@ -415,56 +220,44 @@ class PageSettingsForm(_ConditionsMixin, forms.Form):
         }
 
 
-class FieldAddForm(forms.Form):
-    type = forms.ChoiceField(label=_("種類"))
-    key = forms.CharField(
-        label=_("キー"), max_length=40, validators=[validate_key], help_text=KEY_HELP
-    )
-    label_ja = forms.CharField(label=_("項目名（日本語）"), max_length=200)
-    label_en = forms.CharField(
-        label=_("項目名（英語）"), max_length=200, required=False
-    )
+class FieldTypeForm(forms.Form):
+    """The type of a field being added; changing it redraws the settings."""
 
-    def __init__(
-        self, *args: Any, taken: set[str], in_repeat: bool = False, **kwargs: Any
-    ) -> None:
+    type = forms.ChoiceField(label=_("種類"))
+
+    def __init__(self, *args: Any, in_repeat: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.taken = taken
         self.fields["type"].choices = [
             (name, field_type.label)
             for name, field_type in FIELD_TYPES.items()
             if not in_repeat or field_type.in_repeat
         ]
 
-    def clean_key(self) -> str:
-        key = self.cleaned_data["key"]
-        if key in self.taken:
-            raise ValidationError(_("このキーはすでに使われています。"))
-        return key
+    def chosen(self) -> str:
+        """The valid type asked for, or text."""
+        value = self.data.get("type") if self.is_bound else None
+        choices = {name for name, _label in self.fields["type"].choices}
+        return value if value in choices else "text"
 
-    def spec(self) -> dict[str, Any]:
-        cleaned = self.cleaned_data
-        type_name = cleaned["type"]
-        label = {"ja": cleaned["label_ja"]}
-        if cleaned.get("label_en"):
-            label["en"] = cleaned["label_en"]
-        spec: dict[str, Any] = {"key": cleaned["key"], "type": type_name}
-        if type_name == "static":
-            spec["text"] = label
-            spec["style"] = "heading"
-        else:
-            spec["label"] = label
-        if type_name in {"choice", "multichoice"}:
-            spec["options"] = [
-                {"value": "yes", "label": {"ja": "はい", "en": "Yes"}},
-                {"value": "no", "label": {"ja": "いいえ", "en": "No"}},
-            ]
-        if type_name in {"group", "repeat"}:
-            spec["fields"] = []
-        if type_name == "computed":
-            spec["expression"] = 0
-            spec["format"] = "integer"
-        return spec
+
+def new_field_spec(type_name: str) -> dict[str, Any]:
+    """A new field of a type, valid as it stands but for its key and label:
+    choices start with はい/いいえ options, a computed value with a rule that
+    gives 0 (the number 0 is not a rule), a heading with its text."""
+    spec: dict[str, Any] = {"key": "", "type": type_name}
+    if type_name in {"choice", "multichoice"}:
+        spec["options"] = [
+            {"value": "yes", "label": {"ja": "はい", "en": "Yes"}},
+            {"value": "no", "label": {"ja": "いいえ", "en": "No"}},
+        ]
+    if type_name in {"group", "repeat"}:
+        spec["fields"] = []
+    if type_name == "computed":
+        spec["expression"] = {"+": [0]}
+        spec["format"] = "integer"
+    if type_name == "static":
+        spec["style"] = "heading"
+    return spec
 
 
 def _bilingual(cleaned: dict[str, Any], name: str) -> dict[str, str] | None:
@@ -532,7 +325,12 @@ class FieldSettingsForm(_ConditionsMixin, forms.Form):
             others = [node for node in rule_fields if node.key != self.original_key]
             self._add_visibility(spec, others)
             names = ["visibility", *self.visibility_editor.names]
-            if self.field_type.has_answer and self.type_name != "computed":
+            # A checkbox is never required: a box that must be ticked is an
+            # agreement.
+            if self.field_type.has_answer and self.type_name not in {
+                "computed",
+                "checkbox",
+            }:
                 self._add_requirement(others)
                 names += ["requirement", *self.requirement_editor.names]
             self.sections.append((str(_("条件")), names))
@@ -684,6 +482,7 @@ class FieldSettingsForm(_ConditionsMixin, forms.Form):
             elif prop == "options":
                 self.fields["options"] = forms.CharField(
                     label=_("選択肢"),
+                    required=False,
                     initial=_options_text(spec.get("options")),
                     widget=forms.Textarea(attrs={"rows": 5}),
                     help_text=_(
@@ -701,10 +500,13 @@ class FieldSettingsForm(_ConditionsMixin, forms.Form):
             elif prop == "accept":
                 self.fields["accept"] = forms.MultipleChoiceField(
                     label=_("受け付けるファイルの種類（中身で判定）"),
-                    choices=[(t, t) for t in ACCEPTABLE_TYPES],
-                    initial=spec.get("accept")
-                    or ["application/pdf", "image/jpeg", "image/png"],
+                    choices=[(kind, entry[0]) for kind, entry in FILE_KINDS.items()],
+                    initial=accepted_kinds(spec.get("accept")) or DEFAULT_KINDS,
                     widget=forms.CheckboxSelectMultiple,
+                    help_text=_(
+                        "Excel・Word はマクロを含まないファイル（.xlsx・.docx）だけを"
+                        "受け付けます。"
+                    ),
                 )
                 add("accept")
             elif prop == "max_size":
@@ -752,11 +554,26 @@ class FieldSettingsForm(_ConditionsMixin, forms.Form):
             elif prop == "expression":
                 self.fields["expression"] = forms.CharField(
                     label=_("計算式（JSON Logic）"),
+                    required=False,
                     initial=json.dumps(spec.get("expression"), ensure_ascii=False),
                     widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
                     help_text=_('例: {"+": [{"var": "fee"}, {"var": "postage"}]}'),
                 )
                 add("expression")
+            elif prop == "rounding":
+                rounding = spec.get("rounding") or {}
+                self.fields["rounding"] = forms.ChoiceField(
+                    label=_("端数処理（整数・金額）"),
+                    choices=ROUNDING_CHOICES,
+                    required=False,
+                    initial=(
+                        f"{rounding.get('mode')}:{rounding.get('unit')}"
+                        if rounding
+                        else ""
+                    ),
+                    help_text=_("例: 補助額の千円未満切捨て、消費税の円未満切捨て"),
+                )
+                add("rounding")
             elif prop == "format":
                 self.fields["format"] = forms.ChoiceField(
                     label=_("表示形式"),
@@ -781,7 +598,11 @@ class FieldSettingsForm(_ConditionsMixin, forms.Form):
             else "optional"
         )
         self.fields["requirement"] = forms.ChoiceField(
-            label=_("入力"), choices=REQUIREMENT, initial=mode, widget=forms.RadioSelect
+            label=_("入力"),
+            choices=REQUIREMENT,
+            initial=mode,
+            widget=forms.RadioSelect,
+            required=False,
         )
         self.requirement_editor = RuleEditor(
             self,
@@ -798,11 +619,17 @@ class FieldSettingsForm(_ConditionsMixin, forms.Form):
         return key
 
     def clean_options(self) -> list[dict[str, Any]]:
-        return _parse_options(self.cleaned_data.get("options") or "")
+        text = self.cleaned_data.get("options") or ""
+        if not text.strip() and self.spec.get("options"):
+            return self.spec["options"]  # not posted: kept
+        return _parse_options(text)
 
     def clean_expression(self) -> Any:
+        raw = self.cleaned_data.get("expression") or ""
+        if not raw.strip():
+            return self.spec.get("expression")  # not posted: kept
         try:
-            return json.loads(self.cleaned_data.get("expression") or "null")
+            return json.loads(raw)
         except json.JSONDecodeError as error:
             raise ValidationError(
                 _("JSON として読めません: %(msg)s"), params={"msg": error.msg}
@@ -865,6 +692,9 @@ class FieldSettingsForm(_ConditionsMixin, forms.Form):
                 changes[prop] = cleaned.get(prop) or None
         if "expression" in self.fields:
             changes["expression"] = cleaned.get("expression")
+        if "rounding" in self.fields:
+            mode, _colon, unit = (cleaned.get("rounding") or "").partition(":")
+            changes["rounding"] = {"mode": mode, "unit": int(unit)} if unit else None
         if "max_size_mb" in self.fields:
             changes["max_size"] = cleaned["max_size_mb"] * 1024 * 1024
         if "text_ja" in self.fields:
@@ -883,3 +713,96 @@ class FieldSettingsForm(_ConditionsMixin, forms.Form):
                     )
                 changes["required_if"] = rule
         return changes
+
+
+# --- cross-field checks -----------------------------------------------------
+
+
+class CheckForm(forms.Form):
+    """One cross-field check: the question its message goes under, the
+    message, and the rule a valid answer satisfies (rows or JSON Logic)."""
+
+    field = forms.ChoiceField(
+        label=_("メッセージを表示する項目"),
+        help_text=_("チェックはこの項目が表示され、入力されているときに行います。"),
+    )
+    message_ja = forms.CharField(
+        label=_("メッセージ（日本語）"),
+        max_length=2000,
+        help_text=_("例: 申請額は補助対象経費の2分の1以下です。"),
+    )
+    message_en = forms.CharField(
+        label=_("メッセージ（英語）"), max_length=2000, required=False
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        check: dict[str, Any],
+        rule_fields: list[Node],
+        **kwargs: Any,
+    ) -> None:
+        message = check.get("message") or {}
+        kwargs.setdefault(
+            "initial",
+            {
+                "field": check.get("field", ""),
+                "message_ja": message.get("ja", ""),
+                "message_en": message.get("en", ""),
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["field"].choices = [("", _("（項目を選ぶ）"))] + [
+            (node.key, f"{node.label} [{node.key}]")
+            for node in rule_fields
+            if node.type != "computed"
+        ]
+        self.rule_editor = RuleEditor(
+            self,
+            "chk",
+            rule=check.get("rule"),
+            fields=rule_fields,
+            label=_("正しい入力の条件（当てはまらないとメッセージを表示します）"),
+        )
+
+    def check(self) -> dict[str, Any]:
+        """The check as stored in the definition (after is_valid)."""
+        cleaned = self.cleaned_data
+        rule = self.rule_editor.rule(cleaned)
+        if rule is None and not self.errors:
+            self.add_error("chk_combinator", _("条件を1つ以上指定してください。"))
+        return {
+            "field": cleaned["field"],
+            "rule": rule,
+            "message": _bilingual(cleaned, "message"),
+        }
+
+
+# --- 様式 (template files) ----------------------------------------------------
+
+TEMPLATE_KINDS = ["pdf", "excel", "word", "opendocument"]
+
+
+class TemplateUploadForm(forms.Form):
+    """The 様式 of a file question: checked like a resident's upload (type by
+    content, macros refused, size, virus scan)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["file"] = AttachmentField(
+            accept=accepted_types(TEMPLATE_KINDS),
+            max_size=MAX_FILE_SIZE,
+            max_files=1,
+            picker=[ext for kind in TEMPLATE_KINDS for ext in FILE_KINDS[kind][2]],
+            kinds=kind_labels(TEMPLATE_KINDS),
+            label=_("様式ファイル（PDF・Excel・Word・OpenDocument）"),
+            help_text=_(
+                "申請者がダウンロードして記入し、この欄に添付するファイルです。"
+            ),
+        )
+
+    def clean_file(self) -> Any:
+        uploads = self.cleaned_data.get("file") or []
+        if not uploads:
+            raise ValidationError(_("ファイルを選んでください。"))
+        return uploads[0]

@@ -93,9 +93,10 @@ def walk(definition: dict[str, Any]) -> list[Node]:
     for index, page in enumerate(pages if isinstance(pages, list) else []):
         if not isinstance(page, dict):
             continue
-        page_node = Node(
-            str(page.get("key", "")), "page", page, f"pages[{index}]", index
-        )
+        key = str(page.get("key", ""))
+        # page_key names the page for every node under it (the builder's
+        # "add to this group" links need it).
+        page_node = Node(key, "page", page, f"pages[{index}]", index, page_key=key)
         nodes.append(page_node)
         nodes.extend(
             _walk_fields(page.get("fields"), page_node, page_node.path, index, None)
@@ -314,6 +315,8 @@ def validate_definition(definition: Any) -> list[DefinitionError]:
                 ):
                     add(node, f"{prop}: {message}", f"{node.path}.{prop}", prop)
 
+    errors.extend(_validation_errors(definition, nodes, known, subkeys, repeats))
+
     _order, cycles = evaluation_order(nodes)
     by_key = {node.key: node for node in nodes if node.in_repeat is None}
     for cycle in cycles:
@@ -322,6 +325,60 @@ def validate_definition(definition: Any) -> list[DefinitionError]:
             _("条件や計算が循環しています: %(cycle)s") % {"cycle": " → ".join(cycle)},
             prop="show_if",
         )
+    return errors
+
+
+def validations(definition: Any) -> list[dict[str, Any]]:
+    """The form-level cross-field checks (``validations``), well-formed ones
+    only: each names the field its message goes under, a rule that must hold
+    and a bilingual message."""
+    found = definition.get("validations") if isinstance(definition, dict) else None
+    return [
+        check
+        for check in (found if isinstance(found, list) else [])
+        if isinstance(check, dict)
+        and isinstance(check.get("field"), str)
+        and "rule" in check
+    ]
+
+
+def _validation_errors(
+    definition: dict[str, Any],
+    nodes: list[Node],
+    known: set[str],
+    subkeys: dict[str, list[str]],
+    repeats: set[str],
+) -> list[DefinitionError]:
+    """A check must sit under a question the resident answers (not a computed
+    value, not a column) and its rule must read only this form's answers."""
+    errors: list[DefinitionError] = []
+    targets = {node.key for node in answer_nodes(nodes) if node.type != "computed"}
+    for index, check in enumerate(definition.get("validations") or []):
+        if not isinstance(check, dict):
+            continue  # the JSON Schema reports it
+        path = f"validations[{index}]"
+        place = _("入力チェック%(n)s") % {"n": index + 1}
+        target = check.get("field")
+        if isinstance(target, str) and target not in targets:
+            errors.append(
+                DefinitionError(
+                    path,
+                    None,
+                    _("メッセージを表示する項目「%(key)s」がありません。")
+                    % {"key": target},
+                    place,
+                    "field",
+                )
+            )
+        if "rule" in check:
+            for message in rule_errors(
+                check["rule"], known, subkeys=subkeys, repeat_keys=repeats
+            ):
+                errors.append(
+                    DefinitionError(
+                        f"{path}.rule", None, f"rule: {message}", place, "rule"
+                    )
+                )
     return errors
 
 

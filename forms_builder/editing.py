@@ -148,6 +148,20 @@ def field_move(definition: dict[str, Any], *, key: str, offset: int) -> dict[str
     return result
 
 
+def field_move_to_page(
+    definition: dict[str, Any], *, key: str, page_key: str
+) -> dict[str, Any]:
+    """Move a field (a group or repeating group with all it holds) to the end
+    of another page; out of a group too."""
+    result = copy.deepcopy(definition)
+    destination = find_page(result, page_key)
+    fields, index, page = locate_field(result, key)
+    if page is destination and page.get("fields") is fields:
+        raise EditError("already on that page")
+    destination.setdefault("fields", []).append(fields.pop(index))
+    return result
+
+
 def field_remove(definition: dict[str, Any], *, key: str) -> dict[str, Any]:
     result = copy.deepcopy(definition)
     fields, index, _page = locate_field(result, key)
@@ -209,4 +223,42 @@ def column_remove(
     result = copy.deepcopy(definition)
     columns = _columns(result, parent_key)
     del columns[_column_index(columns, key)]
+    return result
+
+
+# --- cross-field checks (``validations``) ------------------------------------
+
+
+def _checks(definition: dict[str, Any]) -> list[dict[str, Any]]:
+    checks = definition.setdefault("validations", [])
+    if not isinstance(checks, list):
+        raise EditError("validations is not a list")
+    return checks
+
+
+def check_add(definition: dict[str, Any], *, check: dict[str, Any]) -> dict[str, Any]:
+    result = copy.deepcopy(definition)
+    _checks(result).append(check)
+    return result
+
+
+def check_update(
+    definition: dict[str, Any], *, index: int, check: dict[str, Any]
+) -> dict[str, Any]:
+    result = copy.deepcopy(definition)
+    checks = _checks(result)
+    if not 0 <= index < len(checks):
+        raise EditError(f"no check {index}")
+    checks[index] = check
+    return result
+
+
+def check_remove(definition: dict[str, Any], *, index: int) -> dict[str, Any]:
+    result = copy.deepcopy(definition)
+    checks = _checks(result)
+    if not 0 <= index < len(checks):
+        raise EditError(f"no check {index}")
+    del checks[index]
+    if not checks:
+        del result["validations"]
     return result

@@ -22,6 +22,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from core.japanese import format_wareki
+from core.uploads import DOCX, ODS, ODT, XLSX
 from forms_builder import formfields as ff
 
 Data = Mapping[str, Any]  # a QueryDict or a plain dict of form data
@@ -37,13 +38,55 @@ PROFILE_KEYS = (
 )
 DEFAULT_MAX_SIZE = 10 * 1024 * 1024
 MAX_FILE_SIZE = 20 * 1024 * 1024  # DATA_UPLOAD_MAX_MEMORY_SIZE is 25 MB
-ACCEPTABLE_TYPES = (
-    "application/pdf",
-    "image/jpeg",
-    "image/png",
-    "image/heic",
-    "image/tiff",
+IMAGE_TYPES = ("image/jpeg", "image/png", "image/heic", "image/tiff")
+# What an attachment question may accept, by the names administrators know
+# (PDF, 画像, Excel …): each kind is the MIME types read from the content
+# (core.uploads.identify_content_type) and the extensions the file picker
+# offers. Older definitions list MIME types; both are read.
+FILE_KINDS: dict[str, tuple[Any, tuple[str, ...], tuple[str, ...]]] = {
+    "pdf": (gettext_lazy("PDF"), ("application/pdf",), (".pdf",)),
+    "image": (
+        gettext_lazy("画像（JPEG・PNG・HEIC・TIFF）"),
+        IMAGE_TYPES,
+        (".jpg", ".jpeg", ".png", ".heic", ".tif", ".tiff"),
+    ),
+    "excel": (gettext_lazy("Excel（.xlsx）"), (XLSX,), (".xlsx",)),
+    "word": (gettext_lazy("Word（.docx）"), (DOCX,), (".docx",)),
+    "opendocument": (
+        gettext_lazy("OpenDocument（.odt・.ods）"),
+        (ODT, ODS),
+        (".odt", ".ods"),
+    ),
+}
+ACCEPTABLE_TYPES = tuple(
+    mime for _label, mimes, _extensions in FILE_KINDS.values() for mime in mimes
 )
+DEFAULT_KINDS = ["pdf", "image"]
+
+
+def accepted_types(accept: Any) -> list[str]:
+    """The MIME types an ``accept`` list (kinds or MIME types) lets in."""
+    types: list[str] = []
+    for entry in accept if isinstance(accept, list) else []:
+        found = FILE_KINDS[entry][1] if entry in FILE_KINDS else (entry,)
+        types.extend(mime for mime in found if mime not in types)
+    return types
+
+
+def accepted_kinds(accept: Any) -> list[str]:
+    """The kinds an ``accept`` list covers (a MIME type counts for its kind)."""
+    types = accepted_types(accept)
+    return [
+        kind
+        for kind, (_label, mimes, _extensions) in FILE_KINDS.items()
+        if any(mime in types for mime in mimes)
+    ]
+
+
+def kind_labels(accept: Any) -> str:
+    """「PDF、画像（…）」: what a question accepts, for a refusal message."""
+    labels = [str(FILE_KINDS[kind][0]) for kind in accepted_kinds(accept)]
+    return ("、" if is_japanese() else ", ").join(labels)
 
 
 def loc(text: Any) -> str:
@@ -545,6 +588,48 @@ class AgreementType(FieldType):
         return _("同意する") if value else _("同意しない")
 
 
+class CheckboxType(FieldType):
+    """A plain yes/no box (「該当する」): unchecked is an answer too, ``false``.
+
+    Not an agreement: nothing is promised, and it cannot be required (a box
+    that must be ticked is ``agreement``).
+    """
+
+    name = "checkbox"
+    label = gettext_lazy("チェックボックス")
+
+    def form_field(self, spec: dict[str, Any], *, required: bool) -> forms.Field:
+        return forms.BooleanField(required=False)
+
+    def initial_data(self, spec: dict[str, Any], name: str, value: Any) -> dict:
+        return {name: "on"} if value is True else {}
+
+    def answer(self, spec: dict[str, Any], name: str, cleaned: Data) -> Any:
+        return bool(cleaned.get(name))
+
+    def rule_value(self, spec: dict[str, Any], name: str, data: Data) -> Any:
+        return data.get(name) not in (None, "", "false", "off")
+
+    def display(self, spec: dict[str, Any], value: Any) -> str:
+        return _("チェックあり") if value else _("チェックなし")
+
+
+class CorporateNumberType(FieldType):
+    """法人番号: 13 digits whose first is the check digit (国税庁の計算方法)."""
+
+    name = "corporate_number"
+    label = gettext_lazy("法人番号")
+
+    def form_field(self, spec: dict[str, Any], *, required: bool) -> forms.Field:
+        return ff.CorporateNumberField(required=required)
+
+    def rule_value(self, spec: dict[str, Any], name: str, data: Data) -> Any:
+        try:
+            return ff.CorporateNumberField(required=False).clean(data.get(name)) or None
+        except forms.ValidationError:
+            return None
+
+
 class FileType(FieldType):
     """Attachments: the answer is a list of references to stored files."""
 
@@ -556,11 +641,19 @@ class FileType(FieldType):
     def form_fields(
         self, spec: dict[str, Any], name: str, *, required: bool
     ) -> dict[str, forms.Field]:
+        accept = spec.get("accept") or DEFAULT_KINDS
+        extensions = [
+            extension
+            for kind in accepted_kinds(accept)
+            for extension in FILE_KINDS[kind][2]
+        ]
         return {
             name: ff.AttachmentField(
-                accept=list(spec.get("accept") or ACCEPTABLE_TYPES),
+                accept=accepted_types(accept),
                 max_size=spec.get("max_size") or DEFAULT_MAX_SIZE,
                 max_files=spec.get("max_files") or 1,
+                picker=extensions,
+                kinds=kind_labels(accept),
             )
         }
 
@@ -577,7 +670,11 @@ class FileType(FieldType):
         return "、".join(names) if is_japanese() else ", ".join(names)
 
     def spec_errors(self, spec: dict[str, Any]) -> list[tuple[str, str]]:
-        unknown = [t for t in spec.get("accept") or [] if t not in ACCEPTABLE_TYPES]
+        unknown = [
+            t
+            for t in spec.get("accept") or []
+            if t not in ACCEPTABLE_TYPES and t not in FILE_KINDS
+        ]
         if unknown:
             return [
                 (
@@ -595,7 +692,17 @@ class ComputedType(FieldType):
     name = "computed"
     label = gettext_lazy("計算結果")
     in_repeat = False
-    properties = ("expression", "format")
+    properties = ("expression", "format", "rounding")
+
+    def spec_errors(self, spec: dict[str, Any]) -> list[tuple[str, str]]:
+        if "rounding" in spec and spec.get("format") not in {"integer", "amount"}:
+            return [
+                (
+                    "rounding",
+                    _("端数処理は、表示形式が整数か金額のときだけ設定できます。"),
+                )
+            ]
+        return []
 
     def form_fields(
         self, spec: dict[str, Any], name: str, *, required: bool
@@ -691,6 +798,8 @@ FIELD_TYPES: dict[str, FieldType] = {
         MultiChoiceType(),
         YesNoType(),
         AgreementType(),
+        CheckboxType(),
+        CorporateNumberType(),
         FileType(),
         StaticType(),
         GroupType(),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from forms_builder.definition import Node
 from forms_builder.fieldtypes import FIELD_TYPES, is_japanese, loc
+from forms_builder.models import TemplateFile
 
 if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
@@ -30,6 +32,9 @@ DEFAULT_MAX_ROWS = 20
 # naming the maximum rather than a silent cut; past this, the post is refused
 # without building a field per row.
 ROW_SLACK = 100
+TEMPLATE_ID = re.compile(
+    r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+)
 
 
 def answers_as_post(
@@ -120,6 +125,20 @@ class Item:
     @property
     def style(self) -> str:
         return self.node.spec.get("style", "paragraph")
+
+    @property
+    def template(self) -> dict[str, Any] | None:
+        """The 様式 residents download next to a file question, if any."""
+        template = self.node.spec.get("template") if self.type == "file" else None
+        if not isinstance(template, dict) or not TEMPLATE_ID.match(
+            str(template.get("id", ""))
+        ):
+            return None
+        # A definition imported from another installation names a file that
+        # is not stored here: no link that leads nowhere.
+        if not TemplateFile.objects.filter(public_id=template["id"]).exists():
+            return None
+        return template
 
     @property
     def can_add_row(self) -> bool:
@@ -530,7 +549,28 @@ class PageForm(forms.Form):
                 self._clean_files(node)
         # Visibility may depend on values only a strict clean gives exactly.
         self.evaluation = self.runtime.evaluate(self._strict_rule_data())
+        self._clean_checks()
         return cleaned
+
+    def _clean_checks(self) -> None:
+        """The form's cross-field checks whose message goes under a question
+        of this page (docs/forms.md "Cross-field checks"). The values are
+        the whole form's: this page's posted answers over the stored ones."""
+        for node in self.nodes:
+            if node.key not in self.runtime.checks or self._unseen(node.key):
+                continue
+            name = self._error_name(node)
+            if name is None or name in self.errors:
+                continue  # its own check failed first: one message at a time
+            for message in self.runtime.failed_checks(node.key, self.evaluation):
+                self.add_error(name, message)
+
+    def _error_name(self, node: Node) -> str | None:
+        """The form field a message about the whole question goes under."""
+        for name in (node.key, f"{node.key}-rows", f"{node.key}-name"):
+            if name in self.fields:
+                return name
+        return None
 
     def _strict_rule_data(self) -> dict[str, Any]:
         data = self.runtime.rule_data({**self.answers, **self._answers()})
@@ -800,7 +840,14 @@ class PageForm(forms.Form):
                 "page": node.page_index,
                 "answer": node.has_answer,
             }
-            for prop in ("show_if", "hide_if", "required_if", "expression", "format"):
+            for prop in (
+                "show_if",
+                "hide_if",
+                "required_if",
+                "expression",
+                "format",
+                "rounding",
+            ):
                 if prop in node.spec:
                     entry[prop] = node.spec[prop]
             if node.spec.get("required") is True:
@@ -812,6 +859,12 @@ class PageForm(forms.Form):
             if node.type == "file":
                 entry["stored"] = [
                     str(ref.get("id")) for ref in self._stored_files(key)
+                ]
+            checks = runtime.checks.get(key)
+            if checks and node.page_index == self.page.index:
+                entry["checks"] = [
+                    {"rule": check["rule"], "message": loc(check.get("message"))}
+                    for check in checks
                 ]
             nodes[key] = entry
         own = {node.key for node in self.nodes}

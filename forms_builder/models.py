@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -160,3 +161,43 @@ class FormVersion(models.Model):
         from forms_builder.runtime import FormRuntime
 
         return FormRuntime(self.definition)
+
+
+def template_file_storage_name(instance: TemplateFile, filename: str) -> str:
+    # A generated name: the administrator's file name is data, not a path.
+    return f"form-templates/{instance.public_id.hex}"
+
+
+class TemplateFile(models.Model):
+    """A 様式: a blank document (an Excel budget sheet, a Word form) that an
+    administrator attaches to a file question for residents to download,
+    fill in and attach. Stored privately; served by a download view."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    form = models.ForeignKey(
+        Form, on_delete=models.CASCADE, related_name="template_files"
+    )
+    file = models.FileField(
+        _("ファイル"), upload_to=template_file_storage_name, max_length=255
+    )
+    original_name = models.CharField(_("ファイル名"), max_length=255)
+    content_type = models.CharField(_("種類"), max_length=100)
+    size = models.PositiveBigIntegerField(_("サイズ"))
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("様式ファイル")
+        verbose_name_plural = _("様式ファイル")
+        ordering = ["form", "created_at"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def as_ref(self) -> dict[str, Any]:
+        """The reference a file question's ``template`` holds."""
+        return {
+            "id": str(self.public_id),
+            "name": self.original_name,
+            "size": self.size,
+        }

@@ -17,10 +17,12 @@
     rt.field_keys(); rt.field(key)            # introspection for workflow rules
     rt.rule_errors(rule)                      # check a rule written over answers
     rt.rule_values(answers)                   # what such a rule reads
+    rt.checks                                 # cross-field checks by field key
 
 Answers are plain JSON by field key: text -> str; integer and amount -> int;
 date -> "YYYY-MM-DD"; choice -> str; multichoice -> [str] in option order;
-yesno -> bool; agreement -> bool; name_pair -> {"name", "kana"}; repeat ->
+yesno -> bool; agreement -> bool; checkbox -> bool; corporate_number
+-> str (13 digits); name_pair -> {"name", "kana"}; repeat ->
 [{column: answer}]; file -> [{"id", "name", "size", "content_type"}];
 computed -> number or str. An unanswered question is None.
 
@@ -42,6 +44,7 @@ from forms_builder.definition import (
     answer_nodes,
     evaluation_order,
     rule_scope,
+    validations,
     walk,
 )
 from forms_builder.fieldtypes import FIELD_TYPES, ff, loc
@@ -94,24 +97,49 @@ class Evaluation:
     values: dict[str, Any]
 
 
-def normalize_computed(value: Any, fmt: str | None) -> Any:
+def normalize_computed(
+    value: Any, fmt: str | None, rounding: dict[str, Any] | None = None
+) -> Any:
     """A computed result as stored; mirrors conditions.js normalizeComputed."""
     if fmt in {"integer", "amount"}:
         if isinstance(value, bool) or not isinstance(value, int | float):
             return None
         if not math.isfinite(value):
             return None
+        if isinstance(rounding, dict) and rounding.get("mode") in ROUNDING_MODES:
+            return round_to_unit(value, rounding["mode"], int(rounding["unit"]))
         # Math.round in JavaScript rounds halves up, also below zero.
         return math.floor(value + 0.5)
     text = to_text(value)
     return text or None
 
 
+ROUNDING_MODES = ("floor", "ceil", "round")
+ROUNDING_UNITS = (1, 10, 100, 1000, 10000)
+
+
+def round_to_unit(value: float, mode: str, unit: int) -> int:
+    """端数処理: 切捨て (floor), 切上げ (ceil) or 四捨五入 (round) to ``unit``.
+
+    Symmetric about zero, as 端数処理 of an amount is: 千円未満切捨て of
+    -1,500 is -1,000. The same float steps as conditions.js roundToUnit, so
+    the browser shows what the server stores.
+    """
+    size = abs(value) / unit
+    if mode == "floor":
+        whole = math.floor(size)
+    elif mode == "ceil":
+        whole = math.ceil(size)
+    else:
+        whole = math.floor(size + 0.5)
+    return int((-1 if value < 0 else 1) * whole * unit)
+
+
 _SHAPES: dict[str, Any] = {
     "text": str, "textarea": str, "address": str, "email": str, "phone": str,
     "postal_code": str, "date": str, "choice": str,
     "integer": int, "amount": int,
-    "yesno": bool, "agreement": bool,
+    "yesno": bool, "agreement": bool, "checkbox": bool, "corporate_number": str,
     "multichoice": list, "repeat": list, "file": list, "name_pair": dict,
 }  # fmt: skip
 
@@ -153,6 +181,10 @@ class FormRuntime:
             if node.in_repeat is None and node.key not in order
         ]
         self.answer_nodes = answer_nodes(self.nodes)
+        # Cross-field checks, by the question their message goes under.
+        self.checks: dict[str, list[dict[str, Any]]] = {}
+        for check in validations(schema):
+            self.checks.setdefault(check["field"], []).append(check)
         self.pages = [
             Page(node.key, node.page_index, node)
             for node in self.nodes
@@ -237,7 +269,9 @@ class FormRuntime:
                 values[key] = None
             elif node.type == "computed":
                 result = evaluate_rule(spec.get("expression"), values)
-                values[key] = normalize_computed(result, spec.get("format"))
+                values[key] = normalize_computed(
+                    result, spec.get("format"), spec.get("rounding")
+                )
             else:
                 values[key] = data.get(key)
         required = {
@@ -251,6 +285,21 @@ class FormRuntime:
             for node in self.answer_nodes
         }
         return Evaluation(visible, required, values)
+
+    def failed_checks(self, key: str, evaluation: Evaluation) -> list[str]:
+        """Messages of the cross-field checks under ``key`` that do not hold.
+
+        A check applies only to a question that is shown and answered: an
+        empty answer is the business of ``required``, and a check on it
+        would only repeat that with a less precise message.
+        """
+        if not evaluation.visible.get(key) or evaluation.values.get(key) is None:
+            return []
+        return [
+            loc(check.get("message")) or _("入力内容を確認してください。")
+            for check in self.checks.get(key, [])
+            if not rule_holds(check["rule"], evaluation.values)
+        ]
 
     def visible_page_indexes(self, answers: dict[str, Any]) -> list[int]:
         evaluation = self.evaluate(self.rule_data(answers))
@@ -372,6 +421,24 @@ class FormRuntime:
             )
         return sections
 
+    def sample_answers(self) -> dict[str, Any]:
+        """Made-up answers of the right shape for every question of this form
+        (見本 for previews of its documents), hidden ones left out and
+        computed values computed, as a submission would store them."""
+        answers: dict[str, Any] = {}
+        for node in self.answer_nodes:
+            if node.type == "repeat":
+                answers[node.key] = [
+                    {
+                        column.key: _sample(column)
+                        for column in node.children
+                        if column.type in _SHAPES
+                    }
+                ]
+            elif node.type != "computed":
+                answers[node.key] = _sample(node)
+        return self.clean(answers)
+
     def prefill(self, user: Any) -> dict[str, Any]:
         """First answers: each field's default, then the resident's profile."""
         profile = getattr(user, "profile_prefill", None) or {}
@@ -401,3 +468,47 @@ def _profile_value(type_name: str, source: str, profile: dict[str, Any]) -> Any:
         except Exception:
             return None
     return str(value)
+
+
+_SAMPLES: dict[str, Any] = {
+    "integer": 3,
+    "amount": 1_000_000,
+    "date": "2026-04-01",
+    "email": "mihon@example.jp",
+    "phone": "000-000-0000",
+    "postal_code": "000-0000",
+    "address": "架空県見本市中央一丁目2番3号",
+    "name_pair": {"name": "見本 太郎", "kana": "ミホン タロウ"},
+    "yesno": True,
+    "agreement": True,
+    "checkbox": True,
+    "corporate_number": "9000000000000",  # a valid check digit, no company
+    "file": [{"id": 0, "name": "見本.pdf", "size": 1024, "content_type": ""}],
+}
+
+
+def _sample(node: Node) -> Any:
+    """A made-up answer for one question, within its own limits."""
+    options = [
+        str(option.get("value"))
+        for option in node.spec.get("options") or []
+        if isinstance(option, dict)
+    ]
+    if node.type == "choice":
+        return options[0] if options else None
+    if node.type == "multichoice":
+        return options[:1] or None
+    if node.type in {"integer", "amount"}:
+        low, high = node.spec.get("min"), node.spec.get("max")
+        value = _SAMPLES[node.type]
+        if isinstance(high, int) and value > high:
+            value = high
+        if isinstance(low, int) and value < low:
+            value = low
+        return value
+    if node.type == "date":
+        return node.spec.get("min") or node.spec.get("max") or _SAMPLES["date"]
+    if node.type in _SAMPLES:
+        return _SAMPLES[node.type]
+    # text, textarea: the question's own name, so the preview reads sensibly.
+    return _("（%(label)sの見本）") % {"label": node.label}

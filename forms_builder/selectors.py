@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Count, Max, Q, QuerySet
 
-from forms_builder.models import Form, FormVersion
+from forms_builder.definition import walk
+from forms_builder.models import Form, FormVersion, TemplateFile
 
 
 def form_list() -> QuerySet[Form]:
@@ -49,4 +50,18 @@ def published_versions() -> QuerySet[FormVersion]:
         FormVersion.objects.filter(status=FormVersion.Status.PUBLISHED)
         .select_related("form")
         .order_by("form__code", "-number")
+    )
+
+
+def template_file_published(*, template: TemplateFile) -> bool:
+    """Whether a published version of its form offers this 様式 to residents."""
+    wanted = str(template.public_id)
+    definitions = FormVersion.objects.filter(
+        form_id=template.form_id, status=FormVersion.Status.PUBLISHED
+    ).values_list("definition", flat=True)
+    return any(
+        (node.spec.get("template") or {}).get("id") == wanted
+        for definition in definitions
+        for node in walk(definition)
+        if node.type == "file" and isinstance(node.spec.get("template"), dict)
     )

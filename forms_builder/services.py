@@ -8,20 +8,29 @@ again in case a caller bypasses these services.
 from __future__ import annotations
 
 import copy
+import hashlib
 from typing import Any
 
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Max
 from django.http import HttpRequest
 from django.utils import timezone
 
 from core.audit import audit_record
+from core.uploads import identify_content_type
+from forms_builder import editing
 from forms_builder.definition import (
     FORMAT_VERSION,
     DefinitionInvalid,
     validate_definition,
 )
-from forms_builder.models import Form, FormVersion, PublishedVersionError
+from forms_builder.models import (
+    Form,
+    FormVersion,
+    PublishedVersionError,
+    TemplateFile,
+)
 
 
 def starter_definition() -> dict[str, Any]:
@@ -197,3 +206,65 @@ def form_version_discard(
     _require_draft(version)
     audit_record(action="forms.discard", actor=actor, target=version, request=request)
     version.delete()
+
+
+@transaction.atomic
+def form_template_attach(
+    *,
+    version: FormVersion,
+    field_key: str,
+    upload: UploadedFile,
+    actor: Any,
+    request: HttpRequest | None = None,
+) -> TemplateFile:
+    """Store a checked 様式 and name it in the draft's file question."""
+    version = FormVersion.objects.select_for_update().get(pk=version.pk)
+    _require_draft(version)
+    spec = editing.find_field(version.definition, field_key)
+    if spec.get("type") != "file":
+        raise editing.EditError(f"{field_key} is not a file question")
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    template = TemplateFile(
+        form=version.form,
+        original_name=upload.name[:255],
+        content_type=identify_content_type(upload),
+        size=upload.size,
+        sha256=digest.hexdigest(),
+    )
+    template.file.save(upload.name, upload, save=False)
+    template.save()
+    definition = editing.field_update(
+        version.definition, key=field_key, changes={"template": template.as_ref()}
+    )
+    form_version_update_definition(
+        version=version,
+        definition=definition,
+        actor=actor,
+        summary=f"template_attach {field_key}",
+        request=request,
+    )
+    return template
+
+
+def form_template_detach(
+    *,
+    version: FormVersion,
+    field_key: str,
+    actor: Any,
+    request: HttpRequest | None = None,
+) -> FormVersion:
+    """Take the 様式 off a draft's question (published versions keep theirs,
+    and so the stored file)."""
+    definition = editing.field_update(
+        version.definition, key=field_key, changes={"template": None}
+    )
+    return form_version_update_definition(
+        version=version,
+        definition=definition,
+        actor=actor,
+        summary=f"template_detach {field_key}",
+        request=request,
+    )

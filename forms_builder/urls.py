@@ -21,8 +21,22 @@ urlpatterns = [
     path(f"{_version}pages/<slug:key>/", views.page_edit, name="page_edit"),
     path(f"{_version}pages/<slug:key>/action/", views.page_action, name="page_action"),
     path(f"{_version}fields/add/", views.field_add, name="field_add"),
+    # Not under fields/: a field may be called "preview".
+    path(f"{_version}field-preview/", views.field_preview, name="field_preview"),
     path(f"{_version}fields/<slug:key>/", views.field_edit, name="field_edit"),
     path(
         f"{_version}fields/<slug:key>/action/", views.field_action, name="field_action"
+    ),
+    path(
+        f"{_version}fields/<slug:key>/template/",
+        views.field_template,
+        name="field_template",
+    ),
+    path(f"{_version}checks/add/", views.check_edit, name="check_add"),
+    path(f"{_version}checks/<int:index>/", views.check_edit, name="check_edit"),
+    path(
+        f"{_version}checks/<int:index>/remove/",
+        views.check_remove,
+        name="check_remove",
     ),
 ]

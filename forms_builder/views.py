@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import ProtectedError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,19 +13,30 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core import roles
 from core.decorators import administrator_required
+from core.downloads import private_download
 from forms_builder import editing, selectors, services
 from forms_builder.builder_forms import (
-    FieldAddForm,
+    CheckForm,
     FieldSettingsForm,
+    FieldTypeForm,
     FormCreateForm,
     FormTitleForm,
     ImportForm,
     PageSettingsForm,
+    TemplateUploadForm,
+    new_field_spec,
 )
-from forms_builder.definition import DefinitionInvalid, errors_by_path, walk
-from forms_builder.fieldtypes import FIELD_TYPES
-from forms_builder.models import Form, FormVersion
+from forms_builder.definition import (
+    DefinitionInvalid,
+    errors_by_path,
+    validations,
+    walk,
+)
+from forms_builder.fieldtypes import FIELD_TYPES, loc
+from forms_builder.models import Form, FormVersion, TemplateFile
+from forms_builder.runtime import FormRuntime
 
 PREVIEW_SESSION_KEY = "forms_builder_preview"
 
@@ -196,11 +208,29 @@ def version_edit(request: HttpRequest, code: str, number: int) -> HttpResponse:
             "error_count": sum(len(v) for v in errors.values()),
             "global_errors": errors.get("", []),
             "field_types": FIELD_TYPES,
+            "checks": _check_rows(version),
             "page_form": PageSettingsForm(
                 spec={}, rule_fields=[], taken=set(), prefix="newpage"
             ),
         },
     )
+
+
+def _check_rows(version: FormVersion) -> list[dict[str, Any]]:
+    """The checks as the version page lists them: field label and message."""
+    labels = {node.key: node.label for node in walk(version.definition)}
+    well_formed = validations(version.definition)
+    stored = version.definition.get("validations")
+    return [
+        {
+            "index": index,
+            "field": check["field"],
+            "label": labels.get(check["field"], check["field"]),
+            "message": loc(check.get("message")),
+        }
+        for index, check in enumerate(stored if isinstance(stored, list) else [])
+        if any(check is good for good in well_formed)
+    ]
 
 
 @administrator_required
@@ -353,9 +383,10 @@ def page_action(request: HttpRequest, code: str, number: int, key: str) -> HttpR
 # --- fields -----------------------------------------------------------------
 
 
-@administrator_required
-def field_add(request: HttpRequest, code: str, number: int) -> HttpResponse:
-    version = _draft(code, number)
+def _add_target(
+    version: FormVersion, request: HttpRequest
+) -> tuple[dict, dict | None, set[str]]:
+    """The page (and group) a field is added to, and the keys it must avoid."""
     page_key = request.GET.get("page") or request.POST.get("page") or ""
     parent_key = request.GET.get("parent") or request.POST.get("parent") or ""
     try:
@@ -365,35 +396,153 @@ def field_add(request: HttpRequest, code: str, number: int) -> HttpResponse:
         )
     except editing.EditError:
         raise Http404 from None
-    in_repeat = bool(parent and parent.get("type") == "repeat")
     taken = editing.all_keys(version.definition)
-    if in_repeat and parent is not None:
+    if parent is not None and parent.get("type") == "repeat":
         # Columns are named inside their group: only siblings must differ.
         taken = {str(spec.get("key")) for spec in parent.get("fields") or []}
-    form = FieldAddForm(request.POST or None, taken=taken, in_repeat=in_repeat)
-    if request.method == "POST" and form.is_valid():
-        spec = form.spec()
-        definition = editing.field_add(
-            version.definition,
-            page_key=page_key,
-            parent_key=parent_key or None,
-            spec=spec,
-        )
-        _save(request, version, definition, f"field_add {spec['key']}")
-        messages.success(request, _("項目を追加しました。続けて設定してください。"))
-        url = version.get_absolute_url() + f"fields/{spec['key']}/"
-        return redirect(url + (f"?parent={parent_key}" if in_repeat else ""))
+    return page, parent, taken
+
+
+def _spec_with(spec: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    result = dict(spec)
+    for prop, value in changes.items():
+        if value is None:
+            result.pop(prop, None)
+        else:
+            result[prop] = value
+    return result
+
+
+def _settings_spec(form: FieldSettingsForm, spec: dict[str, Any]) -> dict[str, Any]:
+    """The field as the posted settings describe it, as far as they are valid
+    (a preview drawn before the key is typed still shows the label)."""
+    if not form.is_bound:
+        return spec
+    form.is_valid()
+    form.cleaned_data.setdefault("key", "")
+    try:
+        changes = form.changes()
+    except (KeyError, TypeError, ValueError):
+        return spec
+    return _spec_with(spec, {k: v for k, v in changes.items() if k != "key"})
+
+
+@administrator_required
+def field_add(request: HttpRequest, code: str, number: int) -> HttpResponse:
+    """Add a field on one screen: its type, then all its settings, with a
+    preview of the question as residents will see it."""
+    version = _draft(code, number)
+    page, parent, taken = _add_target(version, request)
+    in_repeat = bool(parent and parent.get("type") == "repeat")
+    type_form = FieldTypeForm(request.POST or request.GET or None, in_repeat=in_repeat)
+    type_name = type_form.chosen()
+    spec = new_field_spec(type_name)
+    retype = "_retype" in request.POST
+    if request.method == "POST" and retype:
+        # Another type chosen: keep what was typed that every type has.
+        spec["key"] = request.POST.get("key", "")
+        if type_name != "static":
+            spec["label"] = {
+                "ja": request.POST.get("label_ja", ""),
+                "en": request.POST.get("label_en", ""),
+            }
+    bound = request.method == "POST" and not retype
+    form = FieldSettingsForm(
+        request.POST if bound else None,
+        spec=spec,
+        rule_fields=_rule_fields(version),
+        taken=taken,
+        in_repeat=in_repeat,
+    )
+    if bound and form.is_valid():
+        changes = form.changes()
+        if not form.errors:
+            new = _spec_with(spec, changes)
+            definition = editing.field_add(
+                version.definition,
+                page_key=page["key"],
+                parent_key=parent["key"] if parent else None,
+                spec=new,
+            )
+            _save(request, version, definition, f"field_add {new['key']}")
+            messages.success(
+                request, _("項目「%(key)s」を追加しました。") % {"key": new["key"]}
+            )
+            return redirect(f"{version.get_absolute_url()}#field-{new['key']}")
     return render(
         request,
         "forms_builder/field_add.html",
         {
             "version": version,
             "form_obj": version.form,
+            "type_form": type_form,
+            "type_name": type_name,
             "form": form,
             "page": page,
             "parent": parent,
+            "field_type": FIELD_TYPES[type_name],
+            # A form of its own: changes() adds its errors to the form it runs on.
+            "preview": _field_preview(
+                _settings_spec(
+                    FieldSettingsForm(
+                        request.POST if bound else None,
+                        spec=spec,
+                        rule_fields=_rule_fields(version),
+                        taken=taken,
+                        in_repeat=in_repeat,
+                    ),
+                    spec,
+                )
+            ),
         },
     )
+
+
+@administrator_required
+@require_POST
+def field_preview(request: HttpRequest, code: str, number: int) -> HttpResponse:
+    """The preview of a field being added, from its unsaved settings (the
+    add screen's script asks for it while the administrator types)."""
+    version = _draft(code, number)
+    _page, parent, taken = _add_target(version, request)
+    in_repeat = bool(parent and parent.get("type") == "repeat")
+    type_name = FieldTypeForm(request.POST, in_repeat=in_repeat).chosen()
+    spec = new_field_spec(type_name)
+    form = FieldSettingsForm(
+        request.POST,
+        spec=spec,
+        rule_fields=_rule_fields(version),
+        taken=taken,
+        in_repeat=in_repeat,
+    )
+    return HttpResponse(_field_preview(_settings_spec(form, spec)))
+
+
+def _field_preview(spec: dict[str, Any]) -> str:
+    """One question drawn as on the resident's page (its conditions left out:
+    the preview shows it as it looks when shown)."""
+    from django.template.loader import render_to_string
+
+    shown = {
+        k: v
+        for k, v in spec.items()
+        if k not in {"show_if", "hide_if", "required_if", "default", "prefill"}
+    }
+    shown["key"] = "fb_preview"
+    if "label" not in shown and spec.get("type") != "static":
+        shown["label"] = {"ja": _("（項目名）")}
+    if spec.get("type") == "static" and "text" not in shown:
+        shown["text"] = {"ja": _("（文章）")}
+    definition = {
+        "version": 1,
+        "pages": [{"key": "preview_page", "title": {"ja": "-"}, "fields": [shown]}],
+    }
+    try:
+        form = FormRuntime(definition).page_form(0, answers={}, existing_files={})
+        items = form.items
+    except Exception:  # a half-typed setting the runtime cannot draw yet
+        return render_to_string("forms_builder/field_preview.html", {"items": []})
+    return render_to_string("forms_builder/field_preview.html", {"items": items})
 
 
 def _find_editable_field(
@@ -456,6 +605,10 @@ def field_edit(request: HttpRequest, code: str, number: int, key: str) -> HttpRe
             "parent": parent,
             "field_type": FIELD_TYPES[spec["type"]],
             "errors": key_errors,
+            "template_form": TemplateUploadForm()
+            if spec.get("type") == "file" and not in_repeat
+            else None,
+            "template_missing": _template_missing(spec),
         },
     )
 
@@ -491,6 +644,10 @@ def field_action(
             )
         elif action in {"up", "down"}:
             definition = editing.field_move(definition, key=key, offset=offset)
+        elif action == "move" and not parent_key:
+            definition = editing.field_move_to_page(
+                definition, key=key, page_key=request.POST.get("page", "")
+            )
         elif action == "remove":
             definition = editing.field_remove(definition, key=key)
         else:
@@ -501,7 +658,143 @@ def field_action(
     _save(request, version, definition, f"field_{action} {key}")
     if action == "remove":
         messages.success(request, _("項目「%(key)s」を削除しました。") % {"key": key})
+    elif action == "move":
+        messages.success(
+            request,
+            _("項目「%(key)s」をページ「%(page)s」の最後に移しました。")
+            % {"key": key, "page": request.POST.get("page", "")},
+        )
     return redirect(f"{version.get_absolute_url()}#field-{key}")
+
+
+# --- 様式 (template files) ----------------------------------------------------
+
+
+@administrator_required
+@require_POST
+def field_template(
+    request: HttpRequest, code: str, number: int, key: str
+) -> HttpResponse:
+    """Attach a 様式 to a file question of a draft, or take it off."""
+    version = _draft(code, number)
+    spec, _parent = _find_editable_field(version, key, "")
+    if spec.get("type") != "file":
+        raise Http404
+    back = f"{version.get_absolute_url()}fields/{key}/#template"
+    if request.POST.get("action") == "remove":
+        services.form_template_detach(
+            version=version, field_key=key, actor=request.user, request=request
+        )
+        messages.success(request, _("様式ファイルを外しました。"))
+        return redirect(back)
+    form = TemplateUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        for message in form.errors.get("file", []):
+            messages.error(request, message)
+        return redirect(back)
+    services.form_template_attach(
+        version=version,
+        field_key=key,
+        upload=form.cleaned_data["file"],
+        actor=request.user,
+        request=request,
+    )
+    messages.success(request, _("様式ファイルを登録しました。"))
+    return redirect(back)
+
+
+def _template_missing(spec: dict[str, Any]) -> bool:
+    """A 様式 named by the definition but not stored here (a package from
+    another installation carries the reference, not the file)."""
+    template = spec.get("template") if spec.get("type") == "file" else None
+    if not isinstance(template, dict):
+        return False
+    try:
+        return not TemplateFile.objects.filter(public_id=template.get("id")).exists()
+    except ValidationError:  # not a UUID
+        return True
+
+
+def template_download(request: HttpRequest, public_id: Any) -> HttpResponse:
+    """A 様式, for anyone once a published version offers it (it is the blank
+    form the office hands out), for administrators while still a draft's."""
+    template = get_object_or_404(TemplateFile, public_id=public_id)
+    if not selectors.template_file_published(
+        template=template
+    ) and not roles.is_administrator(request.user):
+        raise Http404
+    return private_download(
+        lambda: template.file.open("rb"),
+        filename=template.original_name,
+        content_type=template.content_type or "application/octet-stream",
+    )
+
+
+# --- cross-field checks -----------------------------------------------------
+
+
+@administrator_required
+def check_edit(
+    request: HttpRequest, code: str, number: int, index: int | None = None
+) -> HttpResponse:
+    """Add (no index) or edit one cross-field check of a draft."""
+    version = _draft(code, number)
+    stored = version.definition.get("validations") or []
+    if index is not None and not (
+        isinstance(stored, list) and 0 <= index < len(stored)
+    ):
+        raise Http404
+    check = stored[index] if index is not None else {}
+    form = CheckForm(
+        request.POST or None,
+        check=check if isinstance(check, dict) else {},
+        rule_fields=_rule_fields(version),
+    )
+    if request.method == "POST" and form.is_valid():
+        new = form.check()
+        if not form.errors:
+            try:
+                if index is None:
+                    definition = editing.check_add(version.definition, check=new)
+                else:
+                    definition = editing.check_update(
+                        version.definition, index=index, check=new
+                    )
+            except editing.EditError:
+                raise Http404 from None
+            _save(request, version, definition, f"check_save {new['field']}")
+            messages.success(request, _("入力チェックを保存しました。"))
+            return redirect(f"{version.get_absolute_url()}#checks")
+    errors = _errors_by_path(version).get("", [])
+    place = _("入力チェック%(n)s") % {"n": (index or 0) + 1}
+    return render(
+        request,
+        "forms_builder/check_edit.html",
+        {
+            "version": version,
+            "form_obj": version.form,
+            "form": form,
+            "index": index,
+            "errors": [
+                e for e in errors if index is not None and e.startswith(f"{place}: ")
+            ],
+        },
+    )
+
+
+@administrator_required
+@require_POST
+def check_remove(
+    request: HttpRequest, code: str, number: int, index: int
+) -> HttpResponse:
+    version = _draft(code, number)
+    try:
+        definition = editing.check_remove(version.definition, index=index)
+    except editing.EditError:
+        raise Http404 from None
+    _save(request, version, definition, f"check_remove {index}")
+    messages.success(request, _("入力チェックを削除しました。"))
+    return redirect(f"{version.get_absolute_url()}#checks")
 
 
 # --- preview ----------------------------------------------------------------

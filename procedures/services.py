@@ -168,13 +168,13 @@ def attachment_store(
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
-    from core.uploads import sniff_content_type
+    from core.uploads import identify_content_type
 
     attachment = Attachment(
         application=application,
         field_key=field_key,
         original_name=upload.name[:255],
-        content_type=sniff_content_type(upload),
+        content_type=identify_content_type(upload),
         size=upload.size,
         sha256=digest.hexdigest(),
     )

@@ -25,7 +25,7 @@
         return {values: Array.prototype.filter.call(byName(name), function (el) {
           return el.checked;
         }).map(function (el) { return el.value; })};
-      case "agreement": {
+      case "agreement": case "checkbox": {
         var box = first(name);
         return {checked: !!(box && box.checked)};
       }
@@ -83,10 +83,22 @@
     return data;
   }
 
+  // Mirrors runtime.round_to_unit (the same float steps).
+  function roundToUnit(value, mode, unit) {
+    var size = Math.abs(value) / unit, whole;
+    if (mode === "floor") whole = Math.floor(size);
+    else if (mode === "ceil") whole = Math.ceil(size);
+    else whole = Math.floor(size + 0.5);
+    var result = (value < 0 ? -1 : 1) * whole * unit;
+    return result === 0 ? 0 : result;
+  }
   // Mirrors runtime.normalize_computed.
-  function normalizeComputed(value, format) {
+  function normalizeComputed(value, format, rounding) {
     if (format === "integer" || format === "amount") {
       if (typeof value !== "number" || !isFinite(value)) return null;
+      if (rounding && ["floor", "ceil", "round"].indexOf(rounding.mode) !== -1) {
+        return roundToUnit(value, rounding.mode, rounding.unit);
+      }
       return Math.floor(value + 0.5);
     }
     var text = rules.toText(value);
@@ -115,7 +127,7 @@
       visible[key] = shown;
       if (!node.answer) return;
       if (!shown) values[key] = null;
-      else if (node.type === "computed") values[key] = normalizeComputed(rules.evaluate(node.expression, values), node.format);
+      else if (node.type === "computed") values[key] = normalizeComputed(rules.evaluate(node.expression, values), node.format, node.rounding);
       else values[key] = data[key] === undefined ? null : data[key];
     });
     config.order.forEach(function (key) {
@@ -149,6 +161,47 @@
     });
   }
 
+  // Cross-field checks (FormRuntime.failed_checks): a message under a
+  // shown, answered question whose check does not hold. A message the
+  // server already printed there is not repeated.
+  function showChecks(wrapper, key, node, result) {
+    var box = wrapper.querySelector("[data-fb-check]");
+    var failed = [];
+    if (result.visible[key] && result.values[key] !== null) {
+      node.checks.forEach(function (check) {
+        if (!rules.holds(check.rule, result.values)) failed.push(check.message);
+      });
+    }
+    var printed = Array.prototype.map.call(
+      wrapper.querySelectorAll(".invalid-feedback:not([data-fb-check])"),
+      function (el) { return el.textContent.trim(); });
+    failed = failed.filter(function (message) { return printed.indexOf(message) === -1; });
+    if (!box) {
+      box = document.createElement("div");
+      box.className = "invalid-feedback d-block fb-check";
+      box.id = "fb-check-" + key;
+      box.setAttribute("data-fb-check", "");
+      box.setAttribute("aria-live", "polite");
+      wrapper.appendChild(box);
+    }
+    box.textContent = failed.join(" ");
+    box.hidden = failed.length === 0;
+    var input = first(key) || first(key + "-name") || first(key + "-rows");
+    if (input && input.type !== "hidden") {
+      var described = (input.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+        return id && id !== box.id;
+      });
+      if (failed.length) {
+        described.push(box.id);
+        input.setAttribute("aria-invalid", "true");
+      } else if (!wrapper.querySelector(".invalid-feedback:not([data-fb-check])")) {
+        input.removeAttribute("aria-invalid");
+      }
+      if (described.length) input.setAttribute("aria-describedby", described.join(" "));
+      else input.removeAttribute("aria-describedby");
+    }
+  }
+
   function apply() {
     var result = evaluate(readData());
     config.order.forEach(function (key) {
@@ -162,6 +215,7 @@
         var output = wrapper.querySelector("[data-fb-output]");
         if (output) output.textContent = displayComputed(result.values[key], node.format);
       }
+      if (node.checks) showChecks(wrapper, key, node, result);
     });
     // The questions the resident can see now: the server reports none of
     // the others as missing (without this script, the list stays the one

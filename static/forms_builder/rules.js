@@ -208,6 +208,15 @@
     return /^0\d{1,4}-?\d{1,4}-?\d{3,4}$/.test(t) ? t : null;
   }
 
+  // Mirrors formfields.CorporateNumberField and corporate_check_digit.
+  function parseCorporateNumber(text) {
+    var t = nfkc(text || "").replace(/[\s\-‐‑–—―ー−]/g, "");
+    if (!/^\d{13}$/.test(t)) return null;
+    var total = 0;
+    for (var n = 1; n <= 12; n++) total += Number(t.charAt(13 - n)) * (n % 2 ? 1 : 2);
+    return 9 - total % 9 === Number(t.charAt(0)) ? t : null;
+  }
+
   /* Rule value of a field from raw input strings (what the server reads from
    * the POST). raw: {value: "..."} or {name, kana} or {values: [...]}. */
   function ruleValue(type, raw) {
@@ -221,7 +230,8 @@
       case "choice": return raw.value ? raw.value : null;
       case "multichoice": return raw.values && raw.values.length ? raw.values.slice() : null;
       case "yesno": return raw.value === "yes" ? true : (raw.value === "no" ? false : null);
-      case "agreement": return !!raw.checked;
+      case "agreement": case "checkbox": return !!raw.checked;
+      case "corporate_number": return parseCorporateNumber(raw.value);
       case "name_pair": {
         var name = trimmed(raw.name), kana = trimmed(normalizeKana(raw.kana || ""));
         if (name === null && kana === null) return null;

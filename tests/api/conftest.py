@@ -67,6 +67,29 @@ def version(org) -> ProcedureVersion:  # noqa: F811
     return version
 
 
+def published_procedure(
+    organisation: dict, definition: dict, *, title: str
+) -> Procedure:
+    """A published procedure of 福祉政策課 asking ``definition``, demo route."""
+    n = next(_codes)
+    procedure = Procedure.objects.create(
+        code=f"api-form-{n}", receipt_prefix=f"AF{n}", status="published"
+    )
+    version = ProcedureVersion.objects.create(
+        procedure=procedure,
+        number=1,
+        status="published",
+        title=title,
+        section=organisation["sections"]["fukushi"],
+        processing_days=30,
+        form_version=make_form_version(definition),
+    )
+    procedure.current_version = version
+    procedure.save(update_fields=["current_version"])
+    seed_demo_route(version)
+    return procedure
+
+
 @pytest.fixture
 def procedure(version) -> Procedure:
     return version.procedure

@@ -9,10 +9,8 @@ from typing import Any
 
 import pytest
 
-from procedures.models import Application, Procedure, ProcedureVersion
-from tests.api.conftest import pdf_file
-from tests.procedures.conftest import make_form_version
-from workflow.demo import seed_demo_route
+from procedures.models import Application, Procedure
+from tests.api.conftest import pdf_file, published_procedure
 
 pytestmark = pytest.mark.django_db
 
@@ -89,23 +87,7 @@ HOUSEHOLD = {
 
 @pytest.fixture
 def household(org) -> Procedure:
-    n = next(_codes)
-    procedure = Procedure.objects.create(
-        code=f"api-setai-{n}", receipt_prefix=f"AS{n}", status="published"
-    )
-    version = ProcedureVersion.objects.create(
-        procedure=procedure,
-        number=1,
-        status="published",
-        title="世帯の届出",
-        section=org["sections"]["fukushi"],
-        processing_days=30,
-        form_version=make_form_version(HOUSEHOLD),
-    )
-    procedure.current_version = version
-    procedure.save(update_fields=["current_version"])
-    seed_demo_route(version)
-    return procedure
+    return published_procedure(org, HOUSEHOLD, title="世帯の届出")
 
 
 NAME = {"name": "山田 太郎", "kana": "ヤマダ タロウ"}

@@ -142,7 +142,7 @@ def test_template_editor_saves_and_refuses_unsafe_tags(client, version):
         "closing_text": "",
         "html": "",
         "css": "",
-        "shown_fields_text": "business\n",
+        "shown_fields": ["business"],
     }
 
     bad = client.post(url, {**data, "approval_text": '{% include "x.html" %}'})

@@ -265,3 +265,122 @@ def test_rule_naming_a_removed_field_stays_as_json_and_is_not_lost_on_save(
         1
     ]
     assert spec["show_if"] == {"==": [{"var": "gone"}, 1]}
+
+
+def test_a_field_is_moved_to_another_page(
+    admin_client, administrator, sample_definition
+):
+    form_create(
+        code="move", title="移動", actor=administrator, definition=sample_definition
+    )
+    edit = admin_client.get(_url("version_edit", code="move", number=1))
+    page = edit.content.decode()
+    assert 'name="page" id="move-phone"' in page
+    response = admin_client.post(
+        _url("field_action", code="move", number=1, key="phone"),
+        {"action": "move", "page": "applicant_page"},
+        follow=True,
+    )
+    assert "ページ「applicant_page」の最後に移しました" in response.content.decode()
+    pages = FormVersion.objects.get(form__code="move").definition["pages"]
+    assert pages[0]["fields"][-1]["key"] == "phone"
+    assert "phone" not in [f["key"] for f in pages[1]["fields"]]
+    # A repeating group moves with its columns; an unknown page changes nothing.
+    admin_client.post(
+        _url("field_action", code="move", number=1, key="members"),
+        {"action": "move", "page": "request_page"},
+    )
+    pages = FormVersion.objects.get(form__code="move").definition["pages"]
+    moved = pages[1]["fields"][-1]
+    assert moved["key"] == "members"
+    assert [c["key"] for c in moved["fields"]] == ["name", "relationship", "income"]
+    response = admin_client.post(
+        _url("field_action", code="move", number=1, key="phone"),
+        {"action": "move", "page": "nowhere"},
+        follow=True,
+    )
+    assert "その操作はできません。" in response.content.decode()
+
+
+def test_the_add_a_column_link_names_the_page(
+    admin_client, administrator, sample_definition
+):
+    form_create(
+        code="cols", title="列", actor=administrator, definition=sample_definition
+    )
+    page = admin_client.get(_url("version_edit", code="cols", number=1))
+    link = (
+        _url("field_add", code="cols", number=1)
+        + "?page=applicant_page&amp;parent=members"
+    )
+    assert link in page.content.decode()
+    response = admin_client.get(link.replace("&amp;", "&"))
+    assert response.status_code == 200
+
+
+def test_a_field_is_added_on_one_screen_with_its_settings_and_a_preview(
+    admin_client, administrator, sample_definition
+):
+    form_create(
+        code="one", title="一画面", actor=administrator, definition=sample_definition
+    )
+    add = _url("field_add", code="one", number=1)
+    page = admin_client.get(add + "?page=request_page&type=choice").content.decode()
+    assert "選択肢" in page  # the type's own settings are on the same screen
+    assert "表示の条件" in page
+    assert "申請者の画面での見え方" in page
+    assert 'value="yes"' in page  # the preview draws the starting options
+    # Choosing another type keeps the key and label typed so far.
+    page = admin_client.post(
+        add,
+        {
+            "page": "request_page",
+            "type": "amount",
+            "key": "grant",
+            "label_ja": "補助額",
+            "_retype": "1",
+        },
+    ).content.decode()
+    assert "最大値" in page
+    assert 'value="grant"' in page
+    assert 'value="補助額"' in page
+    response = admin_client.post(
+        add,
+        {
+            "page": "request_page",
+            "type": "choice",
+            "key": "size",
+            "label_ja": "規模",
+            "options": "small|小規模\nlarge|大規模|Large",
+            "widget": "select",
+            "visibility": "show_if",
+            "vis_combinator": "all",
+            "vis_0_field": "purpose",
+            "vis_0_op": "eq",
+            "vis_0_value": "new",
+            "requirement": "required",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+    assert response["Location"].endswith("#field-size")
+    spec = FormVersion.objects.get(form__code="one").definition["pages"][1]["fields"][
+        -1
+    ]
+    assert spec == {
+        "key": "size",
+        "type": "choice",
+        "label": {"ja": "規模"},
+        "options": [
+            {"value": "small", "label": {"ja": "小規模"}},
+            {"value": "large", "label": {"ja": "大規模", "en": "Large"}},
+        ],
+        "widget": "select",
+        "show_if": {"==": [{"var": "purpose"}, "new"]},
+        "required": True,
+    }
+    preview = admin_client.post(
+        _url("field_preview", code="one", number=1),
+        {"page": "request_page", "type": "text", "key": "x", "label_ja": "事業の名称"},
+    )
+    assert "事業の名称" in preview.content.decode()
+    assert 'name="fb_preview"' in preview.content.decode()

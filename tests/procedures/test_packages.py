@@ -287,3 +287,42 @@ def test_a_route_rule_naming_a_missing_field_refuses_the_whole_package():
 
     assert "専決の条件に誤りがあります" in refused.value.message
     assert _counts() == before
+
+
+def test_cross_field_checks_travel_with_the_form_and_broken_ones_are_refused(
+    exported,
+):
+    """Issue 12: a form's validations are exported, imported and checked."""
+    from forms_builder.runtime import FormRuntime
+
+    _procedure, package = exported
+    definition = package["form"]["definition"]
+    amount = next(
+        node.key
+        for node in FormRuntime(definition).nodes
+        if node.type in {"amount", "integer"}
+    )
+    check = {
+        "field": amount,
+        "rule": {"<=": [{"var": amount}, 1000]},
+        "message": {"ja": "1,000円以下です。", "en": "At most 1,000 yen."},
+    }
+    definition["validations"] = [check]
+    package["form"]["code"] = "with-checks"
+    text = packages.package_dumps(package)
+    _empty_installation()
+    version = packages.package_import(package=packages.package_loads(text), actor=None)
+    assert version.form_version.definition["validations"] == [check]
+    assert version.form_version.runtime.validate({amount: 1001})[amount] == [
+        "1,000円以下です。"
+    ]
+    assert packages.package_export(version=version)["form"]["definition"][
+        "validations"
+    ] == [check]
+
+    broken = packages.package_loads(text)
+    version.delete()  # the draft just imported would block a second import
+    broken["form"]["code"] = "broken-checks"
+    broken["form"]["definition"]["validations"][0]["field"] = "gone"
+    with pytest.raises(packages.PackageError, match="「gone」がありません"):
+        packages.package_import(package=broken, actor=None)
