@@ -135,6 +135,16 @@ class RegistrationForm(forms.Form):
         return cleaned
 
 
+BUSINESS_FIELDS = (
+    "business_name",
+    "corporate_number",
+    "business_postal_code",
+    "business_address",
+    "representative_title",
+    "representative_name",
+)
+
+
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
@@ -146,6 +156,7 @@ class ProfileForm(forms.ModelForm):
             "phone",
             "birth_date",
             "preferred_language",
+            *BUSINESS_FIELDS,
         ]
         widgets = {
             "birth_date": forms.DateInput(attrs={"type": "date"}),
@@ -155,4 +166,12 @@ class ProfileForm(forms.ModelForm):
             ),
             "address": forms.TextInput(attrs={"autocomplete": "street-address"}),
             "phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+            "corporate_number": forms.TextInput(attrs={"inputmode": "numeric"}),
+            "business_postal_code": forms.TextInput(attrs={"inputmode": "numeric"}),
         }
+
+    def clean_corporate_number(self) -> str:
+        # Written as on a certificate (1234-56-789012 or full-width digits).
+        value = self.cleaned_data.get("corporate_number") or ""
+        value = value.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+        return "".join(ch for ch in value if ch not in "- 　－")

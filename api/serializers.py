@@ -216,6 +216,40 @@ class StaffDocumentSerializer(DocumentSerializer):
     attempts = serializers.IntegerField()
     last_error = serializers.CharField(allow_blank=True)
     next_attempt_at = serializers.DateTimeField(allow_null=True)
+    electronic_delivery = serializers.BooleanField(
+        help_text="True when the applicant consented to electronic delivery; "
+        "otherwise the notice is printed and mailed."
+    )
+    first_downloaded_at = serializers.DateTimeField(
+        allow_null=True, help_text="The applicant's first download (delivered)."
+    )
+    mailed_on = serializers.DateField(allow_null=True)
+    mail_method = serializers.CharField(allow_blank=True)
+
+
+class MailingSerializer(serializers.Serializer):
+    """The record of a notice printed and mailed (発送日 and method)."""
+
+    mailed_on = serializers.DateField()
+    method = serializers.ChoiceField(
+        choices=[
+            "kani_kakitome",
+            "kakitome",
+            "haitatsu_shomei",
+            "tokubetsu_sotatsu",
+            "ordinary",
+            "hand",
+        ]
+    )
+
+
+class SubmitSerializer(serializers.Serializer):
+    delivery_consent = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="The applicant agrees to receive the notice electronically "
+        "(デジタル手続法第7条); without it the notice is mailed.",
+    )
 
 
 class ApplicationDetailSerializer(ApplicationSerializer):
@@ -229,6 +263,11 @@ class ApplicationDetailSerializer(ApplicationSerializer):
     timeline = EventSerializer(many=True)
     amendment = AmendmentSerializer(allow_null=True)
     documents = DocumentSerializer(many=True)
+    addressee = AnyJson(
+        help_text="The addressee of notices as recorded at submission "
+        "(kind, name, representative, address; agent for 代理申請)."
+    )
+    delivery_consent_at = serializers.DateTimeField(allow_null=True)
     can_withdraw = serializers.BooleanField()
     editable = serializers.BooleanField()
 
@@ -240,6 +279,11 @@ class ApplicationCreateSerializer(serializers.Serializer):
         required=False,
         default=False,
         help_text="Create and submit in one request (all or nothing).",
+    )
+    delivery_consent = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="With submit: consent to electronic delivery of the notice.",
     )
 
 

@@ -58,6 +58,8 @@ class DocumentTemplateForm(forms.ModelForm):
             "rejection_title",
             "rejection_text",
             "closing_text",
+            "honorific",
+            "print_seal",
             "html",
             "css",
         ]
@@ -71,12 +73,17 @@ class DocumentTemplateForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Omitted (an older page still open): keep the template's honorific.
+        self.fields["honorific"].required = False
         self.fields["shown_fields_text"].initial = "\n".join(
             self.instance.shown_fields or []
         )
 
     def clean(self):
         cleaned = super().clean()
+        if not cleaned.get("honorific"):
+            cleaned["honorific"] = self.instance.honorific or "様"
+            self.instance.honorific = cleaned["honorific"]
         text = cleaned.get("shown_fields_text") or ""
         self.instance.shown_fields = [
             line.strip() for line in text.splitlines() if line.strip()
@@ -85,3 +92,23 @@ class DocumentTemplateForm(forms.ModelForm):
 
     def shown_fields_json(self) -> str:
         return json.dumps(self.instance.shown_fields, ensure_ascii=False)
+
+
+class MailingForm(forms.Form):
+    """The caseworker's record of a printed notice sent by post."""
+
+    mailed_on = forms.DateField(
+        label=_("発送日"),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+    )
+    method = forms.ChoiceField(
+        label=_("発送方法"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from documents.models import MailMethod
+
+        super().__init__(*args, **kwargs)
+        self.fields["method"].choices = MailMethod.choices
+        self.fields["method"].initial = MailMethod.KANI_KAKITOME

@@ -26,6 +26,9 @@ def document_for_applicant(*, public_id: uuid.UUID, user: Any) -> IssuedDocument
             public_id=public_id,
             application__applicant_id=getattr(user, "pk", None),
             status=IssuedDocument.Status.ISSUED,
+            # A notice the applicant did not agree to receive electronically
+            # is mailed (デジタル手続法第7条).
+            electronic_delivery=True,
         )
         .select_related("department")
         .first()

@@ -18,7 +18,11 @@ from documents.selectors import (
     document_for_applicant,
     template_for_version,
 )
-from documents.services import document_open, document_template_save
+from documents.services import (
+    document_open,
+    document_record_download,
+    document_template_save,
+)
 from documents.verification import verify_pdf
 
 
@@ -73,9 +77,10 @@ def issued_document_response(document: IssuedDocument | None) -> FileResponse:
 @login_required
 def download(request, public_id):
     """The applicant's own notice, as an attachment; 404 for anyone else."""
-    return issued_document_response(
-        document_for_applicant(public_id=public_id, user=request.user)
-    )
+    document = document_for_applicant(public_id=public_id, user=request.user)
+    response = issued_document_response(document)
+    document_record_download(document=document, user=request.user)
+    return response
 
 
 @administrator_required
