@@ -146,6 +146,15 @@ BUSINESS_FIELDS = (
 
 
 class ProfileForm(forms.ModelForm):
+    # Longer than the 13 digits: hyphens and spaces are taken out in clean.
+    corporate_number = forms.CharField(
+        label=User._meta.get_field("corporate_number").verbose_name,
+        help_text=User._meta.get_field("corporate_number").help_text,
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+
     class Meta:
         model = User
         fields = [
@@ -166,7 +175,6 @@ class ProfileForm(forms.ModelForm):
             ),
             "address": forms.TextInput(attrs={"autocomplete": "street-address"}),
             "phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
-            "corporate_number": forms.TextInput(attrs={"inputmode": "numeric"}),
             "business_postal_code": forms.TextInput(attrs={"inputmode": "numeric"}),
         }
 
