@@ -825,12 +825,14 @@ def application_erase(*, application: Application) -> Application:
     application.events.all().delete()
     application.answers = {}
     application.applicant_name = ""
+    application.addressee = {}
     application.applicant = None
     application.disposed_at = timezone.now()
     application.save(
         update_fields=[
             "answers",
             "applicant_name",
+            "addressee",
             "applicant",
             "disposed_at",
             "updated_at",
