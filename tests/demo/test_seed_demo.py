@@ -43,7 +43,7 @@ def test_seed_demo_publishes_a_procedure_with_form_route_and_template():
 
     from procedures.models import Procedure
 
-    procedure = Procedure.objects.get()
+    procedure = Procedure.objects.get(code="chiiki-fukushi-josei")
     version = procedure.current_version
     assert procedure.accepts_applications
     assert version.form_version.is_published
@@ -55,3 +55,26 @@ def test_seed_demo_publishes_a_procedure_with_form_route_and_template():
         "chiji",
     ]
     assert version.document_template.preset == "grant"
+
+
+def test_seed_demo_also_publishes_a_business_procedure_addressed_to_the_corporation():
+    call_command("seed_demo")
+    call_command("seed_demo")
+
+    from procedures import services
+    from procedures.models import Procedure
+
+    procedure = Procedure.objects.get(code="kaigo-jigyosha-shitei")
+    version = procedure.current_version
+    assert procedure.accepts_applications
+    assert version.applicant_kind == "business"
+    assert version.allows_proxy is True
+    assert version.document_template.print_seal is False
+    assert version.document_template.honorific == "殿"
+
+    resident = User.objects.get(email="resident@example.jp")
+    application = services.application_start(procedure=procedure, applicant=resident)
+    # The business profile prefills the corporation's part of the form.
+    assert application.answers["corp_name"] == "株式会社かせい介護サービス"
+    assert application.answers["corporate_number"] == "9010401012345"
+    assert application.answers["rep_name"] == "架空 太郎"

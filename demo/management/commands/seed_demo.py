@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from demo.organisation import DEMO_PASSWORD, seed_organisation
+from demo.permit import seed_permit
 from demo.procedure import seed_procedure
 
 
@@ -12,6 +13,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         accounts = seed_organisation()
         procedure = seed_procedure()
+        # A procedure for businesses, addressed to the corporation (issue 14).
+        permit = seed_permit()
         self.stdout.write(
             self.style.SUCCESS("Demo data is ready. デモデータを用意しました。")
         )
@@ -24,6 +27,9 @@ class Command(BaseCommand):
             )
         self.stdout.write(
             f"Demo procedure / デモ手続: {procedure} ({procedure.get_absolute_url()})"
+        )
+        self.stdout.write(
+            f"Business procedure / 法人の手続: {permit} ({permit.get_absolute_url()})"
         )
         self.stdout.write(
             "Residents: /accounts/login/  Caseworkers: /staff/login/  "
