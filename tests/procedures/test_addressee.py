@@ -424,3 +424,33 @@ def test_submission_records_consent_with_its_time(office, recording_engine):
     services.application_submit(application=application, delivery_consent=True)
     application.refresh_from_db()
     assert application.delivery_consent_at >= before
+
+
+def test_a_resubmission_after_amendment_takes_the_addressee_again(
+    office, recording_engine
+):
+    procedure = make_either_procedure(office)
+    resident = ResidentFactory(full_name="山田 太郎")
+    application = services.application_start(procedure=procedure, applicant=resident)
+    services.application_save_answers(
+        application=application,
+        answers={**BUSINESS, "is_business": True, "by_agent": False, "amount": 800000},
+    )
+    services.application_submit(application=application, delivery_consent=True)
+    application.refresh_from_db()
+    consented = application.delivery_consent_at
+    services.application_request_amendment(
+        application=application,
+        actor=office["clerk"],
+        applicant_message="名称を登記のとおりに直してください。",
+        fields=["corp_name"],
+    )
+    services.application_save_answers(
+        application=application,
+        answers={"corp_name": "株式会社架空商事ホールディングス"},
+    )
+    services.application_resubmit(application=application)
+    application.refresh_from_db()
+    assert application.addressee["name"] == "株式会社架空商事ホールディングス"
+    assert application.applicant_name.startswith("株式会社架空商事ホールディングス")
+    assert application.delivery_consent_at == consented
