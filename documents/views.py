@@ -134,6 +134,19 @@ def template_preview(request, version_id: int):
         template.approval_title if approved else template.rejection_title
     )
     snapshot["procedure"]["title"] = version.title
+    # The addressee as this version's applicants would be addressed, with the
+    # template's 敬称 and its 公印 or 公印省略.
+    if version.applicant_kind == "business":
+        snapshot["addressee"] = {
+            "kind": "business",
+            "name": "株式会社見本商事",
+            "representative_title": "代表取締役",
+            "representative_name": "見本 太郎",
+            "postal_code": "000-0000",
+            "address": "架空県見本市中央一丁目2番3号",
+        }
+    snapshot["honorific"] = template.honorific
+    snapshot["print_seal"] = template.print_seal
     snapshot["template"] = {
         "approval_text": template.approval_text,
         "rejection_text": template.rejection_text,

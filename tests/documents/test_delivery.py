@@ -140,3 +140,28 @@ def test_concurrent_first_downloads_record_one(issued):
     assert sorted(results, key=str) == [False, False, False, True], results
     issued.refresh_from_db()
     assert issued.first_downloaded_at is not None
+
+
+@pytest.mark.django_db
+def test_the_preview_shows_a_business_addressee_with_the_templates_seal_rule(
+    client, version, tmp_path
+):
+    from django.urls import reverse
+
+    from documents.defaults import PRESETS
+    from tests.factories import AdministratorFactory
+
+    version.applicant_kind = "business"
+    version.save(update_fields=["applicant_kind"])
+    DocumentTemplate.objects.create(
+        procedure_version=version,
+        **PRESETS[DocumentTemplate.Preset.PERMIT],
+        honorific="殿",
+        print_seal=False,
+    )
+    client.force_login(AdministratorFactory())
+    response = client.get(reverse("documents:template_preview", args=[version.pk]))
+    text = pdftotext(response.content, tmp_path)
+    assert "株式会社見本商事" in text
+    assert "代表取締役" in text
+    assert "公印省略" in text
