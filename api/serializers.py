@@ -90,6 +90,19 @@ class ProcedureDetailSerializer(ProcedureSerializer):
     contact = serializers.SerializerMethodField()
     fee_note = serializers.SerializerMethodField()
     form = FormSerializer(source="current_version.form_version")
+    applicant_kind = serializers.CharField(
+        source="current_version.applicant_kind",
+        help_text="Who may apply: person, business or either.",
+    )
+    allows_proxy = serializers.BooleanField(
+        source="current_version.allows_proxy",
+        help_text="An agent may apply on the applicant's behalf (with a 委任状).",
+    )
+    asks_delivery_consent = serializers.BooleanField(
+        source="current_version.asks_delivery_consent",
+        help_text="Ask the applicant for delivery_consent when submitting; "
+        "when false every notice is mailed.",
+    )
 
     def get_eligibility(self, procedure) -> str:
         return localized(procedure.current_version, "eligibility")

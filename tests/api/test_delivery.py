@@ -72,3 +72,10 @@ def test_the_applicants_api_download_is_recorded_as_the_first(
     case = staff["tanto"].get(f"/api/v1/staff/cases/{data['id']}/").json()
     assert case["document"]["first_downloaded_at"] is not None
     assert case["addressee"]["submitter"]["email"] == resident.email
+
+
+def test_the_procedure_tells_clients_to_ask_for_consent(as_resident, procedure):
+    data = as_resident.get(f"/api/v1/procedures/{procedure.code}/").json()
+    assert data["asks_delivery_consent"] is True
+    assert data["applicant_kind"] == "person"
+    assert data["allows_proxy"] is False

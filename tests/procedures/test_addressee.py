@@ -193,6 +193,9 @@ def test_a_business_applicants_notice_is_addressed_to_the_business(
     assert "架空県見本市本町一丁目2番3号" in text
     assert "山田" not in text
 
+    mine = client.get(application.get_absolute_url()).content.decode()
+    assert "株式会社架空商事　代表取締役 鈴木 一郎" in mine
+
     clerk = login(Client(), office["clerk"])
     page = clerk.get(f"/staff/cases/{application.public_id}/").content.decode()
     assert "株式会社架空商事" in page
