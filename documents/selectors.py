@@ -13,7 +13,9 @@ from documents.models import DocumentTemplate, IssuedDocument
 def document_for_application(application: Any) -> IssuedDocument | None:
     """The notice of an application (issued or still being made), if any."""
     return (
-        IssuedDocument.objects.select_related("department")
+        IssuedDocument.objects.select_related(
+            "department", "mailed_by", "first_downloaded_by"
+        )
         .filter(application=application)
         .first()
     )

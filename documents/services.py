@@ -500,7 +500,8 @@ def documents_remind_unread(*, now: dt.datetime | None = None) -> int:
         first_downloaded_at__isnull=True,
         unread_reminded_at__isnull=True,
         stored_at__lte=now - dt.timedelta(days=days),
-        application__applicant__isnull=False,
+        # A closed account (退会) has no address to write to.
+        application__applicant__is_active=True,
     ).select_related("application__applicant", "application__procedure_version")
     sent = 0
     for document in due:

@@ -3,6 +3,17 @@ from django.conf import settings
 from django.db import migrations, models
 
 
+def _no_reminders_for_earlier_notices(apps, schema_editor):
+    # Notices issued before downloads were recorded all look unread: without
+    # this, the first reminder run would mail every applicant of the past.
+    from django.utils import timezone
+
+    IssuedDocument = apps.get_model("documents", "IssuedDocument")
+    IssuedDocument.objects.filter(unread_reminded_at__isnull=True).update(
+        unread_reminded_at=timezone.now()
+    )
+
+
 class Migration(migrations.Migration):
     dependencies = [
         ("documents", "0001_initial"),
@@ -91,5 +102,8 @@ class Migration(migrations.Migration):
             model_name="issueddocument",
             name="unread_reminded_at",
             field=models.DateTimeField(blank=True, null=True),
+        ),
+        migrations.RunPython(
+            _no_reminders_for_earlier_notices, migrations.RunPython.noop
         ),
     ]
