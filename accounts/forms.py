@@ -178,6 +178,12 @@ class ProfileForm(forms.ModelForm):
             "business_postal_code": forms.TextInput(attrs={"inputmode": "numeric"}),
         }
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["business_name"].help_text = _(
+            "法人・個人事業主として申請するとき、申請フォームにあらかじめ入力されます。"
+        )
+
     def clean_corporate_number(self) -> str:
         # Written as on a certificate (1234-56-789012 or full-width digits).
         value = self.cleaned_data.get("corporate_number") or ""
