@@ -79,3 +79,35 @@ def test_the_procedure_tells_clients_to_ask_for_consent(as_resident, procedure):
     assert data["asks_delivery_consent"] is True
     assert data["applicant_kind"] == "person"
     assert data["allows_proxy"] is False
+
+
+def test_an_agents_application_without_the_power_of_attorney_is_refused(
+    as_resident, procedure
+):
+    from tests.procedures.conftest import make_form_version
+    from tests.procedures.test_addressee import DEFINITION, MAPPING
+
+    version = procedure.current_version
+    version.form_version = make_form_version(DEFINITION)
+    version.applicant_kind = "either"
+    version.allows_proxy = True
+    version.addressee_fields = MAPPING
+    version.save()
+    answers = {
+        "is_business": True,
+        "corp_name": "株式会社架空商事",
+        "rep_name": "鈴木 一郎",
+        "corp_address": "架空県見本市本町1-2-3",
+        "by_agent": True,
+        "agent_name": "山田 太郎",
+        "amount": 1000,
+    }
+    response = as_resident.post(
+        "/api/v1/applications/",
+        {"procedure": procedure.code, "answers": answers, "submit": True},
+        format="json",
+    )
+    assert response.status_code == 400, response.json()
+    assert response.json()["error"]["fields"]["proxy_letter"] == [
+        "代理人が申請するときは委任状を添付してください。"
+    ]
