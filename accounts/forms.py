@@ -126,7 +126,26 @@ class RegistrationForm(forms.Form):
         return cleaned
 
 
+BUSINESS_FIELDS = (
+    "business_name",
+    "corporate_number",
+    "business_postal_code",
+    "business_address",
+    "representative_title",
+    "representative_name",
+)
+
+
 class ProfileForm(forms.ModelForm):
+    # Longer than the 13 digits: hyphens and spaces are taken out in clean.
+    corporate_number = forms.CharField(
+        label=User._meta.get_field("corporate_number").verbose_name,
+        help_text=User._meta.get_field("corporate_number").help_text,
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+
     class Meta:
         model = User
         fields = [
@@ -137,6 +156,7 @@ class ProfileForm(forms.ModelForm):
             "phone",
             "birth_date",
             "preferred_language",
+            *BUSINESS_FIELDS,
         ]
         widgets = {
             "birth_date": forms.DateInput(attrs={"type": "date"}),
@@ -146,7 +166,20 @@ class ProfileForm(forms.ModelForm):
             ),
             "address": forms.TextInput(attrs={"autocomplete": "street-address"}),
             "phone": forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
+            "business_postal_code": forms.TextInput(attrs={"inputmode": "numeric"}),
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["business_name"].help_text = _(
+            "法人・個人事業主として申請するとき、申請フォームにあらかじめ入力されます。"
+        )
+
+    def clean_corporate_number(self) -> str:
+        # Written as on a certificate (1234-56-789012 or full-width digits).
+        value = self.cleaned_data.get("corporate_number") or ""
+        value = value.translate(str.maketrans("０１２３４５６７８９", "0123456789"))
+        return "".join(ch for ch in value if ch not in "- 　－")
 
 
 class OutboxPasswordResetForm(PasswordResetForm):

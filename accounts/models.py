@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -21,6 +23,31 @@ phone_validator = RegexValidator(
 postal_code_validator = RegexValidator(
     r"^\d{3}-?\d{4}$", _("郵便番号は 123-4567 の形で入力してください。")
 )
+
+
+def validate_corporate_number(value: str) -> None:
+    """法人番号: 13 digits whose first is the check digit of the other twelve.
+
+    The check digit is 9 − (Σ Pn × Qn mod 9), Pn being the n-th digit from
+    the right of the twelve and Qn 1 for odd n, 2 for even n (法人番号の
+    指定等に関する省令 第2条).
+    """
+    from django.core.exceptions import ValidationError
+
+    if not re.fullmatch(r"\d{13}", value or ""):
+        raise ValidationError(
+            _("法人番号は13桁の数字で入力してください。"), code="corporate_number"
+        )
+    body = value[1:]
+    total = sum(
+        int(digit) * (1 if n % 2 else 2)
+        for n, digit in enumerate(reversed(body), start=1)
+    )
+    if int(value[0]) != 9 - total % 9:
+        raise ValidationError(
+            _("法人番号が正しくありません（チェックディジットが一致しません）。"),
+            code="corporate_number_check",
+        )
 
 
 class UserManager(BaseUserManager["User"]):
@@ -69,6 +96,30 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("電話番号"), max_length=20, blank=True, validators=[phone_validator]
     )
     birth_date = models.DateField(_("生年月日"), null=True, blank=True)
+    # A resident may also apply for a business (法人・個人事業主) they represent.
+    business_name = models.CharField(
+        _("法人・事業者の名称"), max_length=200, blank=True
+    )
+    corporate_number = models.CharField(
+        _("法人番号"),
+        max_length=13,
+        blank=True,
+        validators=[validate_corporate_number],
+        help_text=_("13桁の数字です。個人事業主の方は空欄にしてください。"),
+    )
+    business_postal_code = models.CharField(
+        _("所在地の郵便番号"),
+        max_length=8,
+        blank=True,
+        validators=[postal_code_validator],
+    )
+    business_address = models.CharField(_("所在地"), max_length=255, blank=True)
+    representative_title = models.CharField(
+        _("代表者の役職"), max_length=100, blank=True
+    )
+    representative_name = models.CharField(
+        _("代表者の氏名"), max_length=100, blank=True
+    )
     preferred_language = models.CharField(
         _("連絡に使う言語"),
         max_length=8,
@@ -124,6 +175,12 @@ class User(AbstractBaseUser, PermissionsMixin):
             "phone": self.phone,
             "birth_date": self.birth_date,
             "email": self.email,
+            "business_name": self.business_name,
+            "corporate_number": self.corporate_number,
+            "business_postal_code": self.business_postal_code,
+            "business_address": self.business_address,
+            "representative_title": self.representative_title,
+            "representative_name": self.representative_name,
         }
 
 

@@ -118,6 +118,12 @@ def profile_update(*, user: User, data: dict[str, Any]) -> User:
         "phone",
         "birth_date",
         "preferred_language",
+        "business_name",
+        "corporate_number",
+        "business_postal_code",
+        "business_address",
+        "representative_title",
+        "representative_name",
     ]
     for field in fields:
         if field in data:

@@ -93,6 +93,19 @@ class ProcedureDetailSerializer(ProcedureSerializer):
     contact = serializers.SerializerMethodField()
     fee_note = serializers.SerializerMethodField()
     form = FormSerializer(source="current_version.form_version")
+    applicant_kind = serializers.CharField(
+        source="current_version.applicant_kind",
+        help_text="Who may apply: person, business or either.",
+    )
+    allows_proxy = serializers.BooleanField(
+        source="current_version.allows_proxy",
+        help_text="An agent may apply on the applicant's behalf (with a 委任状).",
+    )
+    asks_delivery_consent = serializers.BooleanField(
+        source="current_version.asks_delivery_consent",
+        help_text="Ask the applicant for delivery_consent when submitting; "
+        "when false every notice is mailed.",
+    )
 
     def get_eligibility(self, procedure) -> str:
         return localized(procedure.current_version, "eligibility")
@@ -219,6 +232,40 @@ class StaffDocumentSerializer(DocumentSerializer):
     attempts = serializers.IntegerField()
     last_error = serializers.CharField(allow_blank=True)
     next_attempt_at = serializers.DateTimeField(allow_null=True)
+    electronic_delivery = serializers.BooleanField(
+        help_text="True when the applicant consented to electronic delivery; "
+        "otherwise the notice is printed and mailed."
+    )
+    first_downloaded_at = serializers.DateTimeField(
+        allow_null=True, help_text="The applicant's first download (delivered)."
+    )
+    mailed_on = serializers.DateField(allow_null=True)
+    mail_method = serializers.CharField(allow_blank=True)
+
+
+class MailingSerializer(serializers.Serializer):
+    """The record of a notice printed and mailed (発送日 and method)."""
+
+    mailed_on = serializers.DateField()
+    method = serializers.ChoiceField(
+        choices=[
+            "kani_kakitome",
+            "kakitome",
+            "haitatsu_shomei",
+            "tokubetsu_sotatsu",
+            "ordinary",
+            "hand",
+        ]
+    )
+
+
+class SubmitSerializer(serializers.Serializer):
+    delivery_consent = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="The applicant agrees to receive the notice electronically "
+        "(デジタル手続法第7条); without it the notice is mailed.",
+    )
 
 
 class ApplicationDetailSerializer(ApplicationSerializer):
@@ -232,6 +279,11 @@ class ApplicationDetailSerializer(ApplicationSerializer):
     timeline = EventSerializer(many=True)
     amendment = AmendmentSerializer(allow_null=True)
     documents = DocumentSerializer(many=True)
+    addressee = AnyJson(
+        help_text="The addressee of notices as recorded at submission "
+        "(kind, name, representative, address; agent for 代理申請)."
+    )
+    delivery_consent_at = serializers.DateTimeField(allow_null=True)
     can_withdraw = serializers.BooleanField()
     editable = serializers.BooleanField()
 
@@ -259,6 +311,11 @@ class ApplicationCreateSerializer(StrictSerializer):
         required=False,
         default=False,
         help_text="Create and submit in one request (all or nothing).",
+    )
+    delivery_consent = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="With submit: consent to electronic delivery of the notice.",
     )
 
 

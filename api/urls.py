@@ -73,6 +73,11 @@ v1 = [
         name="case_document",
     ),
     path(
+        "staff/cases/<uuid:public_id>/document/mailing/",
+        staff.CaseDocumentMailing.as_view(),
+        name="case_document_mailing",
+    ),
+    path(
         "staff/cases/<uuid:public_id>/pull-back/",
         staff.CasePullBack.as_view(),
         name="pull_back",

@@ -532,6 +532,9 @@ PROCEDURES_VERSION_PANELS = ["workflow.picture.version_panel"]
 # daily), its resident told DRAFT_REMINDER_DAYS beforehand.
 DRAFT_RETENTION_DAYS = env_int("DRAFT_RETENTION_DAYS", 90)
 DRAFT_REMINDER_DAYS = env_int("DRAFT_REMINDER_DAYS", 14)
+# An electronically delivered notice not downloaded this many days after its
+# issue gets one reminder (`manage.py documents_remind_unread`, daily).
+DOCUMENT_UNREAD_REMINDER_DAYS = env_int("DOCUMENT_UNREAD_REMINDER_DAYS", 7)
 
 # --- Document signing ---
 # Issued documents (documents app): the signer is chosen by dotted path, as

@@ -19,7 +19,13 @@ class IssuedDocumentAdmin(admin.ModelAdmin):
         "issued_on",
         "stored_at",
     ]
-    list_filter = ["status", "approved", "department", "fiscal_year"]
+    list_filter = [
+        "status",
+        "approved",
+        "electronic_delivery",
+        "department",
+        "fiscal_year",
+    ]
     search_fields = ["number", "application__receipt_number", "sha256"]
     list_select_related = ["department"]
     actions = ["retry_now"]

@@ -63,6 +63,8 @@ class DocumentTemplateForm(forms.ModelForm):
             "rejection_title",
             "rejection_text",
             "closing_text",
+            "honorific",
+            "print_seal",
             "html",
             "css",
         ]
@@ -77,6 +79,8 @@ class DocumentTemplateForm(forms.ModelForm):
     def __init__(self, *args, questions=(), **kwargs):
         """``questions``: (key, label) of the form's answers, in form order."""
         super().__init__(*args, **kwargs)
+        # Omitted (an older page still open): keep the template's honorific.
+        self.fields["honorific"].required = False
         choices = [(key, f"{label}（{key}）") for key, label in questions]
         known = {key for key, _label in questions}
         stored = [key for key in self.instance.shown_fields or [] if key]
@@ -91,4 +95,27 @@ class DocumentTemplateForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         self.instance.shown_fields = list(cleaned.get("shown_fields") or [])
+        if not cleaned.get("honorific"):
+            cleaned["honorific"] = self.instance.honorific or "様"
+            self.instance.honorific = cleaned["honorific"]
         return cleaned
+
+
+class MailingForm(forms.Form):
+    """The caseworker's record of a printed notice sent by post."""
+
+    mailed_on = forms.DateField(
+        label=_("発送日"),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+    )
+    method = forms.ChoiceField(
+        label=_("発送方法"),
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from documents.models import MailMethod
+
+        super().__init__(*args, **kwargs)
+        self.fields["method"].choices = MailMethod.choices
+        self.fields["method"].initial = MailMethod.KANI_KAKITOME

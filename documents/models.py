@@ -62,6 +62,19 @@ class DocumentTemplate(models.Model):
         blank=True,
         help_text=_("項目キーの一覧です。空なら、すべての回答を印刷します。"),
     )
+    # How the addressee is honoured and whether the 公印 is printed are each
+    # prefecture's rules per kind of notice (公印省略 is then stated).
+    honorific = models.CharField(
+        _("宛名の敬称"),
+        max_length=4,
+        choices=[("様", "様"), ("殿", "殿")],
+        default="様",
+    )
+    print_seal = models.BooleanField(
+        _("公印を印刷する"),
+        default=True,
+        help_text=_("オフのときは公印を印刷せず「公印省略」と記載します。"),
+    )
     html = models.TextField(
         _("レイアウト（HTML）"),
         blank=True,
@@ -122,6 +135,17 @@ def _verification_token() -> str:
     return secrets.token_urlsafe(18)
 
 
+class MailMethod(models.TextChoices):
+    """How a printed notice was sent."""
+
+    KANI_KAKITOME = "kani_kakitome", _("簡易書留")
+    KAKITOME = "kakitome", _("一般書留")
+    HAITATSU_SHOMEI = "haitatsu_shomei", _("配達証明")
+    TOKUBETSU_SOTATSU = "tokubetsu_sotatsu", _("特別送達")
+    ORDINARY = "ordinary", _("普通郵便")
+    HAND = "hand", _("窓口で手渡し")
+
+
 class IssuedDocument(models.Model):
     """One official notice of an application: its number, snapshot and file."""
 
@@ -167,6 +191,35 @@ class IssuedDocument(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
     stored_at = models.DateTimeField(_("保存日時"), null=True, blank=True)
+    # Delivery (処分通知等のデジタル化): electronically when the applicant
+    # consented (デジタル手続法第7条), else printed and mailed by the office.
+    electronic_delivery = models.BooleanField(_("電子交付"), default=True)
+    mailed_on = models.DateField(_("発送日"), null=True, blank=True)
+    mail_method = models.CharField(
+        _("発送方法"), max_length=24, choices=MailMethod.choices, blank=True
+    )
+    mailed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("発送を記録した職員"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    # The applicant's first download: when they can be taken to have learned
+    # of the decision (the 審査請求 period of the 教示 starts then).
+    first_downloaded_at = models.DateTimeField(
+        _("申請者が初めてダウンロードした日時"), null=True, blank=True
+    )
+    first_downloaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("初めてダウンロードした人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    unread_reminded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("発行文書")
@@ -223,6 +276,9 @@ class IssuedDocument(models.Model):
             and self.claimed_at is not None
             and self.claimed_at < timezone.now() - grace
         )
+
+    def is_mailed(self) -> bool:
+        return self.mailed_on is not None
 
     @property
     def filename(self) -> str:

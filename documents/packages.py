@@ -16,6 +16,8 @@ FIELDS = (
     "rejection_text",
     "closing_text",
     "shown_fields",
+    "honorific",
+    "print_seal",
     "html",
     "css",
 )
@@ -50,6 +52,8 @@ def import_template(procedure_version: Any, data: dict[str, Any]) -> None:
     for name in ("number_symbol", "closing_text", "html", "css", "preset"):
         if name in data and not isinstance(data[name], str):
             raise ValueError(f"document template: {name} must be text")
+    if "print_seal" in data and not isinstance(data["print_seal"], bool):
+        raise ValueError("document template: print_seal must be true or false")
     template = template_for_version(procedure_version)
     for name in FIELDS:
         if name in data:

@@ -267,7 +267,12 @@ def template_context(snapshot: dict[str, Any]) -> dict[str, Any]:
     data["body"] = _paragraphs(render_string(text or "", data))
     data["closing"] = _paragraphs(render_string(sources.get("closing_text", ""), data))
     data["stamps"] = stamps(snapshot.get("approvals", []))
-    data["seal"] = seal_context(snapshot.get("issuer", ""))
+    # Per template: the 公印 printed, or 公印省略 stated instead.
+    data["seal"] = (
+        seal_context(snapshot.get("issuer", ""))
+        if snapshot.get("print_seal", True)
+        else {"image": "", "rows": [], "omitted": True}
+    )
     data["qr_code"] = qr_data_uri(snapshot["verification_url"])
     title = title_layout(str(snapshot.get("title", "")))
     data["title_lines"] = list(title.lines)

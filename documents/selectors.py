@@ -13,7 +13,9 @@ from documents.models import DocumentTemplate, IssuedDocument
 def document_for_application(application: Any) -> IssuedDocument | None:
     """The notice of an application (issued or still being made), if any."""
     return (
-        IssuedDocument.objects.select_related("department")
+        IssuedDocument.objects.select_related(
+            "department", "mailed_by", "first_downloaded_by"
+        )
         .filter(application=application)
         .first()
     )
@@ -26,6 +28,9 @@ def document_for_applicant(*, public_id: uuid.UUID, user: Any) -> IssuedDocument
             public_id=public_id,
             application__applicant_id=getattr(user, "pk", None),
             status=IssuedDocument.Status.ISSUED,
+            # A notice the applicant did not agree to receive electronically
+            # is mailed (デジタル手続法第7条).
+            electronic_delivery=True,
         )
         .select_related("department")
         .first()

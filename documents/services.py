@@ -124,6 +124,25 @@ def _reason(application: Any, reason: str) -> str:
     return event.applicant_message if event else ""
 
 
+def _addressee(application: Any, applicant: Any) -> dict[str, Any]:
+    """The addressee block frozen at submission (procedures.addressee).
+
+    Applications submitted before addressees were recorded fall back to the
+    login account, as notices were addressed then.
+    """
+    block = dict(application.addressee or {})
+    if not block:
+        block = {
+            "kind": "person",
+            "name": application.applicant_name or applicant.full_name,
+            "postal_code": getattr(applicant, "postal_code", ""),
+            "address": getattr(applicant, "address", ""),
+        }
+    # The submitter's e-mail is nobody's business on the notice.
+    block.pop("submitter", None)
+    return block
+
+
 def _local_date(value: dt.datetime | None) -> dt.date:
     return timezone.localdate(value) if value else timezone.localdate()
 
@@ -148,11 +167,9 @@ def build_snapshot(
         "title": template.approval_title if approved else template.rejection_title,
         "number": number,
         "issued_on": issued_on.isoformat(),
-        "addressee": {
-            "name": application.applicant_name or applicant.full_name,
-            "postal_code": getattr(applicant, "postal_code", ""),
-            "address": getattr(applicant, "address", ""),
-        },
+        "addressee": _addressee(application, applicant),
+        "honorific": template.honorific,
+        "print_seal": template.print_seal,
         "procedure": {
             "title": version.title,
             "receipt_number": application.receipt_number or "",
@@ -236,6 +253,7 @@ def document_request(
                     template.approval_title if approved else template.rejection_title
                 ),
                 snapshot={},
+                electronic_delivery=application.delivery_consent_at is not None,
             )
             document.snapshot = build_snapshot(
                 application=application,
@@ -480,6 +498,105 @@ def document_open(document: IssuedDocument) -> IO[bytes]:
     if not document.is_issued:
         raise FileNotFoundError(document.number)
     return document.file.storage.open(document.file.name, "rb")
+
+
+# --- Delivery -----------------------------------------------------------------
+
+
+class DeliveryError(Exception):
+    """A delivery step the document's state does not allow; ``message`` is for people."""
+
+    def __init__(self, message: str, *, field: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def document_record_download(*, document: IssuedDocument, user: Any) -> bool:
+    """Record the applicant's first download; True only for the first.
+
+    One conditional UPDATE: of two downloads at the same moment, exactly one
+    finds the column empty, so the time the applicant learned of the
+    decision is recorded once and never moved.
+    """
+    return bool(
+        IssuedDocument.objects.filter(
+            pk=document.pk, first_downloaded_at__isnull=True
+        ).update(first_downloaded_at=timezone.now(), first_downloaded_by=user)
+    )
+
+
+@transaction.atomic
+def document_record_mailing(
+    *, document: IssuedDocument, mailed_on: dt.date, method: str, actor: Any
+) -> IssuedDocument:
+    """The office printed and mailed the notice (発送日 and method)."""
+    from django.utils.translation import gettext
+
+    from documents.models import MailMethod
+
+    document = IssuedDocument.objects.select_for_update().get(pk=document.pk)
+    if not document.is_issued:
+        raise DeliveryError(gettext("通知書はまだ発行されていません。"))
+    if method not in MailMethod.values:
+        raise DeliveryError(gettext("発送方法を選んでください。"), field="method")
+    if mailed_on < document.issued_on:
+        raise DeliveryError(
+            gettext("発送日は発行日より前にできません。"), field="mailed_on"
+        )
+    if mailed_on > timezone.localdate():
+        raise DeliveryError(
+            gettext("発送日に未来の日付は入力できません。"), field="mailed_on"
+        )
+    document.mailed_on = mailed_on
+    document.mail_method = method
+    document.mailed_by = actor
+    document.save(update_fields=["mailed_on", "mail_method", "mailed_by"])
+    from core.audit import audit_record
+
+    audit_record(
+        action="document.mailed",
+        actor=actor,
+        target=document.application,
+        data={"number": document.number, "mailed_on": str(mailed_on), "method": method},
+    )
+    return document
+
+
+def documents_remind_unread(*, now: dt.datetime | None = None) -> int:
+    """Remind applicants once of electronic notices unread for N days.
+
+    ``DOCUMENT_UNREAD_REMINDER_DAYS`` after issue; each reminder is claimed by
+    a conditional UPDATE before it is mailed, so two runs send it once.
+    """
+    from accounts.services import send_templated_mail
+
+    now = now or timezone.now()
+    days = settings.DOCUMENT_UNREAD_REMINDER_DAYS
+    due = IssuedDocument.objects.filter(
+        status=Status.ISSUED,
+        electronic_delivery=True,
+        first_downloaded_at__isnull=True,
+        unread_reminded_at__isnull=True,
+        stored_at__lte=now - dt.timedelta(days=days),
+        # A closed account (退会) has no address to write to.
+        application__applicant__is_active=True,
+    ).select_related("application__applicant", "application__procedure_version")
+    sent = 0
+    for document in due:
+        claimed = IssuedDocument.objects.filter(
+            pk=document.pk, unread_reminded_at__isnull=True
+        ).update(unread_reminded_at=now)
+        if not claimed:
+            continue
+        application = document.application
+        send_templated_mail(
+            user=application.applicant,
+            template="documents/email/unread_reminder",
+            context={"application": application, "document": document},
+        )
+        sent += 1
+    return sent
 
 
 # --- Templates ----------------------------------------------------------------

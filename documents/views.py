@@ -24,6 +24,7 @@ from documents.selectors import (
 from documents.services import (
     _display_rows,  # the notice's own choice of rows, for the preview
     document_open,
+    document_record_download,
     document_template_save,
 )
 from documents.verification import verify_pdf
@@ -80,9 +81,10 @@ def issued_document_response(document: IssuedDocument | None) -> FileResponse:
 @login_required
 def download(request, public_id):
     """The applicant's own notice, as an attachment; 404 for anyone else."""
-    return issued_document_response(
-        document_for_applicant(public_id=public_id, user=request.user)
-    )
+    document = document_for_applicant(public_id=public_id, user=request.user)
+    response = issued_document_response(document)
+    document_record_download(document=document, user=request.user)
+    return response
 
 
 @administrator_required
@@ -166,6 +168,19 @@ def template_preview(request, version_id: int):
         answers=version.form_version.runtime.sample_answers(),
     )
     snapshot["answers"] = _display_rows(sample, list(template.shown_fields or []))
+    # The addressee as this version's applicants would be addressed, with the
+    # template's 敬称 and its 公印 or 公印省略.
+    if version.applicant_kind == "business":
+        snapshot["addressee"] = {
+            "kind": "business",
+            "name": "株式会社見本商事",
+            "representative_title": "代表取締役",
+            "representative_name": "見本 太郎",
+            "postal_code": "000-0000",
+            "address": "架空県見本市中央一丁目2番3号",
+        }
+    snapshot["honorific"] = template.honorific
+    snapshot["print_seal"] = template.print_seal
     snapshot["template"] = {
         "approval_text": template.approval_text,
         "rejection_text": template.rejection_text,

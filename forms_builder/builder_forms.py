@@ -51,6 +51,12 @@ PROFILE_LABELS = {
     "phone": _("電話番号"),
     "birth_date": _("生年月日"),
     "email": _("メールアドレス"),
+    "business_name": _("法人・事業者の名称"),
+    "corporate_number": _("法人番号"),
+    "business_postal_code": _("所在地の郵便番号"),
+    "business_address": _("所在地（法人・事業者）"),
+    "representative_title": _("代表者の役職"),
+    "representative_name": _("代表者の氏名"),
 }
 
 

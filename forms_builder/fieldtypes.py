@@ -35,6 +35,12 @@ PROFILE_KEYS = (
     "phone",
     "birth_date",
     "email",
+    "business_name",
+    "corporate_number",
+    "business_postal_code",
+    "business_address",
+    "representative_title",
+    "representative_name",
 )
 DEFAULT_MAX_SIZE = 10 * 1024 * 1024
 MAX_FILE_SIZE = 20 * 1024 * 1024  # DATA_UPLOAD_MAX_MEMORY_SIZE is 25 MB
@@ -188,7 +194,18 @@ class TextType(FieldType):
     name = "text"
     label = gettext_lazy("短い文章")
     properties = ("min_length", "max_length", "pattern", "pattern_message")
-    prefill_from = ("full_name", "full_name_kana", "address", "phone", "email")
+    prefill_from = (
+        "full_name",
+        "full_name_kana",
+        "address",
+        "phone",
+        "email",
+        "business_name",
+        "corporate_number",
+        "business_address",
+        "representative_title",
+        "representative_name",
+    )
     multiline = False
     default_max = 200
 
@@ -228,7 +245,7 @@ class TextareaType(TextType):
     name = "textarea"
     label = gettext_lazy("長い文章")
     properties = ("min_length", "max_length")
-    prefill_from = ("address",)
+    prefill_from = ("address", "business_address")
     multiline = True
     default_max = 2000
 
@@ -240,7 +257,7 @@ class AddressType(TextType):
     name = "address"
     label = gettext_lazy("住所")
     properties = ("max_length",)
-    prefill_from = ("address",)
+    prefill_from = ("address", "business_address")
 
     def form_field(self, spec: dict[str, Any], *, required: bool) -> forms.Field:
         return ff.AnswerTextField(
@@ -284,7 +301,7 @@ class PhoneType(FieldType):
 class PostalCodeType(FieldType):
     name = "postal_code"
     label = gettext_lazy("郵便番号")
-    prefill_from = ("postal_code",)
+    prefill_from = ("postal_code", "business_postal_code")
 
     def form_field(self, spec: dict[str, Any], *, required: bool) -> forms.Field:
         return ff.PostalCodeField(required=required)
@@ -391,7 +408,7 @@ class NamePairType(FieldType):
     name = "name_pair"
     label = gettext_lazy("氏名とフリガナ")
     properties = ("max_length",)
-    prefill_from = ("full_name",)
+    prefill_from = ("full_name", "representative_name")
     parts = ("name", "kana")
 
     def form_fields(

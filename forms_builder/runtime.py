@@ -458,11 +458,12 @@ def _profile_value(type_name: str, source: str, profile: dict[str, Any]) -> Any:
     if not value:
         return None
     if type_name == "name_pair":
-        kana = profile.get("full_name_kana") or ""
+        # The profile holds the フリガナ of the resident's own name only.
+        kana = profile.get("full_name_kana") or "" if source == "full_name" else ""
         return {"name": str(value), "kana": ff.normalize_kana(str(kana))}
     if source == "birth_date":
         return value.isoformat() if hasattr(value, "isoformat") else None
-    if source == "postal_code":
+    if source in ("postal_code", "business_postal_code"):
         try:
             return ff.PostalCodeField(required=False).clean(value) or None
         except Exception:

@@ -98,7 +98,8 @@ class DueDatePreviewForm(forms.Form):
 class ProcedureVersionForm(forms.ModelForm):
     class Meta:
         model = ProcedureVersion
-        fields = list(VERSION_FIELDS)
+        # The addressee mapping is chosen question by question below.
+        fields = [f for f in VERSION_FIELDS if f != "addressee_fields"]
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 3}),
             "summary_en": forms.Textarea(attrs={"rows": 3}),
@@ -124,6 +125,9 @@ class ProcedureVersionForm(forms.ModelForm):
             "section"
         ].queryset.select_related("department")
         self._preview_due_date()
+        # Omitted (an older page still open): keep what the version says.
+        self.fields["applicant_kind"].required = False
+        self._add_addressee_fields()
 
     def _raw(self, name: str) -> Any:
         # Read without a BoundField: one made now would keep the help text
@@ -162,6 +166,47 @@ class ProcedureVersionForm(forms.ModelForm):
             self.auto_id % self.add_prefix("processing_in_business_days"),
             sentence,
         )
+
+    def _add_addressee_fields(self) -> None:
+        """One choice per part of the addressee, from the form's questions.
+
+        The questions are those of the version's saved form; after changing
+        the form, save once and choose again (publishing checks the mapping).
+        """
+        from procedures.addressee import ROLES
+
+        version = self.instance
+        questions = (
+            version.form_version.runtime.field_keys()
+            if version.pk and version.form_version_id
+            else []
+        )
+        mapping = version.addressee_fields or {}
+        for role in ROLES:
+            choices = [("", _("使わない"))] + [
+                (info.key, f"{info.label}（{info.key}）")
+                for info in questions
+                if info.type in role.types
+            ]
+            self.fields[f"addressee_{role.key}"] = forms.ChoiceField(
+                label=_("宛名: %(role)s") % {"role": role.label},
+                required=False,
+                choices=choices,
+                initial=mapping.get(role.key, ""),
+            )
+
+    def clean(self) -> dict[str, Any]:
+        from procedures.addressee import ROLE_KEYS
+
+        cleaned = super().clean()
+        if not cleaned.get("applicant_kind"):
+            cleaned["applicant_kind"] = self.instance.applicant_kind
+        cleaned["addressee_fields"] = {
+            key: cleaned[f"addressee_{key}"]
+            for key in ROLE_KEYS
+            if cleaned.get(f"addressee_{key}")
+        }
+        return cleaned
 
 
 class CategoryChoiceForm(forms.Form):

@@ -107,6 +107,12 @@ RETENTION_CHOICES = [
 ]
 
 
+class ApplicantKind(models.TextChoices):
+    PERSON = "person", _("個人")
+    BUSINESS = "business", _("法人・個人事業主")
+    EITHER = "either", _("個人または法人・個人事業主")
+
+
 class ProcedureVersion(models.Model):
     """One version of a procedure: texts, form, section and period.
 
@@ -182,6 +188,29 @@ class ProcedureVersion(models.Model):
         verbose_name=_("申請フォームの版"),
         on_delete=models.PROTECT,
         related_name="procedure_versions",
+    )
+    # Who may apply and which answers address the notice (procedures.addressee).
+    applicant_kind = models.CharField(
+        _("申請できる者"),
+        max_length=16,
+        choices=ApplicantKind.choices,
+        default=ApplicantKind.PERSON,
+    )
+    allows_proxy = models.BooleanField(
+        _("代理申請を認める"),
+        default=False,
+        help_text=_("代理人が申請するときは委任状の添付を必須にします。"),
+    )
+    addressee_fields = models.JSONField(_("宛名に使う項目"), default=dict, blank=True)
+    # デジタル手続法第7条: a notice is delivered electronically only to an
+    # applicant who said so; the others get it by post.
+    asks_delivery_consent = models.BooleanField(
+        _("通知書の電子交付の同意を申請時に確認する"),
+        default=True,
+        help_text=_(
+            "オフのときは、通知書をすべて印刷して郵送します。"
+            "同意しなかった申請者にも郵送します。"
+        ),
     )
     published_at = models.DateTimeField(_("公開日時"), null=True, blank=True)
     created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
@@ -275,6 +304,16 @@ class Application(models.Model):
     # by name without reading JSON.
     applicant_name = models.CharField(_("申請者名"), max_length=200, blank=True)
     revision = models.PositiveIntegerField(_("提出回数"), default=0)
+    # The addressee (宛名) of notices and e-mails as taken from the answers at
+    # the last (re)submission, and the login account as the submitter (提出者):
+    # later edits of the answers or the profile never change a notice's
+    # addressee (procedures.addressee).
+    addressee = models.JSONField(_("宛名"), default=dict, blank=True)
+    # デジタル手続法第7条: when the applicant agreed to receive the notice
+    # electronically; empty means it is printed and mailed.
+    delivery_consent_at = models.DateTimeField(
+        _("電子交付に同意した日時"), null=True, blank=True
+    )
     created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
     submitted_at = models.DateTimeField(_("申請日時"), null=True, blank=True)
@@ -321,6 +360,17 @@ class Application(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+    @property
+    def addressee_name(self) -> str:
+        """The addressee in one line (a business with its representative)."""
+        from procedures.addressee import display_name
+
+        return display_name(self.addressee or {}) or self.applicant_name
+
+    @property
+    def is_proxy(self) -> bool:
+        return bool((self.addressee or {}).get("agent"))
 
     @property
     def can_withdraw(self) -> bool:

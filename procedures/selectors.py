@@ -240,7 +240,14 @@ def application_documents(*, application: Application) -> list[Any]:
     manager = getattr(application, "documents", None)
     if manager is None:
         return []
-    return [doc for doc in manager.all() if getattr(doc, "status", "") == "issued"]
+    # Without consent to electronic delivery the notice is mailed, not offered
+    # here (デジタル手続法第7条).
+    return [
+        doc
+        for doc in manager.all()
+        if getattr(doc, "status", "") == "issued"
+        and getattr(doc, "electronic_delivery", True)
+    ]
 
 
 def procedures_for_admin() -> QuerySet[Procedure]:

@@ -308,19 +308,40 @@ def _next_receipt_number(application: Application) -> str:
 
 
 def _validate(application: Application) -> dict[str, Any]:
+    from procedures.addressee import submission_errors
+
     runtime = application.procedure_version.form_version.runtime
     answers = runtime.clean(application.answers)
     errors = runtime.validate(answers)
+    for key, messages in submission_errors(
+        application.procedure_version, answers
+    ).items():
+        errors.setdefault(key, []).extend(messages)
     if errors:
         raise ApplicationInvalid(errors)
     return answers
 
 
-def _applicant_name(answers: dict[str, Any], application: Application) -> str:
-    for value in answers.values():
-        if isinstance(value, dict) and "kana" in value and "name" in value:
-            return str(value["name"])
-    return application.applicant.full_name
+def _take_addressee(application: Application, delivery_consent: bool | None) -> None:
+    """Freeze the addressee and the delivery consent of a (re)submission.
+
+    The answers decide the addressee (procedures.addressee); the login
+    account is recorded as the submitter beside it. Consent to electronic
+    delivery counts only where the procedure asks for it.
+    """
+    from procedures.addressee import addressee_snapshot, display_name
+
+    version = application.procedure_version
+    application.addressee = addressee_snapshot(
+        version=version, answers=application.answers, submitter=application.applicant
+    )
+    application.applicant_name = display_name(application.addressee)[:200]
+    if delivery_consent is not None or application.revision <= 1:
+        application.delivery_consent_at = (
+            timezone.now()
+            if version.asks_delivery_consent and delivery_consent
+            else None
+        )
 
 
 def _snapshot(application: Application) -> None:
@@ -333,9 +354,13 @@ def _snapshot(application: Application) -> None:
 
 
 @transaction.atomic
-def application_submit(*, application: Application) -> Application:
+def application_submit(
+    *, application: Application, delivery_consent: bool | None = None
+) -> Application:
     """Submit a draft: receipt number, due date, history and a case, or nothing.
 
+    ``delivery_consent`` is the applicant's answer to receiving the notice
+    electronically (デジタル手続法第7条); without it the notice is mailed.
     Idempotent: a double click or a retried request finds the application
     already submitted and returns it unchanged.
     """
@@ -358,7 +383,7 @@ def application_submit(*, application: Application) -> Application:
     application.submitted_at = now
     application.revision = 1
     application.receipt_number = _next_receipt_number(application)
-    application.applicant_name = _applicant_name(application.answers, application)
+    _take_addressee(application, delivery_consent)
     application.due_date = processing_due_date(
         timezone.localdate(now),
         version.processing_days,
@@ -378,8 +403,14 @@ def application_submit(*, application: Application) -> Application:
 
 
 @transaction.atomic
-def application_resubmit(*, application: Application) -> Application:
-    """Return an amended application to the office; the previous answers stay on record."""
+def application_resubmit(
+    *, application: Application, delivery_consent: bool | None = None
+) -> Application:
+    """Return an amended application to the office; the previous answers stay on record.
+
+    The addressee is taken again from the amended answers; the consent stays
+    as given unless the applicant answers again.
+    """
     from django.utils.translation import gettext
 
     application = _lock(application)
@@ -404,7 +435,7 @@ def application_resubmit(*, application: Application) -> Application:
     application.status = Status.UNDER_REVIEW
     application.revision += 1
     application.submitted_at = timezone.now()
-    application.applicant_name = _applicant_name(application.answers, application)
+    _take_addressee(application, delivery_consent)
     application.save()
     _snapshot(application)
     application_event_add(
@@ -568,7 +599,15 @@ VERSION_TEXT_FIELDS = (
     "processing_in_business_days",
     "retention_years",
 )
-VERSION_FIELDS = (*VERSION_TEXT_FIELDS, "section", "form_version")
+# Who applies and how the notice is addressed and delivered: in packages as
+# their own section ("applicant"), so older packages still import.
+APPLICANT_FIELDS = (
+    "applicant_kind",
+    "allows_proxy",
+    "addressee_fields",
+    "asks_delivery_consent",
+)
+VERSION_FIELDS = (*VERSION_TEXT_FIELDS, *APPLICANT_FIELDS, "section", "form_version")
 
 
 class ProcedureError(Exception):
@@ -750,6 +789,11 @@ def procedure_version_publish(
                 "申請フォームの版が公開されていません。先にフォームを公開してください。"
             )
         )
+    from procedures.addressee import mapping_errors
+
+    problems = mapping_errors(version)
+    if problems:
+        raise ProcedureError(" ".join(problems))
     problems = publish_problems(version)
     if any(not p.warning for p in problems) or (problems and not accept_warnings):
         raise PublishRefused(problems)
@@ -837,12 +881,14 @@ def application_erase(*, application: Application) -> Application:
     application.events.all().delete()
     application.answers = {}
     application.applicant_name = ""
+    application.addressee = {}
     application.applicant = None
     application.disposed_at = timezone.now()
     application.save(
         update_fields=[
             "answers",
             "applicant_name",
+            "addressee",
             "applicant",
             "disposed_at",
             "updated_at",
@@ -911,6 +957,9 @@ def resident_account_close(*, user: Any) -> None:
     user.full_name = user.full_name_kana = ""
     user.postal_code = user.address = user.phone = ""
     user.birth_date = None
+    user.business_name = user.corporate_number = user.business_address = ""
+    user.business_postal_code = ""
+    user.representative_title = user.representative_name = ""
     user.is_active = False
     user.set_unusable_password()
     user.save()

@@ -310,7 +310,10 @@ def application_confirm(request: HttpRequest, public_id: Any) -> HttpResponse:
                     request, _("修正した内容で再提出しました。担当課が確認します。")
                 )
                 return redirect(application)
-            services.application_submit(application=application)
+            services.application_submit(
+                application=application,
+                delivery_consent=request.POST.get("delivery_consent") == "on",
+            )
             return redirect("procedures:application_receipt", application.public_id)
         except services.ApplicationInvalid as exc:
             errors = exc.errors

@@ -254,6 +254,9 @@ def _record_json(application: Application) -> dict[str, Any]:
         "receipt_number": application.receipt_number,
         "status": application.status,
         "applicant_name": application.applicant_name,
+        # The addressee of the notice and the submitting account (issue 14).
+        "addressee": application.addressee,
+        "delivery_consent_at": _iso(application.delivery_consent_at),
         "answers": application.answers,
         "submitted_at": _iso(application.submitted_at),
         "decided_at": _iso(application.decided_at),

@@ -39,5 +39,10 @@ urlpatterns = [
         views.document_retry,
         name="document_retry",
     ),
+    path(
+        "cases/<uuid:public_id>/document/mailing/",
+        views.document_mailing,
+        name="document_mailing",
+    ),
     path("post-reviews/<int:pk>/", views.post_review_done, name="post_review_done"),
 ]

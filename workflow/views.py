@@ -18,6 +18,7 @@ from core.access import access_record
 from core.decorators import caseworker_required
 from core.downloads import private_download
 from core.models import AccessRecord
+from documents.forms import MailingForm
 from documents.selectors import document_for_application
 from documents.views import issued_document_response
 from organisation.selectors import user_slot_grants
@@ -128,7 +129,12 @@ def _task_form(
 
 
 def _case_page(
-    request: HttpRequest, public_id: Any, *, form: Any = None, status: int = 200
+    request: HttpRequest,
+    public_id: Any,
+    *,
+    form: Any = None,
+    status: int = 200,
+    mailing_form: Any = None,
 ) -> HttpResponse:
     grants = _grants(request)
     application = selectors.case_for_staff(
@@ -184,6 +190,7 @@ def _case_page(
             "can_pull_back": actions.can_pull_back,
             "post_review": actions.post_review,
             "document": document_for_application(application),
+            "mailing_form": mailing_form or MailingForm(),
             "overdue": bool(
                 application.due_date and application.due_date < timezone.localdate()
             ),
@@ -360,3 +367,32 @@ def document_retry(request: HttpRequest, public_id: Any) -> HttpResponse:
     except services.WorkflowError as exc:
         messages.error(request, exc.message)
     return redirect("workflow:case_detail", public_id=public_id)
+
+
+@caseworker_required
+@require_POST
+def document_mailing(request: HttpRequest, public_id: Any) -> HttpResponse:
+    """Record that the printed notice was mailed (applicant without consent)."""
+    from documents.services import DeliveryError, document_record_mailing
+
+    application = selectors.case_for_staff(
+        user=request.user, public_id=public_id, grants=_grants(request)
+    )
+    document = document_for_application(application)
+    if document is None:
+        raise Http404
+    form = MailingForm(request.POST)
+    if form.is_valid():
+        try:
+            document_record_mailing(
+                document=document,
+                mailed_on=form.cleaned_data["mailed_on"],
+                method=form.cleaned_data["method"],
+                actor=request.user,
+            )
+        except DeliveryError as exc:
+            form.add_error(exc.field or None, exc.message)
+        else:
+            messages.success(request, _("発送を記録しました。"))
+            return redirect("workflow:case_detail", public_id=public_id)
+    return _case_page(request, public_id, mailing_form=form, status=400)

@@ -120,6 +120,8 @@ def application_payload(application: Application) -> dict[str, Any]:
         "documents": s.DocumentSerializer(
             selectors.application_documents(application=application), many=True
         ).data,
+        "addressee": application.addressee,
+        "delivery_consent_at": application.delivery_consent_at,
         "can_withdraw": application.can_withdraw,
         "editable": editable,
     }
@@ -205,7 +207,10 @@ class ApplicationListCreate(APIView):
                         application=application, answers=answers
                     )
                 if data["submit"]:
-                    application = services.application_submit(application=application)
+                    application = services.application_submit(
+                        application=application,
+                        delivery_consent=data["delivery_consent"],
+                    )
             return Response(
                 application_payload(application), status=status.HTTP_201_CREATED
             )
@@ -298,23 +303,31 @@ class ApplicationSubmit(APIView):
     throttle_classes = [SubmitThrottle]
 
     @extend_schema(
-        request=None,
+        request=s.SubmitSerializer,
         responses=s.ApplicationDetailSerializer,
         parameters=[IDEMPOTENCY_HEADER],
         summary="Submit a draft, or resubmit after an amendment request (補正)",
     )
     def post(self, request, public_id):
         application = _mine(request, public_id)
+        serializer = s.SubmitSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        consent = serializer.validated_data["delivery_consent"]
 
         def run() -> Response:
             if application.status == Status.AMENDMENT_REQUESTED:
                 result = services.application_resubmit(application=application)
             else:
-                result = services.application_submit(application=application)
+                result = services.application_submit(
+                    application=application, delivery_consent=consent
+                )
             return Response(application_payload(result))
 
         return idempotent(
-            request, scope=f"submit:{application.public_id}", body={}, run=run
+            request,
+            scope=f"submit:{application.public_id}",
+            body={"delivery_consent": consent},
+            run=run,
         )
 
 
@@ -341,10 +354,13 @@ class ApplicationDocument(APIView):
     )
     def get(self, request, public_id, document_id):
         from documents.selectors import document_for_applicant
+        from documents.services import document_record_download
         from documents.views import issued_document_response
 
         application = _mine(request, public_id)
         document = document_for_applicant(public_id=document_id, user=request.user)
         if document.application_id != application.pk:
             raise Http404
-        return issued_document_response(document)
+        response = issued_document_response(document)
+        document_record_download(document=document, user=request.user)
+        return response

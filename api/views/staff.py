@@ -126,6 +126,10 @@ class CaseDetail(StaffView):
             {
                 **s.ApplicationSerializer(application).data,
                 "applicant_name": application.applicant_name,
+                # The addressee of the notice and, beside it, the login
+                # account that submitted (never silently the same).
+                "addressee": application.addressee,
+                "delivery_consent_at": application.delivery_consent_at,
                 "answers": application.answers,
                 "display": s.DisplaySectionSerializer(
                     runtime.display(application.answers), many=True
@@ -182,6 +186,38 @@ class CaseDocument(StaffView):
             request=request, target=application, what=AccessRecord.What.DOCUMENT
         )
         return response
+
+
+class CaseDocumentMailing(StaffView):
+    @extend_schema(
+        request=s.MailingSerializer,
+        responses=s.StaffDocumentSerializer,
+        summary="Record that the printed notice was mailed (発送日, method)",
+    )
+    def post(self, request, public_id):
+        from documents.services import DeliveryError, document_record_mailing
+
+        application = self.application(public_id)
+        document = document_for_application(application)
+        if document is None:
+            raise Http404
+        serializer = s.MailingSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            document = document_record_mailing(
+                document=document,
+                mailed_on=serializer.validated_data["mailed_on"],
+                method=serializer.validated_data["method"],
+                actor=request.user,
+            )
+        except DeliveryError as exc:
+            raise ApiError(
+                exc.message,
+                code="invalid_mailing",
+                status_code=400 if exc.field else 409,
+                fields={exc.field: [exc.message]} if exc.field else None,
+            ) from exc
+        return Response(s.StaffDocumentSerializer(document).data)
 
 
 class _TaskAction(StaffView):

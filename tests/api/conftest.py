@@ -165,11 +165,18 @@ def upload(client: APIClient, application_id: str, field: str = "estimate") -> A
     )
 
 
-def submitted(client: APIClient, procedure: Procedure, **answers: Any) -> dict:
-    """A complete application, submitted through the API."""
+def submitted(
+    client: APIClient, procedure: Procedure, *, consent: bool = True, **answers: Any
+) -> dict:
+    """A complete application, submitted through the API (with consent to
+    electronic delivery unless ``consent`` is False)."""
     data = start(client, procedure, {**ANSWERS, **answers})
     assert upload(client, data["id"]).status_code == 201
-    response = client.post(f"/api/v1/applications/{data['id']}/submit/")
+    response = client.post(
+        f"/api/v1/applications/{data['id']}/submit/",
+        {"delivery_consent": consent},
+        format="json",
+    )
     assert response.status_code == 200, response.json()
     return response.json()
 

@@ -21,7 +21,10 @@ def test_whole_case_through_the_api(as_resident, procedure, staff):
     data = start(as_resident, procedure)
     assert upload(as_resident, data["id"]).status_code == 201
     response = as_resident.post(
-        f"/api/v1/applications/{data['id']}/submit/", HTTP_IDEMPOTENCY_KEY="case-1"
+        f"/api/v1/applications/{data['id']}/submit/",
+        {"delivery_consent": True},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="case-1",
     )
     assert response.status_code == 200
     case_id = response.json()["id"]

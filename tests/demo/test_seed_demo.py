@@ -58,7 +58,7 @@ def test_seed_demo_publishes_a_procedure_with_form_route_and_template():
 
     from procedures.models import Procedure
 
-    procedure = Procedure.objects.get()
+    procedure = Procedure.objects.get(code="chiiki-fukushi-josei")
     version = procedure.current_version
     assert procedure.accepts_applications
     assert version.form_version.is_published
@@ -87,3 +87,26 @@ def test_seed_demo_runs_in_debug_without_the_flag(settings):
     call_command("seed_demo", stdout=StringIO())
 
     assert User.objects.filter(email="chiji@example.jp").exists()
+
+
+def test_seed_demo_also_publishes_a_business_procedure_addressed_to_the_corporation():
+    call_command("seed_demo", allow_demo_passwords_in_production=True)
+    call_command("seed_demo", allow_demo_passwords_in_production=True)
+
+    from procedures import services
+    from procedures.models import Procedure
+
+    procedure = Procedure.objects.get(code="kaigo-jigyosha-shitei")
+    version = procedure.current_version
+    assert procedure.accepts_applications
+    assert version.applicant_kind == "business"
+    assert version.allows_proxy is True
+    assert version.document_template.print_seal is False
+    assert version.document_template.honorific == "殿"
+
+    resident = User.objects.get(email="resident@example.jp")
+    application = services.application_start(procedure=procedure, applicant=resident)
+    # The business profile prefills the corporation's part of the form.
+    assert application.answers["corp_name"] == "株式会社かせい介護サービス"
+    assert application.answers["corporate_number"] == "9010401012345"
+    assert application.answers["rep_name"] == "架空 太郎"

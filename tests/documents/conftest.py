@@ -159,6 +159,8 @@ def make_application(version: ProcedureVersion, **kwargs: Any) -> Application:
             "site": "架空県見本市港町5-6-7",
         },
         "submitted_at": dt.datetime(2026, 10, 1, 9, 0, tzinfo=dt.UTC),
+        # Agreed to electronic delivery when applying (デジタル手続法第7条).
+        "delivery_consent_at": dt.datetime(2026, 10, 1, 9, 0, tzinfo=dt.UTC),
         "decided_at": timezone.make_aware(dt.datetime(2026, 11, 26, 10, 0)),
         **kwargs,
     }

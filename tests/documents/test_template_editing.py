@@ -10,13 +10,14 @@ from django.urls import reverse
 from documents.defaults import PRESETS
 from tests.documents.conftest import pdftotext
 from tests.factories import AdministratorFactory
+from tests.second_factor import login_as
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def admin(client):
-    client.force_login(AdministratorFactory())
+    login_as(client, AdministratorFactory())
     return client
 
 

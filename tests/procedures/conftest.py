@@ -218,9 +218,13 @@ def resident_client(client, resident):
 
 
 def fill_and_submit(
-    client: Any, procedure: Procedure, *, amount: str = "500000"
+    client: Any, procedure: Procedure, *, amount: str = "500000", consent: bool = True
 ) -> Any:
-    """Walk the whole form through HTTP and submit; returns the application."""
+    """Walk the whole form through HTTP and submit; returns the application.
+
+    ``consent`` is the confirm page's electronic-delivery box, checked there
+    by default as a browser posts it.
+    """
     from procedures.models import Application
 
     response = client.post(f"/procedures/{procedure.code}/start/")
@@ -235,7 +239,9 @@ def fill_and_submit(
         f"{base}/page/1/", {"estimate": pdf_upload(), "action": "next"}
     )
     assert response.status_code == 302, response.content.decode()[:2000]
-    response = client.post(f"{base}/confirm/")
+    response = client.post(
+        f"{base}/confirm/", {"delivery_consent": "on"} if consent else {}
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     application.refresh_from_db()
     return application

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from demo.organisation import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_organisation
+from demo.permit import seed_permit
 from demo.procedure import seed_procedure
 
 
@@ -35,6 +36,8 @@ class Command(BaseCommand):
             )
         accounts = seed_organisation()
         procedure = seed_procedure()
+        # A procedure for businesses, addressed to the corporation (issue 14).
+        permit = seed_permit()
         self.stdout.write(
             self.style.SUCCESS("Demo data is ready. デモデータを用意しました。")
         )
@@ -51,6 +54,9 @@ class Command(BaseCommand):
             )
         self.stdout.write(
             f"Demo procedure / デモ手続: {procedure} ({procedure.get_absolute_url()})"
+        )
+        self.stdout.write(
+            f"Business procedure / 法人の手続: {permit} ({permit.get_absolute_url()})"
         )
         self.stdout.write(
             "Residents: /accounts/login/  Caseworkers: /staff/login/  "
