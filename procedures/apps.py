@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class ProceduresConfig(AppConfig):
     name = "procedures"
     verbose_name = _("手続")
+
+    def ready(self) -> None:
+        from procedures.outcomes import export_outcomes, import_outcomes
+        from procedures.packages import register_section
+
+        register_section("outcomes", export_outcomes, import_outcomes)

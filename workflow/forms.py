@@ -82,12 +82,25 @@ class DecisionForm(forms.Form):
         next_step: str | None = None,
         earlier_levels: list[tuple[int, str]] = (),
         consult_choices: list[tuple[str, str]] = (),
+        outcomes: list[Any] = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.final = next_step is None
+        # The final level decides on one of the version's outcomes, sent as
+        # the outcome's code (approve / reject for the permit defaults).
+        self.outcomes = {outcome.code: outcome for outcome in outcomes}
+        self.data_forms: dict[str, Any] = {}
         if next_step is None:
-            choices = [("approve", gettext("承認する（最終決裁）"))]
+            choices = [
+                (
+                    outcome.code,
+                    gettext("「%(outcome)s」と決定する（最終決裁）")
+                    % {"outcome": outcome.label_text},
+                )
+                for outcome in outcomes
+                if outcome.favourable
+            ]
         else:
             choices = [
                 (
@@ -101,7 +114,23 @@ class DecisionForm(forms.Form):
         if consult_choices:
             choices.append(("consult", gettext("ほかの課に意見を聞く（合議）")))
         if next_step is None:
-            choices.append(("reject", gettext("不許可とする")))
+            choices.extend(
+                (
+                    outcome.code,
+                    gettext("「%(outcome)s」と決定する（最終決裁）")
+                    % {"outcome": outcome.label_text},
+                )
+                for outcome in outcomes
+                if not outcome.favourable
+            )
+            self.data_forms = {
+                outcome.code: decision_data_form(
+                    outcome,
+                    self.data if self.data.get("decision") == outcome.code else None,
+                )
+                for outcome in outcomes
+                if outcome.decision_form is not None
+            }
         self.fields["decision"].choices = choices
         self.fields["target_level"].choices = [("", "—"), *earlier_levels]
         self.fields["consult_to"].choices = [("", "—"), *consult_choices]
@@ -118,7 +147,10 @@ class DecisionForm(forms.Form):
         self.applicant_message_for = [
             value
             for value, _label in choices
-            if applicant_message_rule(value, final=self.final) != "unused"
+            if applicant_message_rule(
+                value, final=self.final, outcome=self.outcomes.get(value)
+            )
+            != "unused"
         ]
 
     def clean(self) -> dict[str, Any]:
@@ -130,14 +162,49 @@ class DecisionForm(forms.Form):
                 final=self.final,
                 applicant_message=data.get("applicant_message", ""),
                 internal_comment=data.get("internal_comment", ""),
+                outcome=self.outcomes.get(decision),
             )
             for field, message in errors.items():
                 self.add_error(field, message)
+        data_form = self.data_forms.get(decision)
+        if data_form is not None and not data_form.is_valid():
+            # The errors show next to each field of the decision form.
+            self.add_error(None, gettext("決定内容に誤りがあります。"))
         if decision == "send_back" and data.get("target_level") is None:
             self.add_error("target_level", gettext("差し戻す先を選んでください。"))
         if decision == "consult" and not data.get("consult_to"):
             self.add_error("consult_to", gettext("合議先を選んでください。"))
         return data
+
+
+def decision_data_form(outcome: Any, data: Any) -> Any:
+    """The outcome's decision form as inputs on the case page, ``dd-<code>-`` names.
+
+    The form builder's own page form checks it (types, required, min/max,
+    rules); its fields are named by key, so the posted names are read back
+    without the prefix and the inputs render with it.
+    """
+    prefix = f"dd-{outcome.code}"
+    if data is not None:
+        start = f"{prefix}-"
+        stripped = {
+            key[len(start) :]: data.getlist(key)
+            for key in data
+            if key.startswith(start)
+        }
+        merged = data.copy()
+        for key, values in stripped.items():
+            merged.setlist(key, values)
+        data = merged
+    form = outcome.decision_form.runtime.page_form(0, data=data, answers={})
+    form.prefix = prefix
+    form.outcome = outcome
+    return form
+
+
+def decision_data_answers(form: Any) -> dict[str, Any]:
+    """What a valid decision form holds, as the service takes it."""
+    return form.page_answers()
 
 
 class OpinionForm(forms.Form):

@@ -13,7 +13,8 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from organisation.models import Assignment
 from organisation.selectors import SlotGrant, slot_key
-from procedures.models import Application
+from procedures.models import Application, Outcome
+from procedures.outcomes import version_outcomes
 from workflow.models import HUMAN, CaseTask, PostReview
 
 PAGE_SIZE = 25
@@ -226,6 +227,19 @@ def case_actions(
             application=application, holder=user, reviewed_at__isnull=True
         ).first(),
     )
+
+
+def decidable_outcomes(case: Any, task: CaseTask | None) -> list[Outcome]:
+    """The outcomes ``task`` may decide on: a review at the final level only."""
+    if (
+        task is None
+        or task.kind != "review"
+        or case.status != "NEW"
+        or task.level != case.level
+        or not case.is_final_level
+    ):
+        return []
+    return version_outcomes(case.application.procedure_version)
 
 
 def waited(task: CaseTask, now: dt.datetime | None = None) -> dt.timedelta:

@@ -21,7 +21,12 @@ from core.audit import audit_record
 from documents.selectors import document_for_application
 from documents.services import document_request, document_retry_now
 from organisation.selectors import SlotGrant, user_slot_grants
-from procedures.models import Application, ApplicationEvent
+from procedures.models import Application, ApplicationEvent, Outcome
+from procedures.outcomes import (
+    decision_data_clean,
+    outcome_for_decision,
+    version_outcomes,
+)
 from procedures.services import (
     application_event_add,
     application_mark_under_review,
@@ -36,6 +41,8 @@ from workflow.routes import chain_plan
 Kind = ApplicationEvent.Kind
 
 DECISIONS = ("approve", "send_back", "amend", "reject", "consult")
+# What the final level may do besides deciding on one of the outcomes.
+CHAIN_DECISIONS = ("send_back", "amend", "consult")
 
 
 class WorkflowError(Exception):
@@ -45,6 +52,16 @@ class WorkflowError(Exception):
         super().__init__(message)
         self.message = message
         self.code = code
+
+
+class DecisionDataInvalid(WorkflowError):
+    """The decision data fails its outcome's form; ``errors`` by field key."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__(
+            gettext("決定内容に誤りがあります。"), code="decision_data_invalid"
+        )
+        self.errors = errors
 
 
 class CaseBusy(WorkflowError):
@@ -304,6 +321,8 @@ def task_decide(
     decision: str,
     internal_comment: str = "",
     applicant_message: str = "",
+    outcome: str = "",
+    decision_data: dict[str, Any] | None = None,
     target_level: int | None = None,
     consult_slot: str | None = None,
     consult_label: str = "",
@@ -317,6 +336,12 @@ def task_decide(
     chain's last level), send_back (差戻し to an earlier level), amend (補正
     by the resident), reject (final level only, with a reason), consult (合議
     asked ad hoc). On a consultation task the decision is the opinion.
+
+    At the final level the decision is one of the version's outcomes: its
+    code as ``decision`` (or ``decide`` with ``outcome``; ``approve`` and
+    ``reject`` name the first favourable and unfavourable one), with the
+    ``decision_data`` its decision form asks for (``DecisionDataInvalid``
+    by field otherwise).
 
     Two texts, never mixed: ``internal_comment`` for colleagues (the staff
     timeline and task only) and ``applicant_message`` for the resident, where
@@ -357,6 +382,8 @@ def task_decide(
             decision,
             internal_comment,
             applicant_message,
+            outcome_code=outcome,
+            decision_data=decision_data,
             target_level=target_level,
             consult_slot=consult_slot,
             consult_label=consult_label,
@@ -420,34 +447,59 @@ def _review_decision(
     comment,
     applicant_message,
     *,
+    outcome_code,
+    decision_data,
     target_level,
     consult_slot,
     consult_label,
     amend_fields,
 ) -> None:
-    if decision not in DECISIONS:
-        raise WorkflowError(gettext("判断を選んでください。"), code="decision_required")
     if task.level != case.level:
         raise WorkflowError(gettext("この案件の段階が変わりました。"), code="stale")
     final = case.is_final_level
-    if decision == "reject" and not final:
+    chosen = None
+    if decision == "decide" or (final and decision not in CHAIN_DECISIONS):
+        if not final:
+            raise WorkflowError(
+                gettext("決定は、最終決裁の職位だけができます。"), code="not_final"
+            )
+        outcomes = version_outcomes(application.procedure_version)
+        chosen = outcome_for_decision(outcomes, decision, outcome_code)
+        if chosen is None:
+            raise WorkflowError(
+                gettext("決定の種類を選んでください。"), code="outcome_required"
+            )
+    elif decision == "reject":
         raise WorkflowError(
             gettext("不許可の決定は、最終決裁の職位だけができます。"),
             code="not_final",
+        )
+    elif decision not in DECISIONS:
+        raise WorkflowError(gettext("判断を選んでください。"), code="decision_required")
+    if chosen is None and decision_data:
+        raise DecisionDataInvalid(
+            {"decision_data": [gettext("決定内容は最終決裁の決定でだけ入力できます。")]}
         )
     _refuse_text_errors(
         decision=decision,
         final=final,
         applicant_message=applicant_message,
         internal_comment=comment,
+        outcome=chosen,
     )
     step = case.chain[case.level]
     data = {"level": case.level + 1, "position": step["position"]}
-    if decision == "approve" and final:
-        _mark_step(
-            case, user=user, on_behalf_of=on_behalf_of, action="approve", final=True
+    if chosen is not None:
+        cleaned, errors = decision_data_clean(
+            outcome=chosen, data=decision_data, answers=application.answers or {}
         )
-        case.decision = "final_approve"
+        if errors:
+            raise DecisionDataInvalid(errors)
+        action = "approve" if chosen.favourable else "reject"
+        _mark_step(
+            case, user=user, on_behalf_of=on_behalf_of, action=action, final=True
+        )
+        case.decision = "final_approve" if chosen.favourable else "reject"
         _finish(
             case,
             application,
@@ -455,7 +507,8 @@ def _review_decision(
             on_behalf_of,
             comment,
             applicant_message,
-            approved=True,
+            outcome=chosen,
+            decision_data=cleaned,
         )
     elif decision == "approve":
         _mark_step(
@@ -470,20 +523,6 @@ def _review_decision(
             on_behalf_of=on_behalf_of,
             internal_comment=comment,
             data=data,
-        )
-    elif decision == "reject":
-        _mark_step(
-            case, user=user, on_behalf_of=on_behalf_of, action="reject", final=True
-        )
-        case.decision = "reject"
-        _finish(
-            case,
-            application,
-            user,
-            on_behalf_of,
-            comment,
-            applicant_message,
-            approved=False,
         )
     elif decision == "send_back":
         if target_level is None or not 0 <= target_level < case.level:
@@ -544,11 +583,20 @@ def _review_decision(
 
 
 def _finish(
-    case, application, user, on_behalf_of, comment, applicant_message, *, approved
+    case,
+    application,
+    user,
+    on_behalf_of,
+    comment,
+    applicant_message,
+    *,
+    outcome: Outcome,
+    decision_data: dict[str, Any],
 ) -> None:
     application_record_decision(
         application=application,
-        approved=approved,
+        outcome=outcome,
+        decision_data=decision_data,
         actor=user,
         applicant_message=applicant_message,
         internal_comment=comment,
@@ -556,13 +604,13 @@ def _finish(
     )
     # Same transaction: the document row exists iff the decision does; the
     # render, signature and upload run after commit, outside this lock. The
-    # notice prints the message to the applicant as a refusal's 理由, never
-    # the internal comment.
+    # notice prints the message to the applicant as the 理由 of an outcome
+    # that must state one, never the internal comment.
     document_request(
         application=application,
-        approved=approved,
+        approved=outcome.favourable,
         approval_record=case_approval_record(case),
-        reason="" if approved else applicant_message,
+        reason=applicant_message if outcome.reason_required else "",
     )
 
 

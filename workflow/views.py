@@ -21,8 +21,14 @@ from documents.selectors import document_for_application
 from documents.views import issued_document_response
 from organisation.selectors import user_slot_grants
 from procedures.models import Procedure
+from procedures.outcomes import decision_data_display
 from workflow import selectors, services
-from workflow.forms import CommentForm, DecisionForm, OpinionForm
+from workflow.forms import (
+    CommentForm,
+    DecisionForm,
+    OpinionForm,
+    decision_data_answers,
+)
 
 
 def _grants(request: HttpRequest) -> list:
@@ -116,6 +122,7 @@ def _task_form(case: Any, task: Any, data: Any = None) -> OpinionForm | Decision
             for index, step in enumerate(case.chain[: case.level])
         ],
         consult_choices=selectors.consult_choices(case),
+        outcomes=selectors.decidable_outcomes(case, task),
     )
 
 
@@ -176,6 +183,9 @@ def _case_page(
             "can_pull_back": actions.can_pull_back,
             "post_review": actions.post_review,
             "document": document_for_application(application),
+            "decision_items": decision_data_display(
+                outcome=application.outcome, data=application.decision_data or {}
+            ),
             "overdue": bool(
                 application.due_date and application.due_date < timezone.localdate()
             ),
@@ -239,6 +249,7 @@ def task_decide(request: HttpRequest, public_id: Any, task_id: int) -> HttpRespo
         return _case_page(request, public_id, form=form, status=400)
     data = form.cleaned_data
     decision = data.get("decision", "opinion")
+    data_form = getattr(form, "data_forms", {}).get(decision)
     try:
         services.task_decide(
             task_id=task_id,
@@ -247,6 +258,7 @@ def task_decide(request: HttpRequest, public_id: Any, task_id: int) -> HttpRespo
             decision=decision,
             internal_comment=data.get("internal_comment", ""),
             applicant_message=data.get("applicant_message", ""),
+            decision_data=decision_data_answers(data_form) if data_form else None,
             target_level=data.get("target_level"),
             consult_slot=data.get("consult_to") or None,
             consult_label=getattr(form, "consult_labels", {}).get(
@@ -255,6 +267,13 @@ def task_decide(request: HttpRequest, public_id: Any, task_id: int) -> HttpRespo
             grants=_grants(request),
             request=request,
         )
+    except services.DecisionDataInvalid as exc:
+        # Each message next to its field (交付決定額 above the amount applied for).
+        for key, problems in exc.errors.items():
+            target = key if data_form is not None and key in data_form.fields else None
+            for problem in problems:
+                (data_form if target else form).add_error(target, problem)
+        return _case_page(request, public_id, form=form, status=400)
     except services.WorkflowError as exc:
         messages.error(request, exc.message)
         return redirect("workflow:case_detail", public_id=public_id)

@@ -32,6 +32,7 @@ from core.models import AccessRecord
 from documents.selectors import document_for_application
 from documents.views import issued_document_response
 from organisation.selectors import user_slot_grants
+from procedures.outcomes import decision_data_display, outcome_description
 from workflow import selectors, services
 
 
@@ -146,6 +147,17 @@ class CaseDetail(StaffView):
                 "consult_choices": dict(selectors.consult_choices(case))
                 if my_task is not None and my_task.kind == "review"
                 else {},
+                "outcome": outcome_description(application.outcome)
+                if application.outcome_id
+                else None,
+                "decision_data": application.decision_data or {},
+                "decision_display": decision_data_display(
+                    outcome=application.outcome, data=application.decision_data or {}
+                ),
+                "available_outcomes": [
+                    outcome_description(outcome)
+                    for outcome in selectors.decidable_outcomes(case, my_task)
+                ],
             }
         )
 
