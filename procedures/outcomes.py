@@ -142,6 +142,11 @@ def decision_data_clean(
     for limit in outcome.limits or []:
         field, answer = limit.get("field"), limit.get("answer")
         value, ceiling = _integer(cleaned.get(field)), _integer(answers.get(answer))
+        if value is None and ceiling is not None and field not in errors:
+            # Left blank, the decided value is what was applied for (交付決定額
+            # = 申請額), so the notice always prints it.
+            cleaned[field] = ceiling
+            continue
         if value is None or ceiling is None or value <= ceiling or field in errors:
             continue
         info = answers_runtime.field(answer)
@@ -268,8 +273,31 @@ def export_outcomes(version: ProcedureVersion) -> dict[str, Any]:
     return {"format": PACKAGE_FORMAT, "outcomes": outcomes}
 
 
+@transaction.atomic
+def outcomes_replace(
+    *, version: ProcedureVersion, items: list[dict[str, Any]], actor: Any
+) -> list[Outcome]:
+    """Set a draft version's outcomes (items as in a package, decision forms
+    as FormVersion objects or package data); published versions never change."""
+    from core.audit import audit_record
+
+    if not version.is_editable:
+        raise OutcomeError(
+            gettext("公開済みの版は変更できません。新しい版を作ってください。")
+        )
+    import_outcomes(version, {"format": PACKAGE_FORMAT, "outcomes": items})
+    audit_record(
+        action="procedure.outcomes",
+        actor=actor,
+        target=version,
+        data={"codes": [item.get("code") for item in items]},
+    )
+    return list(version.outcomes.all())
+
+
 def import_outcomes(version: ProcedureVersion, data: dict[str, Any]) -> None:
     """Replace the version's outcomes with ``data``; ValueError when it is broken."""
+    from forms_builder.models import FormVersion
     from procedures.packages import import_published_form
 
     if data.get("format", PACKAGE_FORMAT) != PACKAGE_FORMAT:
@@ -290,7 +318,9 @@ def import_outcomes(version: ProcedureVersion, data: dict[str, Any]) -> None:
             **{name: item[name] for name in OUTCOME_FIELDS if name in item},
         )
         form_data = item.get("decision_form")
-        if form_data is not None:
+        if isinstance(form_data, FormVersion):
+            outcome.decision_form = form_data
+        elif form_data is not None:
             if not isinstance(form_data, dict):
                 raise ValueError(f"outcomes[{index}].decision_form: expected an object")
             outcome.decision_form = import_published_form(form_data, None)
