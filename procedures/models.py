@@ -467,6 +467,10 @@ class Application(models.Model):
             self.Status.REJECTED,
         ):
             return self.outcome.status_text
+        if self.outcome_id is not None and self.status == self.Status.ISSUING:
+            return _("%(outcome)s（通知書を作成中）") % {
+                "outcome": self.outcome.label_text
+            }
         return self.get_status_display()
 
     @property

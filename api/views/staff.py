@@ -248,8 +248,9 @@ class TaskDecide(_TaskAction):
         parameters=[id_parameter("task_id")],
         request=s.DecisionSerializer,
         responses=s.CaseSerializer,
-        summary="Decide on a claimed task: approve, send_back, amend, reject, consult; "
-        "opinion on a consultation",
+        summary="Decide on a claimed task: approve, send_back, amend, consult; at "
+        "the final level an outcome (decide + outcome, or its code) with its "
+        "decision_data; opinion on a consultation",
     )
     def post(self, request, public_id, task_id: int):
         case, task = self.task(public_id, task_id)
@@ -290,6 +291,8 @@ class TaskDecide(_TaskAction):
             decision=decision,
             internal_comment=data["internal_comment"],
             applicant_message=data["applicant_message"],
+            outcome=data["outcome"],
+            decision_data=data["decision_data"],
             target_level=data["target_level"],
             consult_slot=data["consult_to"] if decision == "consult" else None,
             consult_label=consult_label,
