@@ -329,3 +329,38 @@ def test_the_resident_reads_the_outcome_in_the_mail_and_on_their_page(
     assert "決定（不交付決定）" in page
     assert "不許可" not in page
     assert "課内の事情。" not in page
+
+
+def _outcome_rows(version: Any) -> list[tuple]:
+    return [
+        (
+            outcome.code,
+            outcome.kind,
+            outcome.label,
+            outcome.notice_title,
+            outcome.reason_required,
+            outcome.limits,
+            outcome.decision_form.definition if outcome.decision_form else None,
+        )
+        for outcome in version.outcomes.order_by("order", "pk")
+    ]
+
+
+def test_a_package_round_trips_outcomes_and_decision_forms(grants):
+    from procedures import packages
+
+    text = packages.package_dumps(packages.package_export(version=grants))
+    imported = packages.package_import(package=packages.package_loads(text), actor=None)
+    assert imported.pk != grants.pk
+    assert _outcome_rows(imported) == _outcome_rows(grants)
+    assert _outcome_rows(imported)[0][-1] == DECISION_DEFINITION
+
+
+def test_a_package_whose_refusal_states_no_reason_is_refused(grants):
+    from procedures import packages
+
+    package = packages.package_export(version=grants)
+    package["sections"]["outcomes"]["outcomes"][2]["reason_required"] = False
+    with pytest.raises(packages.PackageError) as refused:
+        packages.package_import(package=package, actor=None)
+    assert "行政手続法第8条" in refused.value.message
