@@ -404,6 +404,23 @@ class CaseSerializer(ApplicationSerializer):
         help_text="The outcomes my task may decide on now (the final level's "
         "review), with the decision data fields each asks for; empty otherwise.",
     )
+    draftable_outcomes = OutcomeSerializer(
+        many=True,
+        help_text="Below the final level, the outcomes my review may draft (起案) "
+        "or amend (回議) with an approve: send outcome, decision_data and "
+        "applicant_message with decision=approve.",
+    )
+    draft = serializers.DictField(
+        child=AnyJson(),
+        allow_null=True,
+        help_text="The decision as drafted: outcome, decision_data, "
+        "applicant_message. The final level's approve decides on it as it stands.",
+    )
+    draft_history = serializers.ListField(
+        child=serializers.DictField(child=AnyJson()),
+        help_text="Each drafting or amendment: action, level, position, by, at, "
+        "changes ({field: {from, to}}).",
+    )
 
 
 class CommentSerializer(serializers.Serializer):

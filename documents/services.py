@@ -234,6 +234,46 @@ def build_snapshot(
     }
 
 
+# --- Preview of a draft (起案) -------------------------------------------------
+
+
+def document_draft_preview(
+    *,
+    application: Any,
+    outcome: Any,
+    decision_data: dict[str, Any],
+    reason: str,
+    approval_record: list[dict[str, Any]],
+) -> bytes:
+    """The notice as the draft would issue it: marked 案, unnumbered, unsigned.
+
+    Approvers approve the document and not only its data (起案 → 回議 → 決裁),
+    so every level can read it; nothing is stored, numbered or signed.
+    """
+    import copy
+
+    from documents.rendering import render_pdf
+
+    preview = copy.copy(application)
+    preview.outcome = outcome
+    preview.decision_data = decision_data
+    snapshot = build_snapshot(
+        application=preview,
+        template=template_for_version(application.procedure_version),
+        approved=outcome.favourable,
+        approval_record=approval_record,
+        number="（案）",
+        issued_on=timezone.localdate(),
+        verification_url=f"{settings.SITE_URL}/verify/",
+        reason=reason if outcome.reason_required else "",
+    )
+    snapshot["draft"] = True
+    try:
+        return render_pdf(snapshot, pdf_variant=None)
+    finally:
+        release_memory()
+
+
 # --- Request (inside the decision's transaction) ----------------------------
 
 

@@ -56,24 +56,36 @@ OUTCOME_FIELDS = (
 )
 
 
-def version_outcomes(version: ProcedureVersion) -> list[Outcome]:
-    """The version's outcomes in order, the permit defaults created when it has none.
+def version_outcomes(
+    version: ProcedureVersion, *, create: bool = False
+) -> list[Outcome]:
+    """The version's outcomes in order; the permit defaults when it has none.
 
-    Versions made before issue 14 got theirs from a data migration; a version
-    created by any path (the manage pages, a package, a test factory) gets
-    them the first time they are needed, so no decision is ever without one.
+    Versions made before issue 14 got theirs from a data migration, new ones
+    from their first decision (``create=True``, inside the deciding
+    transaction); until then pages read unsaved defaults, so a GET never
+    writes. Cached on the version instance: a page and its form ask often.
     """
-    outcomes = list(version.outcomes.select_related("decision_form"))
-    if outcomes:
-        return outcomes
-    with transaction.atomic():
-        for order, data in enumerate(DEFAULT_OUTCOMES):
-            Outcome.objects.get_or_create(
-                procedure_version=version,
-                code=data["code"],
-                defaults={**data, "order": order},
-            )
-    return list(version.outcomes.select_related("decision_form"))
+    cached = getattr(version, "_outcomes", None)
+    if cached is not None and (not create or all(o.pk for o in cached)):
+        return cached
+    outcomes = list(version.outcomes.select_related("decision_form__form"))
+    if not outcomes and create:
+        with transaction.atomic():
+            for order, data in enumerate(DEFAULT_OUTCOMES):
+                Outcome.objects.get_or_create(
+                    procedure_version=version,
+                    code=data["code"],
+                    defaults={**data, "order": order},
+                )
+        outcomes = list(version.outcomes.select_related("decision_form__form"))
+    if not outcomes:
+        outcomes = [
+            Outcome(procedure_version=version, order=order, **data)
+            for order, data in enumerate(DEFAULT_OUTCOMES)
+        ]
+    version._outcomes = outcomes
+    return outcomes
 
 
 def outcome_for_decision(
@@ -305,6 +317,7 @@ def import_outcomes(version: ProcedureVersion, data: dict[str, Any]) -> None:
     items = data.get("outcomes")
     if not isinstance(items, list) or not items:
         raise ValueError("outcomes: expected a list of outcomes")
+    version.__dict__.pop("_outcomes", None)
     version.outcomes.all().delete()
     created = []
     for index, item in enumerate(items):

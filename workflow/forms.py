@@ -83,9 +83,12 @@ class DecisionForm(forms.Form):
         earlier_levels: list[tuple[int, str]] = (),
         consult_choices: list[tuple[str, str]] = (),
         outcomes: list[Any] = (),
+        draft_outcomes: list[Any] = (),
+        draft: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        draft = draft or {}
         self.final = next_step is None
         # The final level decides on one of the version's outcomes, sent as
         # the outcome's code (approve / reject for the permit defaults).
@@ -123,15 +126,49 @@ class DecisionForm(forms.Form):
                 for outcome in outcomes
                 if not outcome.favourable
             )
-            self.data_forms = {
-                outcome.code: decision_data_form(
-                    outcome,
-                    self.data if self.data.get("decision") == outcome.code else None,
-                )
-                for outcome in outcomes
-                if outcome.decision_form is not None
-            }
+
         self.fields["decision"].choices = choices
+        # 起案 → 回議: a level below the final one drafts the decision (or
+        # amends the draft) as it passes the case on; the final level sees
+        # the draft chosen and filled in, and decides on it as it stands.
+        self.draft_outcomes = {outcome.code: outcome for outcome in draft_outcomes}
+        if draft_outcomes:
+            self.fields["draft_outcome"] = forms.ChoiceField(
+                label=_("起案する決定"),
+                required=False,
+                choices=[
+                    ("", gettext("—（起案しない・起案のまま）")),
+                    *((o.code, o.label_text) for o in draft_outcomes),
+                ],
+                initial=draft.get("outcome", ""),
+                widget=forms.Select(attrs={"class": "form-select"}),
+                help_text=_(
+                    "「承認する」とともに、決定の案（決定の種類・決定内容・"
+                    "申請者へのメッセージ）を起案または修正します。変更は履歴に残ります。"
+                ),
+            )
+            self.order_fields(["decision", "draft_outcome"])
+        posted = self.data.get("decision")
+        if draft_outcomes and posted == "approve":
+            posted = self.data.get("draft_outcome")
+        self.data_forms = {
+            outcome.code: decision_data_form(
+                outcome,
+                self.data if posted == outcome.code else None,
+                answers=draft.get("decision_data") or {}
+                if draft.get("outcome") == outcome.code
+                else {},
+            )
+            for outcome in [*outcomes, *draft_outcomes]
+            if outcome.decision_form is not None
+        }
+        for code, data_form in self.data_forms.items():
+            # What decision.js matches: the outcome chosen as the decision,
+            # or "draft:<code>" for the outcome drafted with an approval.
+            data_form.show_for = f"draft:{code}" if draft_outcomes else code
+        self.fields["applicant_message"].initial = draft.get("applicant_message", "")
+        if draft.get("outcome") in self.outcomes:
+            self.fields["decision"].initial = draft["outcome"]
         self.fields["target_level"].choices = [("", "—"), *earlier_levels]
         self.fields["consult_to"].choices = [("", "—"), *consult_choices]
         if not earlier_levels:
@@ -151,22 +188,27 @@ class DecisionForm(forms.Form):
                 value, final=self.final, outcome=self.outcomes.get(value)
             )
             != "unused"
-        ]
+        ] + [f"draft:{code}" for code in self.draft_outcomes]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         decision = data.get("decision")
+        drafted = (
+            self.draft_outcomes.get(data.get("draft_outcome") or "")
+            if decision == "approve"
+            else None
+        )
         if decision:
             errors = decision_text_errors(
                 decision=decision,
                 final=self.final,
                 applicant_message=data.get("applicant_message", ""),
                 internal_comment=data.get("internal_comment", ""),
-                outcome=self.outcomes.get(decision),
+                outcome=self.outcomes.get(decision) or drafted,
             )
             for field, message in errors.items():
                 self.add_error(field, message)
-        data_form = self.data_forms.get(decision)
+        data_form = self.data_forms.get(drafted.code if drafted else decision)
         if data_form is not None and not data_form.is_valid():
             # The errors show next to each field of the decision form.
             self.add_error(None, gettext("決定内容に誤りがあります。"))
@@ -177,7 +219,9 @@ class DecisionForm(forms.Form):
         return data
 
 
-def decision_data_form(outcome: Any, data: Any) -> Any:
+def decision_data_form(
+    outcome: Any, data: Any, *, answers: dict[str, Any] | None = None
+) -> Any:
     """The outcome's decision form as inputs on the case page, ``dd-<code>-`` names.
 
     The form builder's own page form checks it (types, required, min/max,
@@ -196,7 +240,7 @@ def decision_data_form(outcome: Any, data: Any) -> Any:
         for key, values in stripped.items():
             merged.setlist(key, values)
         data = merged
-    form = outcome.decision_form.runtime.page_form(0, data=data, answers={})
+    form = outcome.decision_form.runtime.page_form(0, data=data, answers=answers or {})
     form.prefix = prefix
     form.outcome = outcome
     return form

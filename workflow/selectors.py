@@ -242,6 +242,34 @@ def decidable_outcomes(case: Any, task: CaseTask | None) -> list[Outcome]:
     return version_outcomes(case.application.procedure_version)
 
 
+def draftable_outcomes(case: Any, task: CaseTask | None) -> list[Outcome]:
+    """The outcomes a review below the final level may draft (起案) or amend (回議)."""
+    if (
+        task is None
+        or task.kind != "review"
+        or case.status != "NEW"
+        or task.level != case.level
+        or case.is_final_level
+    ):
+        return []
+    return version_outcomes(case.application.procedure_version)
+
+
+def draft_outcome(case: Any) -> Outcome | None:
+    """The outcome the case's draft names, if it has a draft."""
+    code = (case.draft or {}).get("outcome")
+    if not code:
+        return None
+    return next(
+        (
+            outcome
+            for outcome in version_outcomes(case.application.procedure_version)
+            if outcome.code == code
+        ),
+        None,
+    )
+
+
 def waited(task: CaseTask, now: dt.datetime | None = None) -> dt.timedelta:
     """How long a task has been waiting."""
     return (now or timezone.now()) - task.created

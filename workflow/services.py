@@ -458,16 +458,38 @@ def _review_decision(
         raise WorkflowError(gettext("この案件の段階が変わりました。"), code="stale")
     final = case.is_final_level
     chosen = None
+    drafting = (
+        decision == "approve"
+        and not final
+        and (bool(outcome_code) or bool(decision_data) or bool(case.draft))
+    )
     if decision == "decide" or (final and decision not in CHAIN_DECISIONS):
         if not final:
             raise WorkflowError(
                 gettext("決定は、最終決裁の職位だけができます。"), code="not_final"
             )
-        outcomes = version_outcomes(application.procedure_version)
-        chosen = outcome_for_decision(outcomes, decision, outcome_code)
+        outcomes = version_outcomes(application.procedure_version, create=True)
+        if decision == "approve" and case.draft and not outcome_code:
+            # 決裁: the final level decides on the draft as it stands.
+            chosen = outcome_for_decision(outcomes, "decide", case.draft["outcome"])
+        else:
+            chosen = outcome_for_decision(outcomes, decision, outcome_code)
         if chosen is None:
             raise WorkflowError(
                 gettext("決定の種類を選んでください。"), code="outcome_required"
+            )
+    elif drafting:
+        # 起案 (the first to draft) or 回議 (a later level amends the draft).
+        code = outcome_code or case.draft.get("outcome", "")
+        chosen = outcome_for_decision(
+            version_outcomes(application.procedure_version, create=True),
+            "decide",
+            code,
+        )
+        if chosen is None:
+            raise WorkflowError(
+                gettext("起案する決定の種類を選んでください。"),
+                code="outcome_required",
             )
     elif decision == "reject":
         raise WorkflowError(
@@ -480,6 +502,14 @@ def _review_decision(
         raise DecisionDataInvalid(
             {"decision_data": [gettext("決定内容は最終決裁の決定でだけ入力できます。")]}
         )
+    if chosen is not None and case.draft:
+        # Empty fields keep what the draft says; the draft's data belongs to
+        # its outcome, so another outcome starts from nothing.
+        same = case.draft.get("outcome") == chosen.code
+        if not decision_data and same:
+            decision_data = case.draft.get("decision_data") or {}
+        if not applicant_message:
+            applicant_message = case.draft.get("applicant_message", "")
     _refuse_text_errors(
         decision=decision,
         final=final,
@@ -487,14 +517,20 @@ def _review_decision(
         internal_comment=comment,
         outcome=chosen,
     )
-    step = case.chain[case.level]
-    data = {"level": case.level + 1, "position": step["position"]}
+    cleaned: dict[str, Any] = {}
     if chosen is not None:
         cleaned, errors = decision_data_clean(
             outcome=chosen, data=decision_data, answers=application.answers or {}
         )
         if errors:
             raise DecisionDataInvalid(errors)
+        if drafting or case.draft:
+            _draft_record(case, user, chosen, cleaned, applicant_message)
+    if drafting:
+        chosen = None  # the case climbs on with its draft; nothing is decided yet
+    step = case.chain[case.level]
+    data = {"level": case.level + 1, "position": step["position"]}
+    if chosen is not None:
         action = "approve" if chosen.favourable else "reject"
         _mark_step(
             case, user=user, on_behalf_of=on_behalf_of, action=action, final=True
@@ -579,7 +615,72 @@ def _review_decision(
             data={**data, "to": consult_label},
         )
     task.decision = case.decision
-    case.save(update_fields=["chain", "level", "decision", "consultations", "slots"])
+    case.save(
+        update_fields=[
+            "chain",
+            "level",
+            "decision",
+            "consultations",
+            "slots",
+            "draft",
+            "draft_history",
+        ]
+    )
+
+
+def _draft_record(
+    case: Case,
+    user: Any,
+    outcome: Outcome,
+    decision_data: dict[str, Any],
+    applicant_message: str,
+) -> None:
+    """Keep the draft and, when it changed, who changed what and when.
+
+    The history holds each change as {field: {"from", "to"}} so the case
+    page shows the difference; nothing is ever overwritten without a trace.
+    """
+    before = case.draft or {}
+    after = {
+        "outcome": outcome.code,
+        "outcome_label": outcome.label,
+        "decision_data": decision_data,
+        "applicant_message": applicant_message,
+    }
+    changes: dict[str, Any] = {}
+    if before.get("outcome") != outcome.code:
+        changes["outcome"] = {
+            "from": before.get("outcome_label", ""),
+            "to": outcome.label,
+        }
+    old_data = before.get("decision_data") or {}
+    for key in sorted(set(old_data) | set(decision_data)):
+        if old_data.get(key) != decision_data.get(key):
+            changes[f"decision_data.{key}"] = {
+                "from": old_data.get(key),
+                "to": decision_data.get(key),
+            }
+    if before.get("applicant_message", "") != applicant_message:
+        changes["applicant_message"] = {
+            "from": before.get("applicant_message", ""),
+            "to": applicant_message,
+        }
+    if before and not changes:
+        return
+    step = case.chain[case.level]
+    case.draft = after
+    case.draft_history = [
+        *case.draft_history,
+        {
+            "action": "amended" if before else "drafted",
+            "level": case.level + 1,
+            "position": step["position"],
+            "by": user.full_name or user.email,
+            "user_id": user.pk,
+            "at": timezone.now().isoformat(),
+            "changes": changes,
+        },
+    ]
 
 
 def _finish(

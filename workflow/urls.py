@@ -39,5 +39,10 @@ urlpatterns = [
         views.document_retry,
         name="document_retry",
     ),
+    path(
+        "cases/<uuid:public_id>/draft.pdf",
+        views.case_draft_preview,
+        name="case_draft_preview",
+    ),
     path("post-reviews/<int:pk>/", views.post_review_done, name="post_review_done"),
 ]

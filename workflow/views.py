@@ -18,6 +18,7 @@ from core.decorators import caseworker_required
 from core.downloads import private_download
 from core.models import AccessRecord
 from documents.selectors import document_for_application
+from documents.services import document_draft_preview
 from documents.views import issued_document_response
 from organisation.selectors import user_slot_grants
 from procedures.models import Procedure
@@ -123,6 +124,8 @@ def _task_form(case: Any, task: Any, data: Any = None) -> OpinionForm | Decision
         ],
         consult_choices=selectors.consult_choices(case),
         outcomes=selectors.decidable_outcomes(case, task),
+        draft_outcomes=selectors.draftable_outcomes(case, task),
+        draft=case.draft,
     )
 
 
@@ -141,6 +144,7 @@ def _case_page(
     )
     if actions.my_task is not None and form is None:
         form = _task_form(case, actions.my_task)
+    draft_outcome = selectors.draft_outcome(case)
     sections = application.procedure_version.form_version.runtime.display(
         application.answers
     )
@@ -186,6 +190,12 @@ def _case_page(
             "decision_items": decision_data_display(
                 outcome=application.outcome, data=application.decision_data or {}
             ),
+            "draft_outcome": draft_outcome,
+            "draft_items": decision_data_display(
+                outcome=draft_outcome, data=case.draft.get("decision_data") or {}
+            )
+            if draft_outcome
+            else [],
             "overdue": bool(
                 application.due_date and application.due_date < timezone.localdate()
             ),
@@ -249,7 +259,10 @@ def task_decide(request: HttpRequest, public_id: Any, task_id: int) -> HttpRespo
         return _case_page(request, public_id, form=form, status=400)
     data = form.cleaned_data
     decision = data.get("decision", "opinion")
-    data_form = getattr(form, "data_forms", {}).get(decision)
+    outcome_code = data.get("draft_outcome", "")
+    data_form = getattr(form, "data_forms", {}).get(
+        decision if decision in getattr(form, "outcomes", {}) else outcome_code
+    )
     try:
         services.task_decide(
             task_id=task_id,
@@ -258,6 +271,7 @@ def task_decide(request: HttpRequest, public_id: Any, task_id: int) -> HttpRespo
             decision=decision,
             internal_comment=data.get("internal_comment", ""),
             applicant_message=data.get("applicant_message", ""),
+            outcome=outcome_code if decision == "approve" else "",
             decision_data=decision_data_answers(data_form) if data_form else None,
             target_level=data.get("target_level"),
             consult_slot=data.get("consult_to") or None,
@@ -279,6 +293,30 @@ def task_decide(request: HttpRequest, public_id: Any, task_id: int) -> HttpRespo
         return redirect("workflow:case_detail", public_id=public_id)
     messages.success(request, _("判断を記録しました。"))
     return redirect("workflow:inbox")
+
+
+@caseworker_required
+def case_draft_preview(request: HttpRequest, public_id: Any) -> HttpResponse:
+    """The notice as the draft would issue it, marked 案 and not signed."""
+    application = selectors.case_for_staff(
+        user=request.user, public_id=public_id, grants=_grants(request)
+    )
+    case = application.case
+    outcome = selectors.draft_outcome(case)
+    if outcome is None:
+        raise Http404
+    access_record(request=request, target=application, what=AccessRecord.What.CASE)
+    pdf = document_draft_preview(
+        application=application,
+        outcome=outcome,
+        decision_data=case.draft.get("decision_data") or {},
+        reason=case.draft.get("applicant_message", ""),
+        approval_record=services.case_approval_record(case),
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="draft.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @caseworker_required

@@ -158,6 +158,12 @@ class CaseDetail(StaffView):
                     outcome_description(outcome)
                     for outcome in selectors.decidable_outcomes(case, my_task)
                 ],
+                "draftable_outcomes": [
+                    outcome_description(outcome)
+                    for outcome in selectors.draftable_outcomes(case, my_task)
+                ],
+                "draft": case.draft or None,
+                "draft_history": case.draft_history,
             }
         )
 

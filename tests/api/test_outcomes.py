@@ -108,3 +108,49 @@ def test_the_decision_and_its_data_come_back_by_key(staff, as_resident, at_final
     # The resident reads the outcome's words as the status, and the reason.
     mine = as_resident.get(f"/api/v1/applications/{at_final_level}/").json()
     assert mine["status_label"] == "減額交付決定（通知書を作成中）"
+
+
+def test_a_draft_through_the_api_is_amended_and_decided_as_it_stands(
+    staff,
+    as_resident,
+    grants,  # noqa: F811
+):
+    case_id = submitted(as_resident, grants.procedure)["id"]
+    drafted = claim_and_decide(
+        staff["tanto"],
+        case_id,
+        outcome="grant",
+        decision_data={"granted_amount": 450_000},
+    )
+    assert drafted.status_code == 200, drafted.json()
+    too_much = claim_and_decide(
+        staff["kakaricho"],
+        case_id,
+        outcome="grant",
+        decision_data={"granted_amount": 550_000},
+    )
+    assert too_much.status_code == 400
+    assert "decision_data.granted_amount" in too_much.json()["error"]["fields"]
+    task_id = (
+        staff["kakaricho"].get(f"/api/v1/staff/cases/{case_id}/").json()["my_task"]
+    )
+    amended = staff["kakaricho"].post(
+        f"/api/v1/staff/cases/{case_id}/tasks/{task_id}/decide/",
+        {
+            "decision": "approve",
+            "outcome": "grant",
+            "decision_data": {"granted_amount": 400_000},
+        },
+        format="json",
+    )
+    assert amended.status_code == 200, amended.json()
+    body = amended.json()
+    assert body["draft"]["decision_data"] == {"granted_amount": 400_000}
+    assert [entry["action"] for entry in body["draft_history"]] == [
+        "drafted",
+        "amended",
+    ]
+    final = claim_and_decide(staff["kacho"], case_id)
+    assert final.status_code == 200, final.json()
+    assert final.json()["outcome"]["code"] == "grant"
+    assert final.json()["decision_data"] == {"granted_amount": 400_000}

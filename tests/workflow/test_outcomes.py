@@ -364,3 +364,106 @@ def test_a_package_whose_refusal_states_no_reason_is_refused(grants):
     with pytest.raises(packages.PackageError) as refused:
         packages.package_import(package=package, actor=None)
     assert "行政手続法第8条" in refused.value.message
+
+
+def test_a_draft_amended_at_a_later_level_keeps_its_history_and_is_decided_as_it_stands(
+    client, grants, submit, org
+):
+    p = org["people"]
+    application = submit(500_000)
+    # 起案: the first level drafts the decision as it passes the case on.
+    decide(
+        application,
+        p["tanto"],
+        outcome="grant",
+        decision_data={"granted_amount": 500_000, "conditions": "報告すること。"},
+    )
+    # 回議: the next level amends it (a reduced grant, with its reason).
+    decide(
+        application,
+        p["kakaricho"],
+        outcome="grant_reduced",
+        decision_data={"granted_amount": 350_000, "conditions": "報告すること。"},
+        applicant_message="対象外の経費を除きました。",
+    )
+    case = application.case
+    case.refresh_from_db()
+    assert case.draft["outcome"] == "grant_reduced"
+    history = case.draft_history
+    assert [(h["action"], h["position"], h["by"]) for h in history] == [
+        ("drafted", "担当", "佐藤 花子"),
+        ("amended", "係長", "鈴木 一郎"),
+    ]
+    assert history[1]["changes"]["decision_data.granted_amount"] == {
+        "from": 500_000,
+        "to": 350_000,
+    }
+    assert history[1]["changes"]["outcome"] == {
+        "from": "交付決定",
+        "to": "減額交付決定",
+    }
+
+    # Every level sees the difference and the notice as it would be issued.
+    task = claim(application, p["kacho"])
+    client.force_login(p["kacho"])
+    page = client.get(
+        reverse("workflow:case_detail", args=[application.public_id])
+    ).content.decode()
+    assert "起案と修正の履歴" in page
+    assert "<del>500000</del> → <ins>350000</ins>" in page
+    preview = client.get(
+        reverse("workflow:case_draft_preview", args=[application.public_id])
+    )
+    assert preview.status_code == 200
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-", "-"],
+        input=preview.content,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    assert "案" in text
+    assert "減額交付決定通知書" in text
+    assert "350,000" in text
+    assert "対象外の経費を除きました。" in text
+
+    # 決裁: the final level approves the draft as it stands.
+    services.task_decide(
+        task_id=task.pk, case_id=task.process_id, user=p["kacho"], decision="approve"
+    )
+    application.refresh_from_db()
+    assert application.outcome.code == "grant_reduced"
+    assert application.decision_data["granted_amount"] == 350_000
+    decided = application.events.get(kind="decided_approve")
+    assert decided.applicant_message == "対象外の経費を除きました。"
+
+
+def test_a_draft_above_the_request_is_refused_when_drafted(grants, submit, org):
+    application = submit(500_000)
+    with pytest.raises(services.DecisionDataInvalid) as refused:
+        decide(
+            application,
+            org["people"]["tanto"],
+            outcome="grant",
+            decision_data={"granted_amount": 600_000},
+        )
+    assert "granted_amount" in refused.value.errors
+
+
+def test_the_first_level_drafts_on_the_case_page(client, grants, submit, org):
+    p = org["people"]
+    application = submit(500_000)
+    task = claim(application, p["tanto"])
+    client.force_login(p["tanto"])
+    url = reverse("workflow:task_decide", args=[application.public_id, task.pk])
+    response = client.post(
+        url,
+        {
+            "decision": "approve",
+            "draft_outcome": "grant",
+            "dd-grant-granted_amount": "420000",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    application.case.refresh_from_db()
+    assert application.case.draft["decision_data"]["granted_amount"] == 420_000
+    assert application.case.draft["outcome"] == "grant"
