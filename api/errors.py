@@ -64,6 +64,8 @@ _WORKFLOW_FIELD = {
     "decision_required": "decision",
     "consult_required": "consult_to",
     "outcome_required": "outcome",
+    "objection_unresolved": "internal_comment",
+    "opinion_required": "opinion",
 }
 
 

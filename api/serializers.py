@@ -463,6 +463,16 @@ class DecisionSerializer(serializers.Serializer):
         allow_blank=True,
         help_text="The outcome's code when decision is decide.",
     )
+    opinion = serializers.ChoiceField(
+        choices=["agree", "conditional", "object"],
+        required=False,
+        default="agree",
+        help_text="The answer of a consultation (合議, decision=opinion): 同意, "
+        "条件付き同意 (the condition in internal_comment) or 異議 (the reason in "
+        "internal_comment). An objection holds the case at the level that asked "
+        "until it consults again, sends back, or approves with its reason in "
+        "internal_comment.",
+    )
     decision_data = serializers.DictField(
         child=AnyJson(),
         required=False,

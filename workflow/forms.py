@@ -252,7 +252,23 @@ def decision_data_answers(form: Any) -> dict[str, Any]:
 
 
 class OpinionForm(forms.Form):
-    """The opinion given in a consultation (合議): for colleagues only."""
+    """The answer of a consultation (合議), with its text: for colleagues only.
+
+    同意, 条件付き同意 (the condition in the text) or 異議 (the reason): an
+    objection holds the case at the level that asked until it resolves it.
+    """
+
+    opinion = forms.ChoiceField(
+        label=_("合議の回答"),
+        choices=[
+            ("agree", _("同意")),
+            ("conditional", _("条件付き同意")),
+            ("object", _("異議")),
+        ],
+        initial="agree",
+        widget=Choices(attrs={"class": "form-check-input"}),
+        error_messages={"required": _("合議の回答を選んでください。")},
+    )
 
     internal_comment = forms.CharField(
         label=_("合議の意見（申請者には表示されません）"),

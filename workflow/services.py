@@ -15,7 +15,7 @@ from django.contrib.auth import get_user_model
 from django.db import OperationalError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from core.audit import audit_record
 from documents.selectors import document_for_application
@@ -41,6 +41,13 @@ from workflow.routes import chain_plan
 Kind = ApplicationEvent.Kind
 
 DECISIONS = ("approve", "send_back", "amend", "reject", "consult")
+# 合議の回答: an objection stops the case at the level that asked.
+OPINIONS = {
+    "agree": gettext_lazy("同意"),
+    "conditional": gettext_lazy("条件付き同意"),
+    "object": gettext_lazy("異議"),
+}
+
 # What the final level may do besides deciding on one of the outcomes.
 CHAIN_DECISIONS = ("send_back", "amend", "consult")
 
@@ -262,7 +269,28 @@ def case_approval_record(case: Case) -> list[dict[str, Any]]:
                 "on_behalf_of": done["on_behalf_of"],
             }
         )
+    # 合議 on the record: who was consulted and what they answered.
+    for item in case.consultations:
+        if item.get("status") != "done" or "answer" not in item:
+            continue
+        record.append(
+            {
+                "level": item["before_level"],
+                "position": item.get("label", ""),
+                "name": item.get("by", ""),
+                "section": item.get("label", ""),
+                "action": "consult",
+                "answer": item["answer"],
+                "decided_at": item.get("at", ""),
+                "mark": f"合議（{OPINION_MARKS[item['answer']]}）",
+                "on_behalf_of": None,
+            }
+        )
     return record
+
+
+# The notice is printed in Japanese whatever the reader's language.
+OPINION_MARKS = {"agree": "同意", "conditional": "条件付同意", "object": "異議"}
 
 
 def _mark_step(
@@ -323,6 +351,7 @@ def task_decide(
     applicant_message: str = "",
     outcome: str = "",
     decision_data: dict[str, Any] | None = None,
+    opinion: str = "agree",
     target_level: int | None = None,
     consult_slot: str | None = None,
     consult_label: str = "",
@@ -371,7 +400,13 @@ def task_decide(
             applicant_message=applicant_message,
             internal_comment=internal_comment,
         )
-        _consult_opinion(case, task, application, user, on_behalf_of, internal_comment)
+        if opinion not in OPINIONS:
+            raise WorkflowError(
+                gettext("合議の回答を選んでください。"), code="opinion_required"
+            )
+        _consult_opinion(
+            case, task, application, user, on_behalf_of, internal_comment, opinion
+        )
     else:
         _review_decision(
             case,
@@ -419,12 +454,18 @@ def _refuse_text_errors(**texts: Any) -> None:
             raise WorkflowError(errors[field], code=f"{field}_invalid")
 
 
-def _consult_opinion(case, task, application, user, on_behalf_of, comment) -> None:
+def _consult_opinion(
+    case, task, application, user, on_behalf_of, comment, opinion
+) -> None:
     for item in case.consultations:
         if item["id"] == task.data.get("id"):
             item["status"] = "done"
             item["opinion"] = comment
+            item["answer"] = opinion
             item["by"] = user.full_name or user.email
+            item["at"] = timezone.now().isoformat()
+            # 異議 holds the case at the level that asked until it resolves it.
+            item["resolved"] = opinion != "object"
     case.save(update_fields=["consultations"])
     task.decision = "opinion"
     application_event_add(
@@ -433,7 +474,11 @@ def _consult_opinion(case, task, application, user, on_behalf_of, comment) -> No
         actor=user,
         on_behalf_of=on_behalf_of,
         internal_comment=comment,
-        data={"consultation": task.data.get("label", "")},
+        data={
+            "consultation": task.data.get("label", ""),
+            "answer": opinion,
+            "answer_label": str(OPINIONS[opinion]),
+        },
     )
 
 
@@ -517,6 +562,20 @@ def _review_decision(
         internal_comment=comment,
         outcome=chosen,
     )
+    objections = _open_objections(case)
+    if objections and (decision in ("approve", "decide") or chosen is not None):
+        # Proceeding over a 異議 is the asking level's call, with its reason.
+        if not comment:
+            raise WorkflowError(
+                gettext(
+                    "合議先から異議があります。再度合議する、差し戻す、または"
+                    "異議を踏まえて進める理由を「内部コメント」に入力してください。"
+                ),
+                code="objection_unresolved",
+            )
+        _resolve_objections(objections, user, "proceeded", comment)
+    elif objections and decision in ("send_back", "consult", "amend"):
+        _resolve_objections(objections, user, decision, comment)
     cleaned: dict[str, Any] = {}
     if chosen is not None:
         cleaned, errors = decision_data_clean(
@@ -626,6 +685,31 @@ def _review_decision(
             "draft_history",
         ]
     )
+
+
+def _open_objections(case: Case) -> list[dict[str, Any]]:
+    """異議 given to this level's consultations and not yet resolved by it."""
+    return [
+        item
+        for item in case.consultations
+        if item.get("before_level") == case.level
+        and item.get("status") == "done"
+        and item.get("answer") == "object"
+        and not item.get("resolved")
+    ]
+
+
+def _resolve_objections(
+    items: list[dict[str, Any]], user: Any, how: str, comment: str
+) -> None:
+    for item in items:
+        item["resolved"] = True
+        item["resolution"] = {
+            "how": how,
+            "by": user.full_name or user.email,
+            "at": timezone.now().isoformat(),
+            "comment": comment,
+        }
 
 
 def _draft_record(

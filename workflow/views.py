@@ -272,6 +272,7 @@ def task_decide(request: HttpRequest, public_id: Any, task_id: int) -> HttpRespo
             internal_comment=data.get("internal_comment", ""),
             applicant_message=data.get("applicant_message", ""),
             outcome=outcome_code if decision == "approve" else "",
+            opinion=data.get("opinion", "agree"),
             decision_data=decision_data_answers(data_form) if data_form else None,
             target_level=data.get("target_level"),
             consult_slot=data.get("consult_to") or None,

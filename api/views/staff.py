@@ -299,6 +299,7 @@ class TaskDecide(_TaskAction):
             applicant_message=data["applicant_message"],
             outcome=data["outcome"],
             decision_data=data["decision_data"],
+            opinion=data["opinion"],
             target_level=data["target_level"],
             consult_slot=data["consult_to"] if decision == "consult" else None,
             consult_label=consult_label,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import claim_and_decide, submitted
+from tests.api.conftest import api_client, claim_and_decide, submitted
 from tests.workflow.test_outcomes import decision_form, grants  # noqa: F401
 
 
@@ -154,3 +154,26 @@ def test_a_draft_through_the_api_is_amended_and_decided_as_it_stands(
     assert final.status_code == 200, final.json()
     assert final.json()["outcome"]["code"] == "grant"
     assert final.json()["decision_data"] == {"granted_amount": 400_000}
+
+
+def test_the_api_takes_the_consultations_answer(staff, as_resident, procedure, org):
+    case_id = submitted(as_resident, procedure)["id"]
+    assert claim_and_decide(staff["tanto"], case_id).status_code == 200
+    sections, positions = org["sections"], org["positions"]
+    slot = f"workflow.slot_s{sections['zaisei'].pk}_p{positions['tanto'].pk}"
+    asked = claim_and_decide(
+        staff["kakaricho"],
+        case_id,
+        "consult",
+        consult_to=slot,
+        internal_comment="意見をください。",
+    )
+    assert asked.status_code == 200, asked.json()
+    zaisei = api_client(org["people"]["zaisei_tanto"])
+    answered = claim_and_decide(
+        zaisei, case_id, "opinion", opinion="object", internal_comment="反対です。"
+    )
+    assert answered.status_code == 200, answered.json()
+    refused = claim_and_decide(staff["kakaricho"], case_id)
+    assert refused.status_code == 400
+    assert "internal_comment" in refused.json()["error"]["fields"]
