@@ -93,17 +93,17 @@ def outcome_for_decision(
 ) -> Outcome | None:
     """Which outcome a final decision names, or None.
 
-    The outcome's code is the decision (``grant``, ``reject``); ``decide``
-    takes the code from ``outcome_code``. ``approve`` and ``reject`` also
+    The outcome's code is the decision (``grant``, ``reject``), or
+    ``outcome_code`` when given (with ``decide`` or ``approve``). ``approve`` and ``reject`` also
     name the version's first favourable and first unfavourable outcome, so
     callers written for permits keep working on any procedure.
     """
-    code = outcome_code if decision == "decide" else decision
     by_code = {outcome.code: outcome for outcome in outcomes}
-    if code in by_code:
-        return by_code[code]
-    if decision == "decide":
-        return None
+    if outcome_code or decision == "decide":
+        # An explicit outcome wins over what approve / reject would name.
+        return by_code.get(outcome_code)
+    if decision in by_code:
+        return by_code[decision]
     if decision == "approve":
         kinds = (Outcome.Kind.FAVOURABLE,)
     elif decision == "reject":

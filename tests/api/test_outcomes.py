@@ -177,3 +177,16 @@ def test_the_api_takes_the_consultations_answer(staff, as_resident, procedure, o
     refused = claim_and_decide(staff["kakaricho"], case_id)
     assert refused.status_code == 400
     assert "internal_comment" in refused.json()["error"]["fields"]
+
+
+def test_approve_with_an_explicit_outcome_decides_that_outcome(staff, at_final_level):
+    response = claim_and_decide(
+        staff["kacho"],
+        at_final_level,
+        "approve",
+        outcome="grant_reduced",
+        decision_data={"granted_amount": 100_000},
+        applicant_message="一部の経費は対象外です。",
+    )
+    assert response.status_code == 200, response.json()
+    assert response.json()["outcome"]["code"] == "grant_reduced"
