@@ -24,7 +24,7 @@ from api.answers import AnswersRejected
 from core.outages import RETRY_AFTER_SECONDS, is_outage
 from core.uploads import UploadRejected
 from procedures.services import ApplicationError, ApplicationInvalid
-from workflow.services import WorkflowError
+from workflow.services import DecisionDataInvalid, WorkflowError
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +64,9 @@ _WORKFLOW_FIELD = {
     "target_required": "target_level",
     "decision_required": "decision",
     "consult_required": "consult_to",
+    "outcome_required": "outcome",
+    "objection_unresolved": "internal_comment",
+    "opinion_required": "opinion",
 }
 
 
@@ -106,6 +109,16 @@ def _translate(exc: Exception) -> Exception:
     if isinstance(exc, ApplicationError):
         return ApiError(
             exc.message, code=exc.code, status_code=status.HTTP_409_CONFLICT
+        )
+    if isinstance(exc, DecisionDataInvalid):
+        # Each message under decision_data.<key>, next to the field it is about.
+        return ApiError(
+            exc.message,
+            code=exc.code,
+            fields={
+                key if key == "decision_data" else f"decision_data.{key}": messages
+                for key, messages in exc.errors.items()
+            },
         )
     if isinstance(exc, WorkflowError):
         field = _WORKFLOW_FIELD.get(exc.code)

@@ -128,7 +128,7 @@ class ApplicationSerializer(serializers.Serializer):
     procedure = serializers.CharField(source="procedure_version.procedure.code")
     procedure_title = serializers.CharField(source="procedure_version.title_text")
     status = serializers.ChoiceField(choices=Application.Status.choices)
-    status_label = serializers.CharField(source="get_status_display")
+    status_label = serializers.CharField(source="status_text")
     receipt_number = serializers.CharField(allow_null=True)
     revision = serializers.IntegerField()
     created_at = serializers.DateTimeField()
@@ -433,6 +433,27 @@ class ChainStepSerializer(serializers.Serializer):
     done = AnyJson(allow_null=True)
 
 
+class OutcomeFieldSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    type = serializers.CharField()
+    required = serializers.BooleanField()
+    min = serializers.IntegerField(allow_null=True)
+    max = serializers.IntegerField(allow_null=True)
+
+
+class OutcomeSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    kind = serializers.ChoiceField(choices=["favourable", "partial", "unfavourable"])
+    label = serializers.CharField()
+    reason_required = serializers.BooleanField(
+        help_text="A message to the applicant (the reason) is required."
+    )
+    notice_title = serializers.CharField(allow_blank=True)
+    fields = OutcomeFieldSerializer(many=True)
+    limits = serializers.ListField(child=serializers.DictField())
+
+
 class CaseSerializer(ApplicationSerializer):
     applicant_name = serializers.CharField()
     answers = AnyJson()
@@ -451,6 +472,35 @@ class CaseSerializer(ApplicationSerializer):
     )
     consult_choices = serializers.DictField(child=serializers.CharField())
     document = StaffDocumentSerializer(allow_null=True)
+    outcome = OutcomeSerializer(
+        allow_null=True, help_text="The outcome decided, once the case is decided."
+    )
+    decision_data = serializers.DictField(
+        child=AnyJson(), help_text="The values decided with the outcome, by key."
+    )
+    decision_display = DisplayItemSerializer(many=True)
+    available_outcomes = OutcomeSerializer(
+        many=True,
+        help_text="The outcomes my task may decide on now (the final level's "
+        "review), with the decision data fields each asks for; empty otherwise.",
+    )
+    draftable_outcomes = OutcomeSerializer(
+        many=True,
+        help_text="Below the final level, the outcomes my review may draft (起案) "
+        "or amend (回議) with an approve: send outcome, decision_data and "
+        "applicant_message with decision=approve.",
+    )
+    draft = serializers.DictField(
+        child=AnyJson(),
+        allow_null=True,
+        help_text="The decision as drafted: outcome, decision_data, "
+        "applicant_message. The final level's approve decides on it as it stands.",
+    )
+    draft_history = serializers.ListField(
+        child=serializers.DictField(child=AnyJson()),
+        help_text="Each drafting or amendment: action, level, position, by, at, "
+        "changes ({field: {from, to}}).",
+    )
 
 
 class CommentSerializer(StrictSerializer):
@@ -478,9 +528,38 @@ DECISIONS = ["approve", "send_back", "amend", "reject", "consult", "opinion"]
 
 
 class DecisionSerializer(StrictSerializer):
-    decision = serializers.ChoiceField(
-        choices=DECISIONS,
-        help_text="opinion is the answer to a consultation (合議) task.",
+    decision = serializers.CharField(
+        max_length=32,
+        help_text="approve, send_back, amend, reject, consult; decide (with "
+        "outcome) or an outcome's code at the final level; opinion is the "
+        "answer to a consultation (合議) task. approve and reject at the final "
+        "level choose the first favourable and unfavourable outcome. The case's "
+        "available_outcomes lists what this step offers.",
+    )
+    outcome = serializers.CharField(
+        max_length=32,
+        required=False,
+        default="",
+        allow_blank=True,
+        help_text="The outcome's code when decision is decide.",
+    )
+    opinion = serializers.ChoiceField(
+        choices=["agree", "conditional", "object"],
+        required=False,
+        default="agree",
+        help_text="The answer of a consultation (合議, decision=opinion): 同意, "
+        "条件付き同意 (the condition in internal_comment) or 異議 (the reason in "
+        "internal_comment). An objection holds the case at the level that asked "
+        "until it consults again, sends back, or approves with its reason in "
+        "internal_comment.",
+    )
+    decision_data = serializers.DictField(
+        child=AnyJson(),
+        required=False,
+        default=dict,
+        help_text="The values the outcome's decision form asks for, by field key "
+        "(for example granted_amount); checked by the same rules as an "
+        "application's answers, errors under decision_data.<key>.",
     )
     applicant_message = serializers.CharField(
         max_length=4000,
@@ -530,6 +609,10 @@ class DecisionSerializer(StrictSerializer):
                 }
             )
         decision = data["decision"]
+        if decision not in DECISIONS:
+            # An outcome's code (or decide): its reason rule is the outcome's,
+            # which the service knows and checks.
+            return data
         # Whether the level is final is known to the service, which refuses
         # a message to the applicant on an intermediate approval itself.
         errors = decision_text_errors(

@@ -16,6 +16,7 @@ from forms_builder.models import Form
 from forms_builder.services import form_create, form_version_publish
 from organisation.models import Section
 from procedures.models import Category, Procedure
+from procedures.outcomes import outcomes_replace
 from procedures.services import procedure_create, procedure_version_publish
 
 PROCEDURE_CODE = "chiiki-fukushi-josei"
@@ -218,6 +219,78 @@ TEXTS = {
 }
 
 
+DECISION_FORM_CODE = "chiiki-fukushi-josei-decision"
+
+# What the final level decides with a grant (交付決定): the amount granted,
+# at most the amount applied for, and the conditions of the grant.
+DECISION_DEFINITION: dict[str, Any] = {
+    "version": 1,
+    "pages": [
+        {
+            "key": "decision",
+            "title": _t("決定内容", "Decision"),
+            "fields": [
+                {
+                    "key": "granted_amount",
+                    "type": "amount",
+                    "label": _t("交付決定額（円）", "Amount granted (yen)"),
+                    "help": _t(
+                        "申請額以下で入力します。空欄なら申請額のとおりです。",
+                        "At most the amount requested; blank means as requested.",
+                    ),
+                    "min": 0,
+                },
+                {
+                    "key": "conditions",
+                    "type": "textarea",
+                    "label": _t("交付の条件", "Conditions of the grant"),
+                },
+            ],
+        }
+    ],
+}
+
+
+def _grant_outcomes(decision_form: Any) -> list[dict[str, Any]]:
+    limit = [{"field": "granted_amount", "answer": "amount"}]
+    return [
+        {
+            "code": "grant",
+            "kind": "favourable",
+            "label": "交付決定",
+            "label_en": "Grant",
+            "status_label": "交付決定",
+            "status_label_en": "Granted",
+            "notice_title": "交付決定通知書",
+            "reason_required": False,
+            "decision_form": decision_form,
+            "limits": limit,
+        },
+        {
+            "code": "grant_reduced",
+            "kind": "partial",
+            "label": "減額交付決定",
+            "label_en": "Reduced grant",
+            "status_label": "減額交付決定",
+            "status_label_en": "Granted in part",
+            "notice_title": "減額交付決定通知書",
+            "reason_required": True,
+            "decision_form": decision_form,
+            "limits": limit,
+        },
+        {
+            "code": "no_grant",
+            "kind": "unfavourable",
+            "label": "不交付決定",
+            "label_en": "No grant",
+            "status_label": "不交付決定",
+            "status_label_en": "Not granted",
+            "notice_title": "不交付決定通知書",
+            "reason_required": True,
+        },
+    ]
+
+
 @transaction.atomic
 def seed_procedure() -> Procedure:
     """Create and publish the demo procedure once; later runs leave it as it is."""
@@ -255,6 +328,19 @@ def seed_procedure() -> Procedure:
         actor=admin,
     )
     version = procedure.versions.get()
+    decision_form = Form.objects.filter(code=DECISION_FORM_CODE).first() or form_create(
+        code=DECISION_FORM_CODE,
+        title="地域福祉活動助成金の交付決定",
+        title_en="Community welfare grant: decision",
+        definition=DECISION_DEFINITION,
+        actor=admin,
+    )
+    decision_version = decision_form.versions.order_by("-number").first()
+    if not decision_version.is_published:
+        decision_version = form_version_publish(version=decision_version, actor=admin)
+    outcomes_replace(
+        version=version, items=_grant_outcomes(decision_version), actor=admin
+    )
     seed_demo_route(version)
     seed_demo_template(version, preset="grant")
     # The notice prints what the decision is about, not every answer.

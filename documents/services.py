@@ -25,6 +25,7 @@ from core.japanese import era_of, fiscal_year
 from documents.models import DocumentCounter, DocumentTemplate, IssuedDocument
 from documents.rendering import release_memory
 from documents.selectors import template_for_version
+from procedures.outcomes import decision_data_display
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +118,12 @@ def _reason(application: Any, reason: str) -> str:
     from procedures.models import ApplicationEvent
 
     event = (
-        application.events.filter(kind=ApplicationEvent.Kind.DECIDED_REJECT)
+        application.events.filter(
+            kind__in=(
+                ApplicationEvent.Kind.DECIDED_REJECT,
+                ApplicationEvent.Kind.DECIDED_APPROVE,
+            )
+        )
         .order_by("-created_at")
         .first()
     )
@@ -143,6 +149,51 @@ def _addressee(application: Any, applicant: Any) -> dict[str, Any]:
     return block
 
 
+def notice_title(application: Any, template: DocumentTemplate, approved: bool) -> str:
+    """The outcome's own title (部分開示決定通知書), else the template's."""
+    outcome = getattr(application, "outcome", None)
+    if outcome is not None and outcome.notice_title:
+        return outcome.notice_title
+    return template.approval_title if approved else template.rejection_title
+
+
+def _outcome_part(application: Any) -> dict[str, Any] | None:
+    outcome = getattr(application, "outcome", None)
+    if outcome is None:
+        return None
+    return {
+        "code": outcome.code,
+        "kind": outcome.kind,
+        "label": outcome.label,
+        "label_en": outcome.label_en,
+    }
+
+
+def _decision_items(application: Any) -> list[dict[str, Any]]:
+    """The decided values as the notice prints them, in the decision form's order."""
+    try:
+        items = decision_data_display(
+            outcome=getattr(application, "outcome", None),
+            data=application.decision_data or {},
+        )
+    except Exception:
+        # The decision form cannot describe the data: print keys and values.
+        logger.warning("decision display failed for %s", application.pk, exc_info=True)
+        items = [
+            {"key": key, "label": key, "value": str(value)}
+            for key, value in (application.decision_data or {}).items()
+        ]
+    return [
+        {
+            "key": item["key"],
+            "label": str(item["label"]),
+            "value": str(item["value"] or ""),
+            "rows": item.get("rows") or [],
+        }
+        for item in items
+    ]
+
+
 def _local_date(value: dt.datetime | None) -> dt.date:
     return timezone.localdate(value) if value else timezone.localdate()
 
@@ -161,10 +212,17 @@ def build_snapshot(
     """Everything printed on the document, frozen at the decision."""
     version = application.procedure_version
     applicant = application.applicant
+    outcome = _outcome_part(application)
+    # A partly favourable outcome is also a partial refusal: its reason is
+    # printed as a refusal's is (行政手続法第8条).
+    states_reason = not approved or (outcome or {}).get("kind") == "partial"
     return {
         "version": 1,
         "approved": approved,
-        "title": template.approval_title if approved else template.rejection_title,
+        "title": notice_title(application, template, approved),
+        "outcome": outcome,
+        "decision": _decision_items(application),
+        "decision_data": dict(application.decision_data or {}),
         "number": number,
         "issued_on": issued_on.isoformat(),
         "addressee": _addressee(application, applicant),
@@ -187,7 +245,7 @@ def build_snapshot(
         "issuer": settings.DOCUMENT_ISSUER,
         "fee_yen": version.fee_yen,
         "answers": _display_rows(application, list(template.shown_fields or [])),
-        "reason": "" if approved else _reason(application, reason),
+        "reason": _reason(application, reason) if states_reason else "",
         "approvals": [dict(item) for item in approval_record],
         "verification_url": verification_url,
         "template": {
@@ -198,6 +256,46 @@ def build_snapshot(
             "css": template.css,
         },
     }
+
+
+# --- Preview of a draft (起案) -------------------------------------------------
+
+
+def document_draft_preview(
+    *,
+    application: Any,
+    outcome: Any,
+    decision_data: dict[str, Any],
+    reason: str,
+    approval_record: list[dict[str, Any]],
+) -> bytes:
+    """The notice as the draft would issue it: marked 案, unnumbered, unsigned.
+
+    Approvers approve the document and not only its data (起案 → 回議 → 決裁),
+    so every level can read it; nothing is stored, numbered or signed.
+    """
+    import copy
+
+    from documents.rendering import render_pdf
+
+    preview = copy.copy(application)
+    preview.outcome = outcome
+    preview.decision_data = decision_data
+    snapshot = build_snapshot(
+        application=preview,
+        template=template_for_version(application.procedure_version),
+        approved=outcome.favourable,
+        approval_record=approval_record,
+        number="（案）",
+        issued_on=timezone.localdate(),
+        verification_url=f"{settings.SITE_URL}/verify/",
+        reason=reason if outcome.reason_required else "",
+    )
+    snapshot["draft"] = True
+    try:
+        return render_pdf(snapshot, pdf_variant=None)
+    finally:
+        release_memory()
 
 
 # --- Request (inside the decision's transaction) ----------------------------
@@ -249,9 +347,7 @@ def document_request(
                 serial=serial,
                 number=number,
                 issued_on=issued_on,
-                title=(
-                    template.approval_title if approved else template.rejection_title
-                ),
+                title=notice_title(application, template, approved),
                 snapshot={},
                 electronic_delivery=application.delivery_consent_at is not None,
             )

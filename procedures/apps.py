@@ -8,6 +8,8 @@ class ProceduresConfig(AppConfig):
 
     def ready(self) -> None:
         from procedures.addressee import export_applicant, import_applicant
+        from procedures.outcomes import export_outcomes, import_outcomes
         from procedures.packages import register_section
 
         register_section("applicant", export_applicant, import_applicant)
+        register_section("outcomes", export_outcomes, import_outcomes)

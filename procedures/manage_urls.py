@@ -20,6 +20,11 @@ urlpatterns = [
         name="version_edit",
     ),
     path(
+        "<slug:code>/versions/<int:number>/outcomes/",
+        views.version_outcomes,
+        name="version_outcomes",
+    ),
+    path(
         "<slug:code>/versions/<int:number>/publish/",
         views.version_publish,
         name="version_publish",

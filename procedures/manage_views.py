@@ -16,14 +16,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.access import access_records_for
 from core.audit import audit_record
 from core.decorators import administrator_required
-from procedures import packages, selectors, services
+from procedures import outcomes, packages, selectors, services
 from procedures.forms import (
     DueDatePreviewForm,
+    OutcomeFormSet,
     PackageImportForm,
     PackageMappingForm,
     ProcedureCategoryForm,
     ProcedureCreateForm,
     ProcedureVersionForm,
+    outcome_initial,
 )
 from procedures.models import Application, Procedure, ProcedureVersion
 from procedures.package_mapping import apply_mapping
@@ -193,6 +195,46 @@ def version_edit(request: HttpRequest, code: str, number: int) -> HttpResponse:
         request,
         "procedures/manage/version_edit.html",
         {"procedure": procedure, "version": version, "form": form},
+    )
+
+
+@administrator_required
+@require_http_methods(["GET", "POST"])
+def version_outcomes(request: HttpRequest, code: str, number: int) -> HttpResponse:
+    """The outcomes a version decides with (許可 / 不許可, 交付決定 / 不交付決定 …)."""
+    procedure = _procedure(code)
+    version = get_object_or_404(
+        ProcedureVersion.objects.select_related("form_version"),
+        procedure=procedure,
+        number=number,
+    )
+    current = outcomes.version_outcomes(version)
+    formset = OutcomeFormSet(
+        request.POST if request.method == "POST" else None,
+        initial=[outcome_initial(outcome) for outcome in current],
+        form_kwargs={"version": version},
+        prefix="outcomes",
+    )
+    if request.method == "POST" and version.is_editable and formset.is_valid():
+        try:
+            outcomes.outcomes_replace(
+                version=version, items=formset.items(), actor=request.user
+            )
+        except (outcomes.OutcomeError, ValueError) as exc:
+            messages.error(request, getattr(exc, "message", str(exc)))
+        else:
+            messages.success(request, _("決定の種類を保存しました。"))
+            return redirect("procedures_manage:detail", procedure.code)
+    return render(
+        request,
+        "procedures/manage/version_outcomes.html",
+        {
+            "procedure": procedure,
+            "version": version,
+            "formset": formset,
+            "outcomes": current,
+        },
+        status=400 if request.method == "POST" else 200,
     )
 
 

@@ -252,6 +252,134 @@ class ProcedureVersion(models.Model):
         return self.status == self.Status.DRAFT
 
 
+# Codes an outcome cannot take: the caseworker's page and the API send the
+# outcome's code as the decision, beside these decisions of the chain.
+RESERVED_OUTCOME_CODES = ("send_back", "amend", "consult", "opinion", "decide")
+
+
+class Outcome(models.Model):
+    """One possible final decision (処分) of a procedure version.
+
+    The version's outcomes are what the final level chooses from (開示決定 /
+    部分開示決定 / 不開示決定, 交付決定 / 減額交付決定 / 不交付決定, 許可 /
+    不許可): their words are the application's status, the e-mails and the
+    notice's title, so a disclosure decision is never worded as a permit.
+    They hang off the version, so a running case keeps its version's words.
+    """
+
+    class Kind(models.TextChoices):
+        FAVOURABLE = "favourable", _("認容")
+        PARTIAL = "partial", _("一部認容")
+        UNFAVOURABLE = "unfavourable", _("不認容")
+
+    procedure_version = models.ForeignKey(
+        ProcedureVersion,
+        verbose_name=_("手続の版"),
+        on_delete=models.CASCADE,
+        related_name="outcomes",
+    )
+    order = models.PositiveSmallIntegerField(_("表示順"), default=0)
+    code = models.SlugField(
+        _("コード"),
+        max_length=32,
+        help_text=_("API と記録で使う英数字の短い名前です（例: grant）。"),
+    )
+    kind = models.CharField(_("種類"), max_length=16, choices=Kind.choices)
+    label = models.CharField(
+        _("名称"),
+        max_length=60,
+        help_text=_(
+            "職員の選択肢、メール、申請者のページで使う言葉です（例: 交付決定）。"
+        ),
+    )
+    label_en = models.CharField(_("名称（英語）"), max_length=60, blank=True)
+    status_label = models.CharField(
+        _("決定後の状態の表示"),
+        max_length=60,
+        blank=True,
+        help_text=_("通知書の発行後に申請の状態として表示します。空なら名称です。"),
+    )
+    status_label_en = models.CharField(
+        _("決定後の状態の表示（英語）"), max_length=60, blank=True
+    )
+    notice_title = models.CharField(
+        _("通知書の表題"),
+        max_length=100,
+        blank=True,
+        help_text=_("空なら文書テンプレートの表題（許可・不許可）を使います。"),
+    )
+    reason_required = models.BooleanField(
+        _("理由の提示が必要"),
+        default=True,
+        help_text=_(
+            "不認容・一部認容では必ず理由を示します（行政手続法第8条・第14条）。"
+        ),
+    )
+    decision_form = models.ForeignKey(
+        "forms_builder.FormVersion",
+        verbose_name=_("決定内容のフォーム"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_(
+            "交付決定額や条件など、決定で入力する項目です。フォームビルダーで"
+            "作って公開したフォームの版を選びます。"
+        ),
+    )
+    # [{"field": decision form key, "answer": application answer key}]: the
+    # decided value may not exceed what was applied for (交付決定額 ≤ 申請額).
+    limits = models.JSONField(_("上限"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("決定の種類")
+        verbose_name_plural = _("決定の種類")
+        ordering = ["procedure_version", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["procedure_version", "code"], name="outcome_unique_code"
+            ),
+            # 行政手続法第8条: a refusal, even a partial one, states its reason.
+            models.CheckConstraint(
+                condition=Q(kind="favourable") | Q(reason_required=True),
+                name="outcome_refusal_needs_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label_text
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.code in RESERVED_OUTCOME_CODES:
+            raise ValidationError(
+                {"code": _("このコードは判断の名前として使われています。")}
+            )
+        if self.kind != self.Kind.FAVOURABLE and not self.reason_required:
+            raise ValidationError(
+                {
+                    "reason_required": _(
+                        "不認容・一部認容の決定には理由の提示が必要です"
+                        "（行政手続法第8条）。"
+                    )
+                }
+            )
+
+    @property
+    def label_text(self) -> str:
+        return localized(self, "label")
+
+    @property
+    def status_text(self) -> str:
+        return localized(self, "status_label") or self.label_text
+
+    @property
+    def favourable(self) -> bool:
+        """Whether the notice grants (in whole or in part) what was asked."""
+        return self.kind != self.Kind.UNFAVOURABLE
+
+
 class ApplicationQuerySet(models.QuerySet["Application"]):
     def of(self, user: Any) -> ApplicationQuerySet:
         """Only the applications of ``user``: every resident lookup starts here."""
@@ -319,6 +447,17 @@ class Application(models.Model):
     submitted_at = models.DateTimeField(_("申請日時"), null=True, blank=True)
     due_date = models.DateField(_("処理期限"), null=True, blank=True)
     decided_at = models.DateTimeField(_("決定日時"), null=True, blank=True)
+    # The final decision: which of the version's outcomes, and the values
+    # decided with it (交付決定額, 条件 …) by the outcome's decision form.
+    outcome = models.ForeignKey(
+        Outcome,
+        verbose_name=_("決定"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decision_data = models.JSONField(_("決定内容"), default=dict, blank=True)
     closed_at = models.DateTimeField(_("終了日時"), null=True, blank=True)
     # A draft left alone is deleted; the resident is told once beforehand.
     purge_reminded_at = models.DateTimeField(null=True, blank=True)
@@ -371,6 +510,20 @@ class Application(models.Model):
     @property
     def is_proxy(self) -> bool:
         return bool((self.addressee or {}).get("agent"))
+
+    @property
+    def status_text(self) -> str:
+        """The status in the outcome's words once decided (開示決定, not 許可)."""
+        if self.outcome_id is not None and self.status in (
+            self.Status.APPROVED,
+            self.Status.REJECTED,
+        ):
+            return self.outcome.status_text
+        if self.outcome_id is not None and self.status == self.Status.ISSUING:
+            return _("%(outcome)s（通知書を作成中）") % {
+                "outcome": self.outcome.label_text
+            }
+        return self.get_status_display()
 
     @property
     def can_withdraw(self) -> bool:

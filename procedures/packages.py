@@ -296,7 +296,7 @@ def _import_section(data: dict[str, Any]) -> Any:
     return section
 
 
-def _import_form(data: dict[str, Any], actor: Any) -> Any:
+def import_published_form(data: dict[str, Any], actor: Any) -> Any:
     """The published form version with this definition, reused or created."""
     from forms_builder.models import Form, FormVersion
 
@@ -403,7 +403,7 @@ def package_import(
                 procedure=procedure,
                 number=number,
                 section=_import_section(version_data["section"]),
-                form_version=_import_form(package["form"], actor),
+                form_version=import_published_form(package["form"], actor),
                 **{field: version_data[field] for field in VERSION_TEXT_FIELDS},
             )
             version.full_clean()

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from procedures.models import (
     Application,
@@ -177,9 +177,14 @@ class TimelineEntry:
     kind: str
     created_at: dt.datetime
     message: str
+    # The outcome's own words on a decision line (開示決定, not 許可); they
+    # are written for residents (issue 14).
+    outcome: str = ""
 
     @property
     def label(self) -> str:
+        if self.outcome:
+            return gettext("決定（%(outcome)s）") % {"outcome": self.outcome}
         return str(ApplicationEvent.Kind(self.kind).label)
 
 
@@ -197,9 +202,17 @@ def application_timeline(*, application: Application) -> list[TimelineEntry]:
     rows = (
         application.events.filter(visible_to_applicant=True)
         .order_by("created_at", "id")
-        .values_list("kind", "created_at", "applicant_message")
+        .values_list("kind", "created_at", "applicant_message", "data")
     )
-    return [TimelineEntry(*row) for row in rows]
+    english = (get_language() or "ja").startswith("en")
+    entries = []
+    for kind, created_at, message, data in rows:
+        data = data if isinstance(data, dict) else {}
+        outcome = (english and data.get("outcome_label_en")) or data.get(
+            "outcome_label", ""
+        )
+        entries.append(TimelineEntry(kind, created_at, message, str(outcome or "")))
+    return entries
 
 
 def application_amendment_request(

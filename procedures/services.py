@@ -24,6 +24,7 @@ from procedures.models import (
     ApplicationRevision,
     Attachment,
     Category,
+    Outcome,
     Procedure,
     ProcedureVersion,
     ReceiptCounter,
@@ -518,20 +519,34 @@ def application_request_amendment(
 def application_record_decision(
     *,
     application: Application,
-    approved: bool,
+    outcome: Outcome,
     actor: Any,
+    decision_data: dict[str, Any] | None = None,
     applicant_message: str = "",
     internal_comment: str = "",
     on_behalf_of: Any = None,
 ) -> Application:
-    """The final decision is taken; the notice is being issued.
+    """The final decision is taken with one of the version's outcomes.
 
-    ``applicant_message`` is part of the decision the applicant reads (the
-    reason of a refusal, 行政手続法第8条); ``internal_comment`` is not.
+    ``decision_data`` is what was decided with it (交付決定額, 条件 …),
+    already checked by the outcome's decision form. ``applicant_message`` is
+    part of the decision the applicant reads (the reason of a refusal,
+    行政手続法第8条); ``internal_comment`` is not.
     """
+    approved = outcome.favourable
     application.status = Status.ISSUING
     application.decided_at = timezone.now()
-    application.save(update_fields=["status", "decided_at", "updated_at"])
+    application.outcome = outcome
+    application.decision_data = decision_data or {}
+    application.save(
+        update_fields=[
+            "status",
+            "decided_at",
+            "outcome",
+            "decision_data",
+            "updated_at",
+        ]
+    )
     application_event_add(
         application=application,
         kind=Kind.DECIDED_APPROVE if approved else Kind.DECIDED_REJECT,
@@ -539,13 +554,19 @@ def application_record_decision(
         on_behalf_of=on_behalf_of,
         applicant_message=applicant_message,
         internal_comment=internal_comment,
-        data={"approved": approved},
+        data={
+            "approved": approved,
+            "outcome": outcome.code,
+            "outcome_label": outcome.label,
+            "outcome_label_en": outcome.label_en,
+        },
         visible_to_applicant=True,
     )
     _notify(
         application,
         "decided",
         approved=approved,
+        outcome=outcome,
         applicant_message=applicant_message,
     )
     return application

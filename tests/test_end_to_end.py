@@ -92,7 +92,9 @@ def _apply(page, base: str, tmp_path: Path) -> str:
     return receipt.group(0)
 
 
-def _approve(browser, base: str, email: str, receipt: str, comment: str) -> None:
+def _approve(
+    browser, base: str, email: str, receipt: str, comment: str, final: bool = False
+) -> None:
     context = browser.new_context(locale="ja-JP")
     page = context.new_page()
     page.set_default_timeout(15_000)
@@ -101,7 +103,24 @@ def _approve(browser, base: str, email: str, receipt: str, comment: str) -> None
     page.get_by_role("link", name=receipt).first.click()
     page.get_by_role("button", name="このタスクを担当する").click()
     assert "事業計画書.pdf" in page.locator("main").inner_text()
-    page.get_by_label(re.compile("承認する")).check()
+    if final:
+        # The final level decides on the procedure's outcome (issue 14): the
+        # amount granted may not exceed the amount applied for (800,000).
+        page.get_by_label(re.compile("「交付決定」と決定する")).check()
+        grant = page.locator('[data-show-for="grant"]')
+        grant.get_by_label("交付決定額（円）").fill("900000")
+        page.get_by_label("内部コメント").fill(comment)
+        page.get_by_role("button", name="判断を記録する").click()
+        page.wait_for_load_state()
+        error = page.locator(".workflow-decision-data .text-danger").inner_text()
+        assert "800,000以下にしてください" in error
+        grant = page.locator('[data-show-for="grant"]')
+        grant.get_by_label("交付決定額（円）").fill("600000")
+        grant.get_by_label("交付の条件").fill(
+            "事業の完了後30日以内に実績を報告すること。"
+        )
+    else:
+        page.get_by_label(re.compile("承認する")).check()
     page.get_by_label("内部コメント").fill(comment)
     _shot(page, f"05-case-{email.split('@')[0]}")
     page.get_by_role("button", name="判断を記録する").click()
@@ -122,15 +141,24 @@ def test_resident_applies_three_caseworkers_approve_and_anyone_verifies_the_noti
     for email, comment in [
         ("tanto@example.jp", "内容を確認しました。"),
         ("kakaricho@example.jp", "問題ありません。"),
-        ("kacho@example.jp", "専決により交付を決定します。"),
     ]:
         _approve(chromium, base, email, receipt, comment)
+    _approve(
+        chromium,
+        base,
+        "kacho@example.jp",
+        receipt,
+        "専決により交付を決定します。",
+        True,
+    )
 
     page.goto(base + "/my/")
     page.get_by_role("link", name=re.compile("地域福祉活動支援補助金")).first.click()
     detail = page.locator("main").inner_text()
     _shot(page, "06-decided")
-    assert "許可・交付済み" in detail
+    # The status speaks the outcome's words, not a permit's (issue 14).
+    assert "交付決定" in detail
+    assert "許可・交付済み" not in detail
     # What the caseworkers wrote for each other stays with them (issue 11).
     assert "専決により交付を決定します。" not in detail
     with page.expect_download() as download_info:
@@ -145,6 +173,9 @@ def test_resident_applies_three_caseworkers_approve_and_anyone_verifies_the_noti
     ).stdout
     assert "山田 太郎" in text
     assert "令和" in text
+    assert "交付決定通知書" in text
+    assert "600,000" in text
+    assert "事業の完了後30日以内に実績を報告すること。" in text
     assert "みんなの子ども食堂" in text or "地域福祉活動支援補助金" in text
 
     # Anyone, without logging in, can check the file.

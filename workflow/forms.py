@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from forms_builder.fieldtypes import FIELD_TYPES
 from forms_builder.forms import DEFAULT_MAX_ROWS
-from workflow.decisions import applicant_message_rule, decision_text_errors
+from workflow.decisions import applicant_message_rule, decision_text_errors, settles
 
 
 class Choices(forms.RadioSelect):
@@ -27,10 +27,6 @@ class Choices(forms.RadioSelect):
 
     def id_for_label(self, id_: str, index: str | None = "0") -> str:
         return super().id_for_label(id_, "0" if index is None else index)
-
-
-# Decisions that settle the application at the final level (決裁).
-FINAL_DECISIONS = ("approve", "reject")
 
 
 class DecisionForm(forms.Form):
@@ -90,9 +86,13 @@ class DecisionForm(forms.Form):
         earlier_levels: list[tuple[int, str]] = (),
         consult_choices: list[tuple[str, str]] = (),
         needs_code: bool = False,
+        outcomes: list[Any] = (),
+        draft_outcomes: list[Any] = (),
+        draft: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        draft = draft or {}
         self.final = next_step is None
         if needs_code:
             # 決裁 with a second factor older than STAFF_REAUTH_MINUTES: the
@@ -113,8 +113,20 @@ class DecisionForm(forms.Form):
                     }
                 ),
             )
+        # The final level decides on one of the version's outcomes, sent as
+        # the outcome's code (approve / reject for the permit defaults).
+        self.outcomes = {outcome.code: outcome for outcome in outcomes}
+        self.data_forms: dict[str, Any] = {}
         if next_step is None:
-            choices = [("approve", gettext("承認する（最終決裁）"))]
+            choices = [
+                (
+                    outcome.code,
+                    gettext("「%(outcome)s」と決定する（最終決裁）")
+                    % {"outcome": outcome.label_text},
+                )
+                for outcome in outcomes
+                if outcome.favourable
+            ]
         else:
             choices = [
                 (
@@ -128,8 +140,58 @@ class DecisionForm(forms.Form):
         if consult_choices:
             choices.append(("consult", gettext("ほかの課に意見を聞く（合議）")))
         if next_step is None:
-            choices.append(("reject", gettext("不許可とする")))
+            choices.extend(
+                (
+                    outcome.code,
+                    gettext("「%(outcome)s」と決定する（最終決裁）")
+                    % {"outcome": outcome.label_text},
+                )
+                for outcome in outcomes
+                if not outcome.favourable
+            )
+
         self.fields["decision"].choices = choices
+        # 起案 → 回議: a level below the final one drafts the decision (or
+        # amends the draft) as it passes the case on; the final level sees
+        # the draft chosen and filled in, and decides on it as it stands.
+        self.draft_outcomes = {outcome.code: outcome for outcome in draft_outcomes}
+        if draft_outcomes:
+            self.fields["draft_outcome"] = forms.ChoiceField(
+                label=_("起案する決定"),
+                required=False,
+                choices=[
+                    ("", gettext("—（起案しない・起案のまま）")),
+                    *((o.code, o.label_text) for o in draft_outcomes),
+                ],
+                initial=draft.get("outcome", ""),
+                widget=forms.Select(attrs={"class": "form-select"}),
+                help_text=_(
+                    "「承認する」とともに、決定の案（決定の種類・決定内容・"
+                    "申請者へのメッセージ）を起案または修正します。変更は履歴に残ります。"
+                ),
+            )
+            self.order_fields(["decision", "draft_outcome"])
+        posted = self.data.get("decision")
+        if draft_outcomes and posted == "approve":
+            posted = self.data.get("draft_outcome")
+        self.data_forms = {
+            outcome.code: decision_data_form(
+                outcome,
+                self.data if posted == outcome.code else None,
+                answers=draft.get("decision_data") or {}
+                if draft.get("outcome") == outcome.code
+                else {},
+            )
+            for outcome in [*outcomes, *draft_outcomes]
+            if outcome.decision_form is not None
+        }
+        for code, data_form in self.data_forms.items():
+            # What decision.js matches: the outcome chosen as the decision,
+            # or "draft:<code>" for the outcome drafted with an approval.
+            data_form.show_for = f"draft:{code}" if draft_outcomes else code
+        self.fields["applicant_message"].initial = draft.get("applicant_message", "")
+        if draft.get("outcome") in self.outcomes:
+            self.fields["decision"].initial = draft["outcome"]
         self.fields["target_level"].choices = [("", "—"), *earlier_levels]
         self.fields["consult_to"].choices = [("", "—"), *consult_choices]
         if not earlier_levels:
@@ -145,36 +207,97 @@ class DecisionForm(forms.Form):
         self.applicant_message_for = [
             value
             for value, _label in choices
-            if applicant_message_rule(value, final=self.final) != "unused"
-        ]
+            if applicant_message_rule(
+                value, final=self.final, outcome=self.outcomes.get(value)
+            )
+            != "unused"
+        ] + [f"draft:{code}" for code in self.draft_outcomes]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         decision = data.get("decision")
+        drafted = (
+            self.draft_outcomes.get(data.get("draft_outcome") or "")
+            if decision == "approve"
+            else None
+        )
         if decision:
             errors = decision_text_errors(
                 decision=decision,
                 final=self.final,
                 applicant_message=data.get("applicant_message", ""),
                 internal_comment=data.get("internal_comment", ""),
+                outcome=self.outcomes.get(decision) or drafted,
             )
             for field, message in errors.items():
                 self.add_error(field, message)
+        data_form = self.data_forms.get(drafted.code if drafted else decision)
+        if data_form is not None and not data_form.is_valid():
+            # The errors show next to each field of the decision form.
+            self.add_error(None, gettext("決定内容に誤りがあります。"))
         if decision == "send_back" and data.get("target_level") is None:
             self.add_error("target_level", gettext("差し戻す先を選んでください。"))
         if decision == "consult" and not data.get("consult_to"):
             self.add_error("consult_to", gettext("合議先を選んでください。"))
         if (
             "otp_code" in self.fields
-            and decision in FINAL_DECISIONS
+            and settles(final=self.final, decision=decision)
             and not data.get("otp_code", "").strip()
         ):
             self.add_error("otp_code", gettext("確認コードを入力してください。"))
         return data
 
 
+def decision_data_form(
+    outcome: Any, data: Any, *, answers: dict[str, Any] | None = None
+) -> Any:
+    """The outcome's decision form as inputs on the case page, ``dd-<code>-`` names.
+
+    The form builder's own page form checks it (types, required, min/max,
+    rules); its fields are named by key, so the posted names are read back
+    without the prefix and the inputs render with it.
+    """
+    prefix = f"dd-{outcome.code}"
+    if data is not None:
+        start = f"{prefix}-"
+        stripped = {
+            key[len(start) :]: data.getlist(key)
+            for key in data
+            if key.startswith(start)
+        }
+        merged = data.copy()
+        for key, values in stripped.items():
+            merged.setlist(key, values)
+        data = merged
+    form = outcome.decision_form.runtime.page_form(0, data=data, answers=answers or {})
+    form.prefix = prefix
+    form.outcome = outcome
+    return form
+
+
+def decision_data_answers(form: Any) -> dict[str, Any]:
+    """What a valid decision form holds, as the service takes it."""
+    return form.page_answers()
+
+
 class OpinionForm(forms.Form):
-    """The opinion given in a consultation (合議): for colleagues only."""
+    """The answer of a consultation (合議), with its text: for colleagues only.
+
+    同意, 条件付き同意 (the condition in the text) or 異議 (the reason): an
+    objection holds the case at the level that asked until it resolves it.
+    """
+
+    opinion = forms.ChoiceField(
+        label=_("合議の回答"),
+        choices=[
+            ("agree", _("同意")),
+            ("conditional", _("条件付き同意")),
+            ("object", _("異議")),
+        ],
+        initial="agree",
+        widget=Choices(attrs={"class": "form-check-input"}),
+        error_messages={"required": _("合議の回答を選んでください。")},
+    )
 
     internal_comment = forms.CharField(
         label=_("合議の意見（申請者には表示されません）"),

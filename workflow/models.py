@@ -160,6 +160,11 @@ class Case(AbstractProcess):
     decision = models.CharField(_("直前の判断"), max_length=16, blank=True)
     # Every slot that ever appears in this case: who may open it (404 otherwise).
     slots = models.JSONField(default=list, blank=True)
+    # 起案 → 回議 → 決裁: the decision as drafted and amended on its way up
+    # ({"outcome", "decision_data", "applicant_message"}), and every change
+    # with who and when ([{"level", "position", "by", "at", "changes"}]).
+    draft = models.JSONField(_("起案"), default=dict, blank=True)
+    draft_history = models.JSONField(_("起案の履歴"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("案件")

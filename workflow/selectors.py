@@ -13,7 +13,8 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from organisation.models import Assignment
 from organisation.selectors import SlotGrant, slot_key
-from procedures.models import Application
+from procedures.models import Application, Outcome
+from procedures.outcomes import version_outcomes
 from workflow.models import HUMAN, CaseTask, PostReview
 
 PAGE_SIZE = 25
@@ -225,6 +226,47 @@ def case_actions(
         post_review=PostReview.objects.filter(
             application=application, holder=user, reviewed_at__isnull=True
         ).first(),
+    )
+
+
+def decidable_outcomes(case: Any, task: CaseTask | None) -> list[Outcome]:
+    """The outcomes ``task`` may decide on: a review at the final level only."""
+    if (
+        task is None
+        or task.kind != "review"
+        or case.status != "NEW"
+        or task.level != case.level
+        or not case.is_final_level
+    ):
+        return []
+    return version_outcomes(case.application.procedure_version)
+
+
+def draftable_outcomes(case: Any, task: CaseTask | None) -> list[Outcome]:
+    """The outcomes a review below the final level may draft (起案) or amend (回議)."""
+    if (
+        task is None
+        or task.kind != "review"
+        or case.status != "NEW"
+        or task.level != case.level
+        or case.is_final_level
+    ):
+        return []
+    return version_outcomes(case.application.procedure_version)
+
+
+def draft_outcome(case: Any) -> Outcome | None:
+    """The outcome the case's draft names, if it has a draft."""
+    code = (case.draft or {}).get("outcome")
+    if not code:
+        return None
+    return next(
+        (
+            outcome
+            for outcome in version_outcomes(case.application.procedure_version)
+            if outcome.code == code
+        ),
+        None,
     )
 
 

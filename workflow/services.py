@@ -15,20 +15,25 @@ from django.contrib.auth import get_user_model
 from django.db import OperationalError, transaction
 from django.http import HttpRequest
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from core.audit import audit_record
 from documents.selectors import document_for_application
 from documents.services import document_request, document_retry_now
 from organisation.selectors import SlotGrant, user_slot_grants
-from procedures.models import Application, ApplicationEvent
+from procedures.models import Application, ApplicationEvent, Outcome
+from procedures.outcomes import (
+    decision_data_clean,
+    outcome_for_decision,
+    version_outcomes,
+)
 from procedures.services import (
     application_event_add,
     application_mark_under_review,
     application_record_decision,
     application_request_amendment,
 )
-from workflow.decisions import decision_text_errors
+from workflow.decisions import CHAIN_DECISIONS, decision_text_errors
 from workflow.flows import CaseFlow
 from workflow.models import Case, CaseTask, PostReview
 from workflow.routes import chain_plan
@@ -36,8 +41,15 @@ from workflow.routes import chain_plan
 Kind = ApplicationEvent.Kind
 
 DECISIONS = ("approve", "send_back", "amend", "reject", "consult")
+# 合議の回答: an objection stops the case at the level that asked.
+OPINIONS = {
+    "agree": gettext_lazy("同意"),
+    "conditional": gettext_lazy("条件付き同意"),
+    "object": gettext_lazy("異議"),
+}
 
 
+# What the final level may do besides deciding on one of the outcomes.
 class WorkflowError(Exception):
     """A request the case's state does not allow; ``message`` is for people."""
 
@@ -45,6 +57,16 @@ class WorkflowError(Exception):
         super().__init__(message)
         self.message = message
         self.code = code
+
+
+class DecisionDataInvalid(WorkflowError):
+    """The decision data fails its outcome's form; ``errors`` by field key."""
+
+    def __init__(self, errors: dict[str, list[str]]) -> None:
+        super().__init__(
+            gettext("決定内容に誤りがあります。"), code="decision_data_invalid"
+        )
+        self.errors = errors
 
 
 class CaseBusy(WorkflowError):
@@ -245,7 +267,28 @@ def case_approval_record(case: Case) -> list[dict[str, Any]]:
                 "on_behalf_of": done["on_behalf_of"],
             }
         )
+    # 合議 on the record: who was consulted and what they answered.
+    for item in case.consultations:
+        if item.get("status") != "done" or "answer" not in item:
+            continue
+        record.append(
+            {
+                "level": item["before_level"],
+                "position": item.get("label", ""),
+                "name": item.get("by", ""),
+                "section": item.get("label", ""),
+                "action": "consult",
+                "answer": item["answer"],
+                "decided_at": item.get("at", ""),
+                "mark": f"合議（{OPINION_MARKS[item['answer']]}）",
+                "on_behalf_of": None,
+            }
+        )
     return record
+
+
+# The notice is printed in Japanese whatever the reader's language.
+OPINION_MARKS = {"agree": "同意", "conditional": "条件付同意", "object": "異議"}
 
 
 def _mark_step(
@@ -304,6 +347,9 @@ def task_decide(
     decision: str,
     internal_comment: str = "",
     applicant_message: str = "",
+    outcome: str = "",
+    decision_data: dict[str, Any] | None = None,
+    opinion: str = "agree",
     target_level: int | None = None,
     consult_slot: str | None = None,
     consult_label: str = "",
@@ -317,6 +363,12 @@ def task_decide(
     chain's last level), send_back (差戻し to an earlier level), amend (補正
     by the resident), reject (final level only, with a reason), consult (合議
     asked ad hoc). On a consultation task the decision is the opinion.
+
+    At the final level the decision is one of the version's outcomes: its
+    code as ``decision`` (or ``decide`` with ``outcome``; ``approve`` and
+    ``reject`` name the first favourable and unfavourable one), with the
+    ``decision_data`` its decision form asks for (``DecisionDataInvalid``
+    by field otherwise).
 
     Two texts, never mixed: ``internal_comment`` for colleagues (the staff
     timeline and task only) and ``applicant_message`` for the resident, where
@@ -346,7 +398,13 @@ def task_decide(
             applicant_message=applicant_message,
             internal_comment=internal_comment,
         )
-        _consult_opinion(case, task, application, user, on_behalf_of, internal_comment)
+        if opinion not in OPINIONS:
+            raise WorkflowError(
+                gettext("合議の回答を選んでください。"), code="opinion_required"
+            )
+        _consult_opinion(
+            case, task, application, user, on_behalf_of, internal_comment, opinion
+        )
     else:
         _review_decision(
             case,
@@ -357,6 +415,8 @@ def task_decide(
             decision,
             internal_comment,
             applicant_message,
+            outcome_code=outcome,
+            decision_data=decision_data,
             target_level=target_level,
             consult_slot=consult_slot,
             consult_label=consult_label,
@@ -392,12 +452,18 @@ def _refuse_text_errors(**texts: Any) -> None:
             raise WorkflowError(errors[field], code=f"{field}_invalid")
 
 
-def _consult_opinion(case, task, application, user, on_behalf_of, comment) -> None:
+def _consult_opinion(
+    case, task, application, user, on_behalf_of, comment, opinion
+) -> None:
     for item in case.consultations:
         if item["id"] == task.data.get("id"):
             item["status"] = "done"
             item["opinion"] = comment
+            item["answer"] = opinion
             item["by"] = user.full_name or user.email
+            item["at"] = timezone.now().isoformat()
+            # 異議 holds the case at the level that asked until it resolves it.
+            item["resolved"] = opinion != "object"
     case.save(update_fields=["consultations"])
     task.decision = "opinion"
     application_event_add(
@@ -406,7 +472,11 @@ def _consult_opinion(case, task, application, user, on_behalf_of, comment) -> No
         actor=user,
         on_behalf_of=on_behalf_of,
         internal_comment=comment,
-        data={"consultation": task.data.get("label", "")},
+        data={
+            "consultation": task.data.get("label", ""),
+            "answer": opinion,
+            "answer_label": str(OPINIONS[opinion]),
+        },
     )
 
 
@@ -420,34 +490,109 @@ def _review_decision(
     comment,
     applicant_message,
     *,
+    outcome_code,
+    decision_data,
     target_level,
     consult_slot,
     consult_label,
     amend_fields,
 ) -> None:
-    if decision not in DECISIONS:
-        raise WorkflowError(gettext("判断を選んでください。"), code="decision_required")
     if task.level != case.level:
         raise WorkflowError(gettext("この案件の段階が変わりました。"), code="stale")
     final = case.is_final_level
-    if decision == "reject" and not final:
+    chosen = None
+    drafting = (
+        decision == "approve"
+        and not final
+        and (bool(outcome_code) or bool(decision_data) or bool(case.draft))
+    )
+    if decision == "decide" or (final and decision not in CHAIN_DECISIONS):
+        if not final:
+            raise WorkflowError(
+                gettext("決定は、最終決裁の職位だけができます。"), code="not_final"
+            )
+        outcomes = version_outcomes(application.procedure_version, create=True)
+        if decision == "approve" and case.draft and not outcome_code:
+            # 決裁: the final level decides on the draft as it stands.
+            chosen = outcome_for_decision(outcomes, "decide", case.draft["outcome"])
+        else:
+            chosen = outcome_for_decision(outcomes, decision, outcome_code)
+        if chosen is None:
+            raise WorkflowError(
+                gettext("決定の種類を選んでください。"), code="outcome_required"
+            )
+    elif drafting:
+        # 起案 (the first to draft) or 回議 (a later level amends the draft).
+        code = outcome_code or case.draft.get("outcome", "")
+        chosen = outcome_for_decision(
+            version_outcomes(application.procedure_version, create=True),
+            "decide",
+            code,
+        )
+        if chosen is None:
+            raise WorkflowError(
+                gettext("起案する決定の種類を選んでください。"),
+                code="outcome_required",
+            )
+    elif decision == "reject":
         raise WorkflowError(
             gettext("不許可の決定は、最終決裁の職位だけができます。"),
             code="not_final",
         )
+    elif decision not in DECISIONS:
+        raise WorkflowError(gettext("判断を選んでください。"), code="decision_required")
+    if chosen is None and decision_data:
+        raise DecisionDataInvalid(
+            {"decision_data": [gettext("決定内容は最終決裁の決定でだけ入力できます。")]}
+        )
+    if chosen is not None and case.draft:
+        # Empty fields keep what the draft says; the draft's data belongs to
+        # its outcome, so another outcome starts from nothing.
+        same = case.draft.get("outcome") == chosen.code
+        if not decision_data and same:
+            decision_data = case.draft.get("decision_data") or {}
+        if not applicant_message:
+            applicant_message = case.draft.get("applicant_message", "")
     _refuse_text_errors(
         decision=decision,
         final=final,
         applicant_message=applicant_message,
         internal_comment=comment,
+        outcome=chosen,
     )
+    objections = _open_objections(case)
+    if objections and (decision in ("approve", "decide") or chosen is not None):
+        # Proceeding over a 異議 is the asking level's call, with its reason.
+        if not comment:
+            raise WorkflowError(
+                gettext(
+                    "合議先から異議があります。再度合議する、差し戻す、または"
+                    "異議を踏まえて進める理由を「内部コメント」に入力してください。"
+                ),
+                code="objection_unresolved",
+            )
+        _resolve_objections(objections, user, "proceeded", comment)
+    elif objections and decision in ("send_back", "consult", "amend"):
+        _resolve_objections(objections, user, decision, comment)
+    cleaned: dict[str, Any] = {}
+    if chosen is not None:
+        cleaned, errors = decision_data_clean(
+            outcome=chosen, data=decision_data, answers=application.answers or {}
+        )
+        if errors:
+            raise DecisionDataInvalid(errors)
+        if drafting or case.draft:
+            _draft_record(case, user, chosen, cleaned, applicant_message)
+    if drafting:
+        chosen = None  # the case climbs on with its draft; nothing is decided yet
     step = case.chain[case.level]
     data = {"level": case.level + 1, "position": step["position"]}
-    if decision == "approve" and final:
+    if chosen is not None:
+        action = "approve" if chosen.favourable else "reject"
         _mark_step(
-            case, user=user, on_behalf_of=on_behalf_of, action="approve", final=True
+            case, user=user, on_behalf_of=on_behalf_of, action=action, final=True
         )
-        case.decision = "final_approve"
+        case.decision = "final_approve" if chosen.favourable else "reject"
         _finish(
             case,
             application,
@@ -455,7 +600,8 @@ def _review_decision(
             on_behalf_of,
             comment,
             applicant_message,
-            approved=True,
+            outcome=chosen,
+            decision_data=cleaned,
         )
     elif decision == "approve":
         _mark_step(
@@ -470,20 +616,6 @@ def _review_decision(
             on_behalf_of=on_behalf_of,
             internal_comment=comment,
             data=data,
-        )
-    elif decision == "reject":
-        _mark_step(
-            case, user=user, on_behalf_of=on_behalf_of, action="reject", final=True
-        )
-        case.decision = "reject"
-        _finish(
-            case,
-            application,
-            user,
-            on_behalf_of,
-            comment,
-            applicant_message,
-            approved=False,
         )
     elif decision == "send_back":
         if target_level is None or not 0 <= target_level < case.level:
@@ -540,15 +672,114 @@ def _review_decision(
             data={**data, "to": consult_label},
         )
     task.decision = case.decision
-    case.save(update_fields=["chain", "level", "decision", "consultations", "slots"])
+    case.save(
+        update_fields=[
+            "chain",
+            "level",
+            "decision",
+            "consultations",
+            "slots",
+            "draft",
+            "draft_history",
+        ]
+    )
+
+
+def _open_objections(case: Case) -> list[dict[str, Any]]:
+    """異議 given to this level's consultations and not yet resolved by it."""
+    return [
+        item
+        for item in case.consultations
+        if item.get("before_level") == case.level
+        and item.get("status") == "done"
+        and item.get("answer") == "object"
+        and not item.get("resolved")
+    ]
+
+
+def _resolve_objections(
+    items: list[dict[str, Any]], user: Any, how: str, comment: str
+) -> None:
+    for item in items:
+        item["resolved"] = True
+        item["resolution"] = {
+            "how": how,
+            "by": user.full_name or user.email,
+            "at": timezone.now().isoformat(),
+            "comment": comment,
+        }
+
+
+def _draft_record(
+    case: Case,
+    user: Any,
+    outcome: Outcome,
+    decision_data: dict[str, Any],
+    applicant_message: str,
+) -> None:
+    """Keep the draft and, when it changed, who changed what and when.
+
+    The history holds each change as {field: {"from", "to"}} so the case
+    page shows the difference; nothing is ever overwritten without a trace.
+    """
+    before = case.draft or {}
+    after = {
+        "outcome": outcome.code,
+        "outcome_label": outcome.label,
+        "decision_data": decision_data,
+        "applicant_message": applicant_message,
+    }
+    changes: dict[str, Any] = {}
+    if before.get("outcome") != outcome.code:
+        changes["outcome"] = {
+            "from": before.get("outcome_label", ""),
+            "to": outcome.label,
+        }
+    old_data = before.get("decision_data") or {}
+    for key in sorted(set(old_data) | set(decision_data)):
+        if old_data.get(key) != decision_data.get(key):
+            changes[f"decision_data.{key}"] = {
+                "from": old_data.get(key),
+                "to": decision_data.get(key),
+            }
+    if before.get("applicant_message", "") != applicant_message:
+        changes["applicant_message"] = {
+            "from": before.get("applicant_message", ""),
+            "to": applicant_message,
+        }
+    if before and not changes:
+        return
+    step = case.chain[case.level]
+    case.draft = after
+    case.draft_history = [
+        *case.draft_history,
+        {
+            "action": "amended" if before else "drafted",
+            "level": case.level + 1,
+            "position": step["position"],
+            "by": user.full_name or user.email,
+            "user_id": user.pk,
+            "at": timezone.now().isoformat(),
+            "changes": changes,
+        },
+    ]
 
 
 def _finish(
-    case, application, user, on_behalf_of, comment, applicant_message, *, approved
+    case,
+    application,
+    user,
+    on_behalf_of,
+    comment,
+    applicant_message,
+    *,
+    outcome: Outcome,
+    decision_data: dict[str, Any],
 ) -> None:
     application_record_decision(
         application=application,
-        approved=approved,
+        outcome=outcome,
+        decision_data=decision_data,
         actor=user,
         applicant_message=applicant_message,
         internal_comment=comment,
@@ -556,13 +787,13 @@ def _finish(
     )
     # Same transaction: the document row exists iff the decision does; the
     # render, signature and upload run after commit, outside this lock. The
-    # notice prints the message to the applicant as a refusal's 理由, never
-    # the internal comment.
+    # notice prints the message to the applicant as the 理由 of an outcome
+    # that must state one, never the internal comment.
     document_request(
         application=application,
-        approved=approved,
+        approved=outcome.favourable,
         approval_record=case_approval_record(case),
-        reason="" if approved else applicant_message,
+        reason=applicant_message if outcome.reason_required else "",
     )
 
 

@@ -44,5 +44,10 @@ urlpatterns = [
         views.document_mailing,
         name="document_mailing",
     ),
+    path(
+        "cases/<uuid:public_id>/draft.pdf",
+        views.case_draft_preview,
+        name="case_draft_preview",
+    ),
     path("post-reviews/<int:pk>/", views.post_review_done, name="post_review_done"),
 ]

@@ -20,11 +20,19 @@ from core.downloads import private_download
 from core.models import AccessRecord
 from documents.forms import MailingForm
 from documents.selectors import document_for_application
+from documents.services import document_draft_preview
 from documents.views import issued_document_response
 from organisation.selectors import user_slot_grants
 from procedures.models import Procedure
+from procedures.outcomes import decision_data_display
 from workflow import selectors, services
-from workflow.forms import FINAL_DECISIONS, CommentForm, DecisionForm, OpinionForm
+from workflow.decisions import settles
+from workflow.forms import (
+    CommentForm,
+    DecisionForm,
+    OpinionForm,
+    decision_data_answers,
+)
 
 
 def _grants(request: HttpRequest) -> list:
@@ -125,6 +133,9 @@ def _task_form(
             for index, step in enumerate(case.chain[: case.level])
         ],
         consult_choices=selectors.consult_choices(case),
+        outcomes=selectors.decidable_outcomes(case, task),
+        draft_outcomes=selectors.draftable_outcomes(case, task),
+        draft=case.draft,
     )
 
 
@@ -148,6 +159,7 @@ def _case_page(
     )
     if actions.my_task is not None and form is None:
         form = _task_form(request, case, actions.my_task)
+    draft_outcome = selectors.draft_outcome(case)
     sections = application.procedure_version.form_version.runtime.display(
         application.answers
     )
@@ -191,6 +203,15 @@ def _case_page(
             "post_review": actions.post_review,
             "document": document_for_application(application),
             "mailing_form": mailing_form or MailingForm(),
+            "decision_items": decision_data_display(
+                outcome=application.outcome, data=application.decision_data or {}
+            ),
+            "draft_outcome": draft_outcome,
+            "draft_items": decision_data_display(
+                outcome=draft_outcome, data=case.draft.get("decision_data") or {}
+            )
+            if draft_outcome
+            else [],
             "overdue": bool(
                 application.due_date and application.due_date < timezone.localdate()
             ),
@@ -256,11 +277,15 @@ def task_decide(request: HttpRequest, public_id: Any, task_id: int) -> HttpRespo
     decision = data.get("decision", "opinion")
     if (
         "otp_code" in form.fields
-        and decision in FINAL_DECISIONS
+        and settles(final=form.final, decision=decision)
         and not reverify(request, data["otp_code"])
     ):
         form.add_error("otp_code", _("確認コードが正しくありません。"))
         return _case_page(request, public_id, form=form, status=400)
+    outcome_code = data.get("draft_outcome", "")
+    data_form = getattr(form, "data_forms", {}).get(
+        decision if decision in getattr(form, "outcomes", {}) else outcome_code
+    )
     try:
         services.task_decide(
             task_id=task_id,
@@ -269,6 +294,9 @@ def task_decide(request: HttpRequest, public_id: Any, task_id: int) -> HttpRespo
             decision=decision,
             internal_comment=data.get("internal_comment", ""),
             applicant_message=data.get("applicant_message", ""),
+            outcome=outcome_code if decision == "approve" else "",
+            opinion=data.get("opinion", "agree"),
+            decision_data=decision_data_answers(data_form) if data_form else None,
             target_level=data.get("target_level"),
             consult_slot=data.get("consult_to") or None,
             consult_label=getattr(form, "consult_labels", {}).get(
@@ -277,11 +305,42 @@ def task_decide(request: HttpRequest, public_id: Any, task_id: int) -> HttpRespo
             grants=_grants(request),
             request=request,
         )
+    except services.DecisionDataInvalid as exc:
+        # Each message next to its field (交付決定額 above the amount applied for).
+        for key, problems in exc.errors.items():
+            target = key if data_form is not None and key in data_form.fields else None
+            for problem in problems:
+                (data_form if target else form).add_error(target, problem)
+        return _case_page(request, public_id, form=form, status=400)
     except services.WorkflowError as exc:
         messages.error(request, exc.message)
         return redirect("workflow:case_detail", public_id=public_id)
     messages.success(request, _("判断を記録しました。"))
     return redirect("workflow:inbox")
+
+
+@caseworker_required
+def case_draft_preview(request: HttpRequest, public_id: Any) -> HttpResponse:
+    """The notice as the draft would issue it, marked 案 and not signed."""
+    application = selectors.case_for_staff(
+        user=request.user, public_id=public_id, grants=_grants(request)
+    )
+    case = application.case
+    outcome = selectors.draft_outcome(case)
+    if outcome is None:
+        raise Http404
+    access_record(request=request, target=application, what=AccessRecord.What.CASE)
+    pdf = document_draft_preview(
+        application=application,
+        outcome=outcome,
+        decision_data=case.draft.get("decision_data") or {},
+        reason=case.draft.get("applicant_message", ""),
+        approval_record=services.case_approval_record(case),
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = 'inline; filename="draft.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @caseworker_required

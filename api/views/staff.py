@@ -32,6 +32,7 @@ from core.models import AccessRecord
 from documents.selectors import document_for_application
 from documents.views import issued_document_response
 from organisation.selectors import user_slot_grants
+from procedures.outcomes import decision_data_display, outcome_description
 from workflow import selectors, services
 
 
@@ -150,6 +151,23 @@ class CaseDetail(StaffView):
                 "consult_choices": dict(selectors.consult_choices(case))
                 if my_task is not None and my_task.kind == "review"
                 else {},
+                "outcome": outcome_description(application.outcome)
+                if application.outcome_id
+                else None,
+                "decision_data": application.decision_data or {},
+                "decision_display": decision_data_display(
+                    outcome=application.outcome, data=application.decision_data or {}
+                ),
+                "available_outcomes": [
+                    outcome_description(outcome)
+                    for outcome in selectors.decidable_outcomes(case, my_task)
+                ],
+                "draftable_outcomes": [
+                    outcome_description(outcome)
+                    for outcome in selectors.draftable_outcomes(case, my_task)
+                ],
+                "draft": case.draft or None,
+                "draft_history": case.draft_history,
             }
         )
 
@@ -272,8 +290,9 @@ class TaskDecide(_TaskAction):
         parameters=[id_parameter("task_id")],
         request=s.DecisionSerializer,
         responses=s.CaseSerializer,
-        summary="Decide on a claimed task: approve, send_back, amend, reject, consult; "
-        "opinion on a consultation",
+        summary="Decide on a claimed task: approve, send_back, amend, consult; at "
+        "the final level an outcome (decide + outcome, or its code) with its "
+        "decision_data; opinion on a consultation",
     )
     def post(self, request, public_id, task_id: int):
         case, task = self.task(public_id, task_id)
@@ -314,6 +333,9 @@ class TaskDecide(_TaskAction):
             decision=decision,
             internal_comment=data["internal_comment"],
             applicant_message=data["applicant_message"],
+            outcome=data["outcome"],
+            decision_data=data["decision_data"],
+            opinion=data["opinion"],
             target_level=data["target_level"],
             consult_slot=data["consult_to"] if decision == "consult" else None,
             consult_label=consult_label,

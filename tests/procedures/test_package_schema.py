@@ -41,7 +41,12 @@ def test_demo_package_is_valid_against_the_schema():
     )
     errors = [e.message for e in _validator().iter_errors(package)]
     assert errors == []
-    assert set(package["sections"]) == {"route", "document_template", "applicant"}
+    assert set(package["sections"]) == {
+        "route",
+        "document_template",
+        "applicant",
+        "outcomes",
+    }
 
 
 def test_the_documented_example_is_valid_and_a_misspelt_key_is_not():

@@ -248,7 +248,12 @@ def test_demo_package_carries_its_route_and_document_template_into_an_empty_inst
     )
     procedure = Procedure.objects.get(code="chiiki-fukushi-josei")
     package = packages.package_export_procedure(procedure=procedure)
-    assert set(package["sections"]) == {"route", "document_template", "applicant"}
+    assert set(package["sections"]) == {
+        "route",
+        "document_template",
+        "applicant",
+        "outcomes",
+    }
     text = packages.package_dumps(package)
     _empty_installation()
 

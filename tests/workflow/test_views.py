@@ -421,10 +421,11 @@ def test_decision_form_offers_only_what_this_level_can_decide(client, submit, or
     decide(application, p["kakaricho"])
     claim(application, p["kacho"])
     final = _decision_labels(_login(client, p["kacho"]).get(url).content.decode())
+    # The final level decides on the version's outcomes (the permit defaults).
     assert final == [
-        "承認する（最終決裁）",
+        "「許可」と決定する（最終決裁）",
         "前の段階へ差し戻す（差戻し）",
         "申請者に補正を求める",
         "ほかの課に意見を聞く（合議）",
-        "不許可とする",
+        "「不許可」と決定する（最終決裁）",
     ]
