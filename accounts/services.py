@@ -33,7 +33,9 @@ def email_verification_token(user: User) -> str:
     return signing.dumps({"u": user.pk, "e": user.email}, salt=_VERIFY_SALT)
 
 
-def send_templated_mail(*, user: User, template: str, context: dict[str, Any]) -> None:
+def send_templated_mail(
+    *, user: User, template: str, context: dict[str, Any], about: Any = None
+) -> None:
     """Send ``<template>_subject.txt`` / ``<template>_body.txt`` in the user's language.
 
     Call it inside the transaction of the change the mail reports: it writes
@@ -43,7 +45,7 @@ def send_templated_mail(*, user: User, template: str, context: dict[str, Any]) -
         context = {"user": user, "site_url": settings.SITE_URL, **context}
         subject = render_to_string(f"{template}_subject.txt", context).strip()
         body = render_to_string(f"{template}_body.txt", context)
-    outbox_mail(to=user.email, subject=subject, body=body)
+    outbox_mail(to=user.email, subject=subject, body=body, about=about)
 
 
 @transaction.atomic
