@@ -20,7 +20,7 @@ from procedures.models import Procedure, ProcedureVersion
 from tests.documents.conftest import _signing  # noqa: F401 (autouse: dev certificate)
 from tests.factories import ResidentFactory, StaffFactory
 from tests.procedures.conftest import PDF_BYTES, make_form_version
-from tests.second_factor import give_second_factor
+from tests.second_factor import current_code, give_second_factor
 from tests.workflow.conftest import absence, org  # noqa: F401 (fixtures)
 from workflow.demo import seed_demo_route
 
@@ -80,7 +80,13 @@ def api_client(user: Any | None = None) -> APIClient:
             give_second_factor(user)  # staff tokens work only with one
         _token, raw = api_token_create(user=user, name="test")
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+        client.api_user = user
     return client
+
+
+def otp(client: APIClient) -> str:
+    """A code from the authenticator of the client's token owner (決裁 asks)."""
+    return current_code(give_second_factor(client.api_user))
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ Status = OutboxMessage.Status
 @pytest.mark.django_db
 def test_disposal_blanks_the_applications_messages(
     client,
-    decided,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    decided,  # noqa: F811
+    django_capture_on_commit_callbacks,
 ):
     mails = OutboxMessage.objects.filter(
         about_type="procedures.application", about_id=str(decided.pk)
