@@ -34,6 +34,7 @@ from core.outbox import outbox_retry as outbox_retry_service
 from core.security_events import (
     SECURITY_EVENTS,
     EventFilter,
+    event_label,
     event_person,
     event_summary,
     security_events_page,
@@ -278,7 +279,7 @@ def security_events(request: HttpRequest) -> HttpResponse:
             "events": [
                 {
                     "event": event,
-                    "label": SECURITY_EVENTS.get(event.action, event.action),
+                    "label": event_label(event.action),
                     "person": event_person(event),
                     "summary": event_summary(event),
                 }
@@ -315,7 +316,7 @@ def _security_events_csv(filters: EventFilter) -> StreamingHttpResponse:
             yield writer.writerow(
                 [
                     timezone.localtime(event.created_at).isoformat(timespec="seconds"),
-                    str(SECURITY_EVENTS.get(event.action, event.action)),
+                    event_label(event.action),
                     event.action,
                     event_person(event),
                     event.ip_address or "",

@@ -236,6 +236,12 @@ def test_filters_pages_and_csv(client, settings, monkeypatch):
     assert "old@example.jp" in by_date.content.decode()
     assert "user1@example.jp" not in by_date.content.decode()
 
+    _event("organisation.assignment_end", username="moved@example.jp")
+    by_prefix = admin.get(URL, {"kind": "organisation."}).content.decode()
+    assert "組織・役割の変更" in by_prefix
+    assert "moved@example.jp" in by_prefix
+    assert "user1@example.jp" not in by_prefix
+
     by_kind = admin.get(URL, {"kind": "api.token_create"}).content.decode()
     assert "user1@example.jp" not in by_kind
     assert "条件に合う記録はありません" in by_kind
@@ -252,6 +258,6 @@ def test_filters_pages_and_csv(client, settings, monkeypatch):
     text = b"".join(download.streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][0] == "日時"
-    assert len(rows) == 1 + 56
+    assert len(rows) == 1 + 56  # login failures only
     assert rows[-1][3] == "old@example.jp"
     assert rows[-1][2] == "account.login_failed"
