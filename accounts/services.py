@@ -160,7 +160,12 @@ def otp_enrolment_confirm(
     device.save(update_fields=["confirmed"])
     codes = recovery_codes_create(user=user)
     if user.is_staff:
-        audit_record(action="staff.second_factor_enrol", actor=user, target=user)
+        audit_record(
+            action="staff.second_factor_enrol",
+            actor=user,
+            target=user,
+            data={"device": "authenticator"},
+        )
     return codes
 
 
