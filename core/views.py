@@ -265,8 +265,10 @@ def security_events(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "csv":
         return _security_events_csv(filters)
     before = request.GET.get("before", "")
+    # An id, or nothing (the newest page): a hand-made value is not an error.
+    valid = before.isascii() and before.isdigit() and len(before) <= 18
     events, next_before = security_events_page(
-        filters, before=int(before) if before.isdigit() else None
+        filters, before=int(before) if valid else None
     )
     query = request.GET.copy()
     query.pop("before", None)

@@ -203,7 +203,9 @@ def _event(action, *, username="", actor=None):
     return audit_record(action=action, actor=actor, data={"username": username})
 
 
-def test_filters_pages_and_csv(client, settings, monkeypatch):
+def test_filters_pages_and_csv(
+    client, settings, monkeypatch, django_assert_max_num_queries
+):
     settings.LANGUAGE_CODE = "ja"
     old = timezone.make_aware(dt.datetime(2026, 4, 1, 9, 30))
     # The event written back then (the log is append-only: no later UPDATE).
@@ -215,7 +217,8 @@ def test_filters_pages_and_csv(client, settings, monkeypatch):
     _event("case.approve", username="not-security@example.jp")
     admin = _admin_client(client)
 
-    first = admin.get(URL)
+    with django_assert_max_num_queries(8):
+        first = admin.get(URL)
     body = first.content.decode()
     assert first.status_code == 200
     assert body.index("user54@example.jp") < body.index("user53@example.jp")
@@ -227,6 +230,8 @@ def test_filters_pages_and_csv(client, settings, monkeypatch):
     assert "old@example.jp" in second
     assert "令和8年4月1日 09:30" in second
     assert "user54@example.jp" not in second
+    for odd in ("abc", "²", "9" * 40):
+        assert admin.get(URL, {"before": odd}).status_code == 200
 
     by_person = admin.get(URL, {"person": "user7@"}).content.decode()
     assert "user7@example.jp" in by_person
