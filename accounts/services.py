@@ -159,13 +159,16 @@ def otp_enrolment_confirm(
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     codes = recovery_codes_create(user=user)
-    if user.is_staff:
-        audit_record(
-            action="staff.second_factor_enrol",
-            actor=user,
-            target=user,
-            data={"device": "authenticator"},
-        )
+    # Staff keep the name the log has always used; a resident opting in is
+    # an account event (a stolen password could enrol the thief's phone).
+    audit_record(
+        action="staff.second_factor_enrol"
+        if user.is_staff
+        else "account.second_factor_enrol",
+        actor=user,
+        target=user,
+        data={"device": "authenticator"},
+    )
     return codes
 
 
@@ -190,6 +193,8 @@ def otp_disable(*, user: User) -> None:
         raise PermissionError("staff accounts keep their second factor")
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+    WebAuthnCredential.objects.filter(user=user).delete()
+    audit_record(action="account.second_factor_disable", actor=user, target=user)
 
 
 @transaction.atomic

@@ -29,6 +29,8 @@ SECURITY_EVENTS = {
     "account.second_factor_failed": _("確認コードの誤り"),
     "staff.second_factor_enrol": _("2段階認証の設定"),
     "staff.second_factor_reset": _("2段階認証のリセット"),
+    "account.second_factor_enrol": _("2段階認証の設定（住民）"),
+    "account.second_factor_disable": _("2段階認証をやめた（住民）"),
     "api.token_create": _("APIトークンの作成"),
     "api.token_revoke": _("APIトークンの失効"),
     "documents.template_edit": _("文書テンプレートの編集"),
