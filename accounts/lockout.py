@@ -28,24 +28,14 @@ from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from core.clients import client_address
+
 INDEX_KEY = "lockouts:index"
 
 
 def client_ip(request: HttpRequest) -> str | None:
-    """The client's address: the proxy's last X-Forwarded-For entry when behind one.
-
-    The proxy appends the address it saw; entries before it come from the
-    client and may be forged, so only the last one counts.
-    """
-    if settings.BEHIND_PROXY:
-        hops = [
-            hop.strip()
-            for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-            if hop.strip()
-        ]
-        if hops:
-            return hops[-1]
-    return request.META.get("REMOTE_ADDR")
+    """axes' client address (``AXES_CLIENT_IP_CALLABLE``): ``core.clients``'."""
+    return client_address(request)
 
 
 def client_username(request: HttpRequest, credentials: dict[str, Any] | None) -> str:

@@ -1,4 +1,4 @@
-"""Who needs a second factor, and whether they have one (reads only).
+"""Who needs a second factor, whether they have one, and checking a code.
 
 Staff and administrators always need one. A resident needs one once they
 have turned it on: the login marks the session (``SESSION_KEY``) so that
@@ -57,10 +57,35 @@ def is_fresh(request: HttpRequest) -> bool:
     return at is not None and time.time() - at <= settings.STAFF_REAUTH_MINUTES * 60
 
 
-def reverify(request: HttpRequest, code: str) -> bool:
-    """Check a code from the person's authenticator (or a recovery code) now."""
+def code_refused(*, user: Any, purpose: str, request: HttpRequest | None) -> None:
+    """A wrong code goes to the audit log: many of them mean someone holds the
+    password and is guessing the second factor."""
+    from core.audit import audit_record
+
+    audit_record(
+        action="account.second_factor_failed",
+        actor=user,
+        target=user,
+        data={"purpose": purpose},
+        request=request,
+    )
+
+
+def code_matches(
+    *, user: Any, code: str, purpose: str, request: HttpRequest | None
+) -> bool:
+    """Check a code from the person's authenticator (or a recovery code) now;
+    a wrong one is recorded."""
     code = "".join((code or "").split()).lower()
-    if not code or match_token(request.user, code) is None:
+    if code and match_token(user, code) is not None:
+        return True
+    code_refused(user=user, purpose=purpose, request=request)
+    return False
+
+
+def reverify(request: HttpRequest, code: str, *, purpose: str = "decision") -> bool:
+    """Check a code again before an act that needs a recent one (決裁)."""
+    if not code_matches(user=request.user, code=code, purpose=purpose, request=request):
         return False
     mark_fresh(request)
     return True

@@ -38,7 +38,9 @@ def email_verification_token(user: User) -> str:
     return signing.dumps({"u": user.pk, "e": user.email}, salt=_VERIFY_SALT)
 
 
-def send_templated_mail(*, user: User, template: str, context: dict[str, Any]) -> None:
+def send_templated_mail(
+    *, user: User, template: str, context: dict[str, Any], about: Any = None
+) -> None:
     """Send ``<template>_subject.txt`` / ``<template>_body.txt`` in the user's language.
 
     Call it inside the transaction of the change the mail reports: it writes
@@ -48,7 +50,7 @@ def send_templated_mail(*, user: User, template: str, context: dict[str, Any]) -
         context = {"user": user, "site_url": settings.SITE_URL, **context}
         subject = render_to_string(f"{template}_subject.txt", context).strip()
         body = render_to_string(f"{template}_body.txt", context)
-    outbox_mail(to=user.email, subject=subject, body=body)
+    outbox_mail(to=user.email, subject=subject, body=body, about=about)
 
 
 @transaction.atomic
@@ -168,8 +170,16 @@ def otp_enrolment_confirm(
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     codes = recovery_codes_create(user=user)
-    if user.is_staff:
-        audit_record(action="staff.second_factor_enrol", actor=user, target=user)
+    # Staff keep the name the log has always used; a resident opting in is
+    # an account event (a stolen password could enrol the thief's phone).
+    audit_record(
+        action="staff.second_factor_enrol"
+        if user.is_staff
+        else "account.second_factor_enrol",
+        actor=user,
+        target=user,
+        data={"device": "authenticator"},
+    )
     return codes
 
 
@@ -194,6 +204,8 @@ def otp_disable(*, user: User) -> None:
         raise PermissionError("staff accounts keep their second factor")
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+    WebAuthnCredential.objects.filter(user=user).delete()
+    audit_record(action="account.second_factor_disable", actor=user, target=user)
 
 
 @transaction.atomic

@@ -33,6 +33,7 @@ from accounts.forms import (
 from accounts.models import User
 from accounts.second_factor import (
     SESSION_KEY,
+    code_refused,
     has_second_factor,
     is_fresh,
     mark_fresh,
@@ -272,6 +273,9 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
                     % {"count": device.token_set.count()},
                 )
             return redirect(_next_url(request))
+        code_refused(
+            user=user, purpose="reauthentication" if fresh else "login", request=request
+        )
         form.add_error(
             "code",
             _(

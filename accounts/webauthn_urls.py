@@ -3,7 +3,8 @@
 The package's URLs, with its namespace (its scripts reverse
 ``otp_webauthn:…``), except that a completed verification also does what our
 own verification page does: a new session id, and the note that the second
-factor was given just now. Passwordless sign-in is off
+factor was given just now, and a registered passkey is audited as an
+enrolment. Passwordless sign-in is off
 (``OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN``): a passkey is a second factor
 after the password, never instead of it.
 """
@@ -16,6 +17,24 @@ from django.views.i18n import JavaScriptCatalog
 from django_otp_webauthn import views
 
 from accounts.second_factor import SESSION_KEY, mark_fresh
+
+
+class CompleteRegistrationView(views.CompleteCredentialRegistrationView):
+    def post(self, *args, **kwargs):
+        from core.audit import audit_record
+
+        response = super().post(*args, **kwargs)
+        user = self.request.user
+        if response.status_code == 200 and user.is_staff:
+            # A new way past the second step, like a new phone.
+            audit_record(
+                action="staff.second_factor_enrol",
+                actor=user,
+                target=user,
+                data={"device": "passkey"},
+                request=self.request,
+            )
+        return response
 
 
 class CompleteVerificationView(views.CompleteCredentialAuthenticationView):
@@ -37,7 +56,7 @@ urlpatterns = [
     ),
     path(
         "registration/complete/",
-        views.CompleteCredentialRegistrationView.as_view(),
+        CompleteRegistrationView.as_view(),
         name="credential-registration-complete",
     ),
     path(

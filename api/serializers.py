@@ -591,6 +591,17 @@ class DecisionSerializer(StrictSerializer):
         default=list,
         max_length=200,
     )
+    otp_code = serializers.CharField(
+        max_length=64,
+        required=False,
+        default="",
+        allow_blank=True,
+        write_only=True,
+        help_text="The current code of the caller's authenticator app (or a "
+        "recovery code). Needed for approve or reject at the final level (決裁) "
+        "unless the browser session gave it within STAFF_REAUTH_MINUTES; without "
+        "it, or when it is wrong, the answer is 403 reauthentication_required.",
+    )
 
     def validate(self, data: dict[str, Any]) -> dict[str, Any]:
         # The one text ``comment`` reached the applicant on some decisions and

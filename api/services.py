@@ -46,7 +46,7 @@ def token_validity_days_for(user: Any) -> tuple[int, ...]:
 
 @transaction.atomic
 def api_token_create(
-    *, user: Any, name: str, days: int = TOKEN_DEFAULT_DAYS
+    *, user: Any, name: str, days: int = TOKEN_DEFAULT_DAYS, request: Any = None
 ) -> tuple[ApiToken, str]:
     """A new token for ``user`` valid ``days`` days; the secret is returned once.
 
@@ -65,33 +65,45 @@ def api_token_create(
     )
     from core.audit import audit_record
 
-    if user.is_staff:
-        audit_record(
-            action="api.token_create",
-            actor=user,
-            target=token,
-            data={"days": days, "expires_at": token.expires_at.isoformat()},
-        )
+    # Residents' tokens too: a token acts for its owner like a password.
+    audit_record(
+        action="api.token_create",
+        actor=user,
+        target=token,
+        data={
+            "name": token.name,
+            "days": days,
+            "expires_at": token.expires_at.isoformat(),
+        },
+        request=request,
+    )
     return token, raw
 
 
 @transaction.atomic
-def api_token_revoke(*, token: ApiToken, user: Any) -> ApiToken:
+def api_token_revoke(*, token: ApiToken, user: Any, request: Any = None) -> ApiToken:
     """Revoke one of ``user``'s tokens (idempotent); it stops working at once."""
     if token.user_id != user.pk:
         raise PermissionError("not the owner")
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
-        if user.is_staff:
-            from core.audit import audit_record
+        from core.audit import audit_record
 
-            audit_record(action="api.token_revoke", actor=user, target=token)
+        audit_record(
+            action="api.token_revoke",
+            actor=user,
+            target=token,
+            data={"name": token.name, "owner": user.email},
+            request=request,
+        )
     return token
 
 
 @transaction.atomic
-def api_token_revoke_by_administrator(*, token: ApiToken, actor: Any) -> ApiToken:
+def api_token_revoke_by_administrator(
+    *, token: ApiToken, actor: Any, request: Any = None
+) -> ApiToken:
     """An administrator revokes someone's token (idempotent; audited)."""
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
@@ -102,7 +114,8 @@ def api_token_revoke_by_administrator(*, token: ApiToken, actor: Any) -> ApiToke
             action="api.token_revoke",
             actor=actor,
             target=token,
-            data={"owner": token.user.email},
+            data={"name": token.name, "owner": token.user.email},
+            request=request,
         )
     return token
 

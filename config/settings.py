@@ -407,6 +407,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.deliver_due_messages",
         "schedule": env_int("OUTBOX_POLL_SECONDS", 60),
     },
+    # Sent mail holds personal data: kept OUTBOX_KEEP_DAYS, then deleted.
+    "purge-sent-outbox": {
+        "task": "core.tasks.purge_sent_messages",
+        "schedule": 3600,
+    },
 }
 
 # --- E-mail ---------------------------------------------------------------
@@ -429,6 +434,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "noreply@e-shinsei.example.jp
 OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 30)
 OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 3600)
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 20)
+# Days a sent message (its body holds personal data) is kept.
+OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 30)
 
 # --- Security -------------------------------------------------------------
 # Secure by default when DEBUG is off; each can be relaxed by its variable

@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from core.clients import client_address
 from core.models import AccessRecord
 
 
@@ -34,7 +35,7 @@ def access_record(
         what=what,
         detail=detail[:255],
         channel=channel,
-        ip_address=request.META.get("REMOTE_ADDR") or None,
+        ip_address=client_address(request),
     )
 
 

@@ -13,6 +13,7 @@ from django.db import connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from core.clients import client_address
 from core.models import AuditEvent
 
 # The head of the chain, logged after every commit: logs leave the database
@@ -58,9 +59,7 @@ def audit_signing_key() -> tuple[str, bytes]:
 
 
 def _client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+    return None if request is None else client_address(request)
 
 
 @transaction.atomic(savepoint=False)

@@ -153,13 +153,20 @@ class OutboxMessage(models.Model):
     claimed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(_("作成日時"), default=timezone.now)
     sent_at = models.DateTimeField(_("送信日時"), null=True, blank=True)
+    # What the message is about (an application), named the way the access
+    # log names its targets: core sits below the apps whose records it
+    # names. Records disposal erases the messages of what it disposes of.
+    about_type = models.CharField(_("関連する記録の種類"), max_length=64, blank=True)
+    about_id = models.CharField(_("関連する記録のID"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("送信待ちのメッセージ")
         verbose_name_plural = _("送信待ちのメッセージ")
         ordering = ["-created_at"]
         indexes = [
-            models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx")
+            models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx"),
+            models.Index(fields=["about_type", "about_id"], name="outbox_about_idx"),
+            models.Index(fields=["status", "sent_at"], name="outbox_sent_idx"),
         ]
 
     def __str__(self) -> str:

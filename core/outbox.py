@@ -39,14 +39,20 @@ def _enqueue(message_id: int, *, run_after: dt.datetime | None = None) -> None:
 
 
 def outbox_mail(
-    *, to: str, subject: str, body: str, from_email: str = ""
+    *, to: str, subject: str, body: str, from_email: str = "", about: Any = None
 ) -> OutboxMessage:
-    """Record an e-mail to send once the current transaction commits."""
+    """Record an e-mail to send once the current transaction commits.
+
+    ``about`` is the record the mail reports on (an application): its
+    disposal erases the mail too (``outbox_erase_for``).
+    """
     message = OutboxMessage.objects.create(
         kind=OutboxMessage.Kind.EMAIL,
         recipient=to,
         subject=subject[:255],
         payload={"body": body, "from_email": from_email},
+        about_type=about._meta.label_lower if about is not None else "",
+        about_id=str(about.pk) if about is not None else "",
     )
     transaction.on_commit(lambda: _enqueue(message.pk))
     return message
@@ -151,3 +157,38 @@ def outbox_retry(*, message: OutboxMessage, actor: Any, request: Any = None) -> 
             )
             transaction.on_commit(lambda: _enqueue(message.pk))
     return bool(due)
+
+
+# --- Retention: mail bodies hold personal data ------------------------------------
+
+ERASED_NOTE = "erased: retention"
+
+
+def outbox_purge_sent(*, now: dt.datetime | None = None) -> int:
+    """Delete messages sent more than ``OUTBOX_KEEP_DAYS`` ago; how many.
+
+    A sent mail is the resident's now; our copy of its body (names,
+    addresses, what was decided) is kept only as long as a delivery question
+    may come up. Unsent ones stay for administrators (/manage/outbox/).
+    """
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.OUTBOX_KEEP_DAYS)
+    deleted, _ = OutboxMessage.objects.filter(
+        status=Status.SENT, sent_at__lt=cutoff
+    ).delete()
+    return deleted
+
+
+def outbox_erase_for(target: Any) -> int:
+    """Erase every message about ``target`` (records disposal); how many.
+
+    Recipient, subject and body go; a message not sent yet is given up, as
+    there is nothing left to send. The row stays (when, status) so that the
+    outbox's history does not change shape.
+    """
+    messages = OutboxMessage.objects.filter(
+        about_type=target._meta.label_lower, about_id=str(target.pk)
+    )
+    messages.exclude(status=Status.SENT).update(
+        status=Status.ABANDONED, next_attempt_at=None, claimed_at=None
+    )
+    return messages.update(recipient="", subject="", payload={}, last_error=ERASED_NOTE)

@@ -1,4 +1,4 @@
-"""Background jobs of the core app: delivering the outbox."""
+"""Background jobs of the core app: delivering the outbox, and its retention."""
 
 from __future__ import annotations
 
@@ -19,3 +19,11 @@ def deliver_due_messages() -> dict[str, int]:
     from core.outbox import outbox_deliver_due
 
     return outbox_deliver_due()
+
+
+@background_task
+def purge_sent_messages() -> dict[str, int]:
+    """Periodic: delete sent mail older than OUTBOX_KEEP_DAYS (personal data)."""
+    from core.outbox import outbox_purge_sent
+
+    return {"deleted": outbox_purge_sent()}

@@ -9,5 +9,6 @@ urlpatterns = [
     path("staff/", views.staff_home, name="staff_home"),
     path("manage/", views.manage_home, name="manage_home"),
     path("manage/outbox/", views.outbox_list, name="outbox"),
+    path("manage/security-events/", views.security_events, name="security_events"),
     path("manage/outbox/<int:pk>/retry/", views.outbox_retry, name="outbox_retry"),
 ]

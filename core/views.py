@@ -1,16 +1,28 @@
+import csv
 import logging
 import sys
+from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
 from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.db import connection
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template import loader
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from django.views import defaults
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -24,6 +36,15 @@ from core.decorators import (
 from core.models import OutboxMessage
 from core.outages import RETRY_AFTER_SECONDS, is_outage
 from core.outbox import outbox_retry as outbox_retry_service
+from core.security_events import (
+    SECURITY_EVENTS,
+    EventFilter,
+    event_label,
+    event_person,
+    event_summary,
+    security_events_page,
+)
+from core.security_events import security_events as security_events_matching
 
 logger = logging.getLogger(__name__)
 
@@ -193,3 +214,129 @@ def outbox_retry(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.error(request, _("再送が必要なメッセージではありません。"))
     return redirect("core:outbox")
+
+
+# --- Security events -----------------------------------------------------------
+
+
+class SecurityEventFilterForm(forms.Form):
+    kind = forms.ChoiceField(label=_l("種類"), required=False)
+    person = forms.CharField(
+        label=_l("アカウント（メールアドレスの一部）"), required=False, max_length=254
+    )
+    since = forms.DateField(
+        label=_l("開始日"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    until = forms.DateField(
+        label=_l("終了日"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", _l("すべて")), *SECURITY_EVENTS.items()]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        since, until = data.get("since"), data.get("until")
+        if since and until and since > until:
+            self.add_error("until", _("終了日は開始日より後の日にしてください。"))
+        return data
+
+    def filters(self) -> EventFilter:
+        data = self.cleaned_data
+        return EventFilter(
+            kind=data.get("kind") or "",
+            person=(data.get("person") or "").strip(),
+            since=data.get("since"),
+            until=data.get("until"),
+        )
+
+
+@administrator_required
+@require_GET
+def security_events(request: HttpRequest) -> HttpResponse:
+    """Failed logins, lockouts, second-factor and token changes, and edits of
+    routes, templates and procedures, newest first (administrators only)."""
+    form = SecurityEventFilterForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return render(
+            request,
+            "core/security_events.html",
+            {"form": form, "events": [], "labels": SECURITY_EVENTS},
+            status=400,
+        )
+    filters = form.filters() if form.is_bound else EventFilter()
+    if request.GET.get("format") == "csv":
+        return _security_events_csv(filters)
+    before = request.GET.get("before", "")
+    # An id, or nothing (the newest page): a hand-made value is not an error.
+    valid = before.isascii() and before.isdigit() and len(before) <= 18
+    events, next_before = security_events_page(
+        filters, before=int(before) if valid else None
+    )
+    query = request.GET.copy()
+    query.pop("before", None)
+    query.pop("format", None)
+    return render(
+        request,
+        "core/security_events.html",
+        {
+            "form": form,
+            "events": [
+                {
+                    "event": event,
+                    "label": event_label(event.action),
+                    "person": event_person(event),
+                    "summary": event_summary(event),
+                }
+                for event in events
+            ],
+            "query": query.urlencode(),
+            "next_before": next_before,
+            "first_page": not before,
+        },
+    )
+
+
+def _security_events_csv(filters: EventFilter) -> StreamingHttpResponse:
+    class Echo:
+        def write(self, value: str) -> str:
+            return value
+
+    writer = csv.writer(Echo())
+
+    def rows():
+        yield "\ufeff"  # BOM: Excel opens UTF-8 Japanese correctly
+        yield writer.writerow(
+            [
+                _("日時"),
+                _("種類"),
+                _("操作"),
+                _("アカウント"),
+                _("IPアドレス"),
+                _("対象"),
+                _("内容"),
+            ]
+        )
+        for event in security_events_matching(filters).iterator(chunk_size=500):
+            yield writer.writerow(
+                [
+                    timezone.localtime(event.created_at).isoformat(timespec="seconds"),
+                    event_label(event.action),
+                    event.action,
+                    event_person(event),
+                    event.ip_address or "",
+                    f"{event.target_type}:{event.target_id}"
+                    if event.target_type
+                    else "",
+                    event_summary(event),
+                ]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="security-events.csv"'
+    return response

@@ -698,15 +698,47 @@ def documents_remind_unread(*, now: dt.datetime | None = None) -> int:
 # --- Templates ----------------------------------------------------------------
 
 
+@transaction.atomic
 def document_template_save(
-    *, procedure_version: Any, data: dict[str, Any]
+    *,
+    procedure_version: Any,
+    data: dict[str, Any],
+    actor: Any = None,
+    request: Any = None,
 ) -> DocumentTemplate:
-    """Create or update a version's template after checking it compiles."""
+    """Create or update a version's template after checking it compiles.
+
+    Audited (``documents.template_edit``, with the fields that changed): the
+    template is what every notice of the version will say.
+    """
+    from core.audit import audit_record
+
     template = template_for_version(procedure_version)
+    # Compared with the stored row: a form may have set the values on this
+    # very instance already.
+    stored = (
+        DocumentTemplate.objects.filter(pk=template.pk).values(*data).first()
+        if template.pk
+        else None
+    ) or {}
+    changed = sorted(
+        name for name, value in data.items() if stored.get(name, object()) != value
+    )
     for name, value in data.items():
         setattr(template, name, value)
     template.full_clean(exclude=["procedure_version"])
     template.save()
+    audit_record(
+        action="documents.template_edit",
+        actor=actor,
+        target=template,
+        data={
+            "procedure": procedure_version.procedure.code,
+            "version": procedure_version.number,
+            "fields": changed,
+        },
+        request=request,
+    )
     return template
 
 

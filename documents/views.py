@@ -126,7 +126,9 @@ def template_edit(request, version_id: int):
     elif request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in form.Meta.fields}
         data["shown_fields"] = form.instance.shown_fields
-        document_template_save(procedure_version=version, data=data)
+        document_template_save(
+            procedure_version=version, data=data, actor=request.user, request=request
+        )
         from django.contrib import messages
 
         messages.success(request, _("文書テンプレートを保存しました。"))

@@ -94,6 +94,7 @@ def _notify(application: Application, template: str, **context: Any) -> None:
         user=application.applicant,
         template=f"procedures/email/{template}",
         context={"application": application, **context},
+        about=application,
     )
 
 

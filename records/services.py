@@ -25,6 +25,7 @@ from django.utils.translation import gettext
 
 from core.access import access_records_erase
 from core.audit import audit_record
+from core.outbox import outbox_erase_for
 from documents.selectors import document_for_application
 from documents.services import document_erase, document_open
 from procedures.models import Application
@@ -85,6 +86,7 @@ def _erase(
     document_erase(application=application)
     case_erase(application=application)
     access_records_erase(application)
+    outbox_erase_for(application)
     application_erase(application=application)
     audit_record(
         action=f"records.{action}",

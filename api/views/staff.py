@@ -13,10 +13,13 @@ from typing import Any
 from django.http import Http404
 from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.second_factor import code_matches, is_fresh, mark_fresh
 from api import serializers as s
 from api.errors import ApiError
 from api.views.common import (
@@ -34,6 +37,7 @@ from documents.views import issued_document_response
 from organisation.selectors import user_slot_grants
 from procedures.outcomes import decision_data_display, outcome_description
 from workflow import selectors, services
+from workflow.decisions import settles
 
 
 class IsCaseworker(BasePermission):
@@ -293,6 +297,10 @@ class TaskDecide(_TaskAction):
         summary="Decide on a claimed task: approve, send_back, amend, consult; at "
         "the final level an outcome (decide + outcome, or its code) with its "
         "decision_data; opinion on a consultation",
+        description="The 決裁 at the final level (approve, reject, decide or an "
+        "outcome's code) needs a fresh second factor: `otp_code` in the body, or "
+        "a browser session verified within STAFF_REAUTH_MINUTES; otherwise 403 "
+        "`reauthentication_required`.",
     )
     def post(self, request, public_id, task_id: int):
         case, task = self.task(public_id, task_id)
@@ -316,6 +324,8 @@ class TaskDecide(_TaskAction):
                     fields={"consult_to": [gettext("選べない合議先です。")]},
                 )
             consult_label = choices[data["consult_to"]]
+        if settles(final=case.is_final_level, decision=decision):
+            _require_fresh_second_factor(request, data["otp_code"])
         amend_fields = data["amend_fields"]
         if decision == "amend" and amend_fields:
             runtime = case.application.procedure_version.form_version.runtime
@@ -344,6 +354,36 @@ class TaskDecide(_TaskAction):
             request=request._request,
         )
         return self._answer(public_id)
+
+
+def _require_fresh_second_factor(request: Any, code: str) -> None:
+    """決裁 asks for the second factor again, as the case page does: a browser
+    session that gave it within STAFF_REAUTH_MINUTES, or a code in the body.
+
+    A token alone is not enough: it lives up to 90 days, and a leaked one
+    must not be able to decide a case finally.
+    """
+    session = isinstance(request.successful_authenticator, SessionAuthentication)
+    if session and is_fresh(request._request):
+        return
+    if not code.strip():
+        raise ApiError(
+            gettext("決裁の前に、認証アプリの確認コードを otp_code に入れてください。"),
+            code="reauthentication_required",
+            status_code=status.HTTP_403_FORBIDDEN,
+            fields={"otp_code": [gettext("確認コードを入力してください。")]},
+        )
+    if not code_matches(
+        user=request.user, code=code, purpose="decision", request=request._request
+    ):
+        raise ApiError(
+            gettext("確認コードが正しくありません。決裁はしていません。"),
+            code="reauthentication_required",
+            status_code=status.HTTP_403_FORBIDDEN,
+            fields={"otp_code": [gettext("確認コードが正しくありません。")]},
+        )
+    if session:
+        mark_fresh(request._request)
 
 
 class CasePullBack(StaffView):

@@ -67,6 +67,7 @@ class TokenListCreate(APIView):
             user=request.user,
             name=serializer.validated_data["name"],
             days=serializer.validated_data["validity_days"],
+            request=request._request,
         )
         body = {**s.TokenSerializer(token).data, "token": raw}
         return Response(body, status=status.HTTP_201_CREATED)
@@ -81,7 +82,9 @@ class TokenRevoke(APIView):
     def delete(self, request, token_id: int):
         check_id(token_id)
         token = selectors.api_token_of(user=request.user, pk=token_id)
-        services.api_token_revoke(token=token, user=request.user)
+        services.api_token_revoke(
+            token=token, user=request.user, request=request._request
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -141,6 +144,7 @@ def tokens_page(request: HttpRequest) -> HttpResponse:
         user=request.user,
         name=form.cleaned_data["name"],
         days=form.cleaned_data["validity_days"],
+        request=request,
     )
     # The secret is shown on this one answer and never again (only its hash is kept).
     response = _page(
@@ -155,7 +159,7 @@ def tokens_page(request: HttpRequest) -> HttpResponse:
 def token_revoke_page(request: HttpRequest, pk: int) -> HttpResponse:
     check_id(pk)
     token = selectors.api_token_of(user=request.user, pk=pk)
-    services.api_token_revoke(token=token, user=request.user)
+    services.api_token_revoke(token=token, user=request.user, request=request)
     messages.success(
         request, _("トークン「%(name)s」を無効にしました。") % {"name": token.name}
     )
@@ -175,7 +179,9 @@ def manage_tokens_page(request: HttpRequest) -> HttpResponse:
         except ValueError:
             raise Http404 from None
         token = get_object_or_404(selectors.staff_tokens_active(), pk=pk)
-        services.api_token_revoke_by_administrator(token=token, actor=request.user)
+        services.api_token_revoke_by_administrator(
+            token=token, actor=request.user, request=request
+        )
         messages.success(
             request,
             _("%(owner)s のトークン「%(name)s」を無効にしました。")

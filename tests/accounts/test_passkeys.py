@@ -41,6 +41,11 @@ def test_a_caseworker_registers_a_passkey_and_signs_in_with_it(webauthn_site, pa
     page.wait_for_selector("#passkey-register-status-message:not(:empty)")
     page.reload()
     assert page.get_by_test_id("passkeys").locator("li").count() == 1
+    from core.models import AuditEvent
+
+    assert AuditEvent.objects.filter(
+        action="staff.second_factor_enrol", actor=staff, data__device="passkey"
+    ).exists()
     page.get_by_role("button", name="ログアウト").click()
 
     page.goto(base + "/staff/login/")

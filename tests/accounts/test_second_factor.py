@@ -179,6 +179,9 @@ def test_a_resident_may_turn_the_second_factor_on_and_is_asked_at_login(client):
         "2段階認証を使っています" in client.get("/accounts/profile/").content.decode()
     )
     client.post("/accounts/logout/")
+    assert AuditEvent.objects.filter(
+        action="account.second_factor_enrol", actor=resident
+    ).exists()
 
     response = _login(client, "/accounts/login/", resident)
 
@@ -201,6 +204,9 @@ def test_a_resident_may_turn_it_off_but_staff_may_not(client):
     client.post("/accounts/2fa/disable/")
     client.post("/accounts/logout/")
     assert _login(client, "/accounts/login/", resident).redirect_chain[-1][0] == "/"
+    assert AuditEvent.objects.filter(
+        action="account.second_factor_disable", actor=resident
+    ).exists()
 
     staff = AdministratorFactory()
     verified_login(client, staff)

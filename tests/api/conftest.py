@@ -20,7 +20,7 @@ from procedures.models import Procedure, ProcedureVersion
 from tests.documents.conftest import _signing  # noqa: F401 (autouse: dev certificate)
 from tests.factories import ResidentFactory, StaffFactory
 from tests.procedures.conftest import PDF_BYTES, make_form_version
-from tests.second_factor import give_second_factor
+from tests.second_factor import current_code, give_second_factor
 from tests.workflow.conftest import absence, org  # noqa: F401 (fixtures)
 from workflow.demo import seed_demo_route
 
@@ -103,7 +103,13 @@ def api_client(user: Any | None = None) -> APIClient:
             give_second_factor(user)  # staff tokens work only with one
         _token, raw = api_token_create(user=user, name="test")
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+        client.api_user = user
     return client
+
+
+def otp(client: APIClient) -> str:
+    """A code from the authenticator of the client's token owner (決裁 asks)."""
+    return current_code(give_second_factor(client.api_user))
 
 
 @pytest.fixture
@@ -195,6 +201,15 @@ def claim_and_decide(
     assert task_id, case.json()
     claimed = client.post(f"/api/v1/staff/cases/{case_id}/tasks/{task_id}/claim/")
     assert claimed.status_code == 200, claimed.json()
+    chain = case.json()["chain"]
+    final = bool(chain) and chain[-1]["current"]
+    if (
+        final
+        and decision not in ("send_back", "amend", "consult", "opinion")
+        and "otp_code" not in extra
+        and hasattr(client, "api_user")
+    ):
+        extra["otp_code"] = otp(client)  # 決裁 asks for the second factor again
     return client.post(
         f"/api/v1/staff/cases/{case_id}/tasks/{task_id}/decide/",
         {"decision": decision, **extra},

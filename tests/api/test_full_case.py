@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from tests.api.conftest import claim_and_decide, start, upload
+from tests.api.conftest import claim_and_decide, otp, start, upload
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,12 @@ def test_whole_case_through_the_api(as_resident, procedure, staff):
 
     for person in ("tanto", "kakaricho", "kacho"):
         response = claim_and_decide(
-            staff[person], case_id, "approve", internal_comment=f"{person} 確認済み"
+            staff[person],
+            case_id,
+            "approve",
+            internal_comment=f"{person} 確認済み",
+            # The 課長's approval is the 決裁: it asks for the code again.
+            otp_code=otp(staff[person]),
         )
         assert response.status_code == 200, (person, response.json())
     case = response.json()
@@ -134,7 +139,7 @@ def test_someone_elses_document_is_not_found(as_resident, as_other, procedure, s
 
     case_id = submitted(as_resident, procedure)["id"]
     for person in ("tanto", "kakaricho", "kacho"):
-        claim_and_decide(staff[person], case_id)
+        claim_and_decide(staff[person], case_id, otp_code=otp(staff[person]))
     from documents.services import document_issue_pending
 
     document_issue_pending()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.conftest import claim_and_decide, submitted
+from tests.api.conftest import claim_and_decide, otp, submitted
 
 pytestmark = pytest.mark.django_db
 
@@ -263,8 +263,11 @@ def test_holder_post_reviews_what_the_deputy_decided(staff, case_id, absence, or
     absence(holder="kacho", deputy="kakaricho")
     assert claim_and_decide(staff["tanto"], case_id).status_code == 200
     assert claim_and_decide(staff["kakaricho"], case_id).status_code == 200
-    # The 係長 now also stands in for the absent 課長 (代決).
-    assert claim_and_decide(staff["kakaricho"], case_id).status_code == 200
+    # The 係長 now also stands in for the absent 課長 (代決), finally.
+    final = claim_and_decide(
+        staff["kakaricho"], case_id, otp_code=otp(staff["kakaricho"])
+    )
+    assert final.status_code == 200
 
     waiting = staff["kacho"].get("/api/v1/staff/post-reviews/").json()
     assert [(r["case"], r["deputy"]) for r in waiting] == [
@@ -318,3 +321,77 @@ def test_the_schema_documents_who_reads_each_text(client, db):
     resident_event = components["Event"]["properties"]
     assert "Internal comments" in resident_event["message"]["description"]
     assert "internal_comment" not in resident_event
+
+
+def _to_the_final_level(staff, case_id):
+    for person in ("tanto", "kakaricho"):
+        assert claim_and_decide(staff[person], case_id).status_code == 200
+
+
+def test_the_final_decision_with_a_token_asks_for_a_fresh_code(staff, case_id, org):
+    from core.models import AuditEvent
+    from tests.second_factor import give_second_factor
+
+    _to_the_final_level(staff, case_id)
+    kacho = staff["kacho"]
+
+    without = claim_and_decide(kacho, case_id, otp_code="")
+    task = kacho.get(f"/api/v1/staff/cases/{case_id}/").json()["my_task"]
+    wrong = kacho.post(
+        f"/api/v1/staff/cases/{case_id}/tasks/{task}/decide/",
+        {"decision": "approve", "otp_code": "000000"},
+        format="json",
+    )
+
+    assert without.status_code == wrong.status_code == 403
+    assert without.json()["error"]["code"] == "reauthentication_required"
+    assert "otp_code" in without.json()["error"]["message"]
+    assert wrong.json()["error"]["code"] == "reauthentication_required"
+    assert "確認コードが正しくありません" in wrong.json()["error"]["message"]
+    case = kacho.get(f"/api/v1/staff/cases/{case_id}/").json()
+    assert case["status"] != "issuing"  # nothing decided
+    assert AuditEvent.objects.filter(
+        action="account.second_factor_failed",
+        actor=org["people"]["kacho"],
+        data__purpose="decision",
+    ).exists()
+
+    # A wrong code holds the device for a second (django-otp's throttling).
+    give_second_factor(org["people"]["kacho"]).throttle_reset()
+    accepted = kacho.post(
+        f"/api/v1/staff/cases/{case_id}/tasks/{task}/decide/",
+        {"decision": "approve", "otp_code": otp(kacho)},
+        format="json",
+    )
+    assert accepted.status_code == 200, accepted.json()
+    assert accepted.json()["status"] == "issuing"
+
+
+def test_a_browser_session_verified_recently_needs_no_code(staff, case_id, org):
+    import time
+
+    from rest_framework.test import APIClient
+
+    from accounts.second_factor import VERIFIED_AT_KEY
+    from tests.second_factor import verified_login
+
+    _to_the_final_level(staff, case_id)
+    browser = verified_login(APIClient(), org["people"]["kacho"])
+    session = browser.session
+    session[VERIFIED_AT_KEY] = time.time() - 3600  # an hour ago: not fresh
+    session.save()
+
+    stale = claim_and_decide(browser, case_id)
+    assert stale.status_code == 403
+    assert stale.json()["error"]["code"] == "reauthentication_required"
+
+    session = browser.session
+    session[VERIFIED_AT_KEY] = time.time()
+    session.save()
+    task = browser.get(f"/api/v1/staff/cases/{case_id}/").json()["my_task"]
+    fresh = browser.post(
+        f"/api/v1/staff/cases/{case_id}/tasks/{task}/decide/",
+        {"decision": "approve"},
+        format="json",
+    )
+    assert fresh.status_code == 200, fresh.json()

@@ -344,7 +344,11 @@ def test_staff_token_expiry_is_audited(staff_browser):
     assert _days(token, 90)
     event = AuditEvent.objects.get(action="api.token_create")
     assert event.target_id == str(token.pk)
-    assert event.data == {"days": 90, "expires_at": token.expires_at.isoformat()}
+    assert event.data == {
+        "name": "職員連携",
+        "days": 90,
+        "expires_at": token.expires_at.isoformat(),
+    }
 
 
 STAFF_BAD_VALIDITY = "有効期間（日数）は 30、90 のいずれかを選んでください。"
