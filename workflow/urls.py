@@ -1,10 +1,16 @@
 from django.urls import path
 
-from workflow import views
+from workflow import search_views, views
 
 app_name = "workflow"
 urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
+    path("search/", search_views.case_search, name="case_search"),
+    path(
+        "search/export.csv",
+        search_views.case_search_export,
+        name="case_search_export",
+    ),
     path("cases/<uuid:public_id>/", views.case_detail, name="case_detail"),
     path(
         "cases/<uuid:public_id>/tasks/<int:task_id>/claim/",

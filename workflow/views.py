@@ -21,7 +21,7 @@ from documents.selectors import document_for_application
 from documents.views import issued_document_response
 from organisation.selectors import user_slot_grants
 from procedures.models import Procedure
-from workflow import selectors, services
+from workflow import search, selectors, services
 from workflow.forms import CommentForm, DecisionForm, OpinionForm
 
 
@@ -91,6 +91,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             .only("code", "current_version__title", "current_version__title_en")
             .order_by("code"),
             "post_reviews": selectors.open_post_reviews(user=request.user),
+            "withdrawn": search.withdrawn_claims(user=request.user),
             "filters": {
                 "procedure": procedure_id,
                 "kind": params.get("kind", ""),

@@ -155,6 +155,9 @@ def test_caseworkers_pages_have_no_axe_violations(
         "/staff/inbox/?tab=mine",
         f"/staff/cases/{application.public_id}/",
         f"/staff/cases/{taken.public_id}/",
+        # Issue 15: the case search, with results and with an error.
+        "/staff/search/",
+        "/staff/search/?submitted_from=2026-02-30",
     ):
         _check(page, base + path, found)
     assert not found, "\n".join(found)
