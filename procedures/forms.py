@@ -93,6 +93,9 @@ class DueDatePreviewForm(forms.Form):
         )
 
 
+DEADLINE_FIELDS = ("amendment_days", "escalation_working_days")
+
+
 class ProcedureVersionForm(forms.ModelForm):
     class Meta:
         model = ProcedureVersion
@@ -122,6 +125,16 @@ class ProcedureVersionForm(forms.ModelForm):
             "section"
         ].queryset.select_related("department")
         self._preview_due_date()
+        # Deadline settings (issue 15): left out, they keep what they were.
+        for name in DEADLINE_FIELDS:
+            self.fields[name].required = False
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        for name in DEADLINE_FIELDS:
+            if data.get(name) is None and name not in self.errors:
+                data[name] = getattr(self.instance, name)
+        return data
 
     def _raw(self, name: str) -> Any:
         # Read without a BoundField: one made now would keep the help text

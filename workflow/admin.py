@@ -9,6 +9,7 @@ from workflow.models import (
     Route,
     RouteConsultation,
     RouteLevel,
+    SectionWebhook,
 )
 
 
@@ -66,3 +67,12 @@ class CaseTaskAdmin(admin.ModelAdmin):
 class PostReviewAdmin(admin.ModelAdmin):
     list_display = ["application", "holder", "deputy", "created_at", "reviewed_at"]
     raw_id_fields = ["task", "application"]
+
+
+@admin.register(SectionWebhook)
+class SectionWebhookAdmin(admin.ModelAdmin):
+    """A section's chat channel (issue 15); deliveries are on /manage/outbox/."""
+
+    # The URL is a secret: listed by section and service only.
+    list_display = ["section", "service", "active"]
+    list_filter = ["service", "active"]

@@ -52,6 +52,7 @@ SEARCH_FIELDS = (
     "application__applicant_name",
     "application__submitted_at",
     "application__due_date",
+    "application__amendment_due_date",
     "application__decided_at",
     "application__closed_at",
     "application__procedure_version__title",
@@ -94,6 +95,7 @@ class CaseSearchForm(forms.Form):
             ("", gettext("すべて")),
             ("open", gettext("処理中（すべて）")),
             *[(value, label) for value, label in Status.choices if value != "draft"],
+            ("amendment_overdue", gettext("補正期限切れ")),
         ]
         for name in ("submitted_from", "submitted_to", "decided_from", "decided_to"):
             self.fields[name].widget = forms.DateInput(attrs={"type": "date"})
@@ -193,6 +195,11 @@ def case_search(
     status = filters.get("status")
     if status == "open":
         cases = cases.filter(application__status__in=Application.OPEN_STATUSES)
+    elif status == "amendment_overdue":
+        cases = cases.filter(
+            application__status=Status.AMENDMENT_REQUESTED,
+            application__amendment_due_date__lt=timezone.localdate(),
+        )
     elif status:
         cases = cases.filter(application__status=status)
     if filters.get("level"):
@@ -273,6 +280,7 @@ def csv_header() -> list[str]:
         gettext("決定"),
         gettext("文書番号"),
         gettext("終了日"),
+        gettext("補正期限"),
     ]
 
 
@@ -316,6 +324,9 @@ def case_search_csv_rows(
             outcome,
             case.document_number or "",
             _day(application.closed_at),
+            _day(application.amendment_due_date)
+            if application.status == Status.AMENDMENT_REQUESTED
+            else "",
         ]
 
 

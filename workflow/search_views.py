@@ -41,6 +41,7 @@ def case_search(request: HttpRequest) -> HttpResponse:
             "procedure": case.application.procedure_version.title_text,
             "status": case.application.get_status_display(),
             "withdrawn": case.application.status == "withdrawn",
+            "amendment_overdue": case.application.amendment_overdue,
             "step": search.current_step_label(case),
             "submitted": case.created,
             "due_date": case.application.due_date,

@@ -1,11 +1,16 @@
 from django.urls import path
 
-from workflow import search_views, views
+from workflow import deadline_views, notification_views, search_views, views
 
 app_name = "workflow"
 urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("search/", search_views.case_search, name="case_search"),
+    path(
+        "notifications/",
+        notification_views.notification_settings,
+        name="notification_settings",
+    ),
     path(
         "search/export.csv",
         search_views.case_search_export,
@@ -26,6 +31,11 @@ urlpatterns = [
         "cases/<uuid:public_id>/tasks/<int:task_id>/decide/",
         views.task_decide,
         name="task_decide",
+    ),
+    path(
+        "cases/<uuid:public_id>/extend/",
+        deadline_views.case_extend,
+        name="case_extend",
     ),
     path(
         "cases/<uuid:public_id>/pull-back/", views.case_pull_back, name="case_pull_back"

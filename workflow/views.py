@@ -21,8 +21,8 @@ from documents.selectors import document_for_application
 from documents.views import issued_document_response
 from organisation.selectors import user_slot_grants
 from procedures.models import Procedure
-from workflow import search, selectors, services
-from workflow.forms import CommentForm, DecisionForm, OpinionForm
+from workflow import deadlines, search, selectors, services
+from workflow.forms import CaseExtendForm, CommentForm, DecisionForm, OpinionForm
 
 
 def _grants(request: HttpRequest) -> list:
@@ -121,7 +121,12 @@ def _task_form(case: Any, task: Any, data: Any = None) -> OpinionForm | Decision
 
 
 def _case_page(
-    request: HttpRequest, public_id: Any, *, form: Any = None, status: int = 200
+    request: HttpRequest,
+    public_id: Any,
+    *,
+    form: Any = None,
+    status: int = 200,
+    extend_form: Any = None,
 ) -> HttpResponse:
     grants = _grants(request)
     application = selectors.case_for_staff(
@@ -180,6 +185,9 @@ def _case_page(
             "overdue": bool(
                 application.due_date and application.due_date < timezone.localdate()
             ),
+            # 延長 (issue 15, workflow/deadline_views.py).
+            "may_extend": deadlines.may_extend(case, request.user, grants, tasks),
+            "extend_form": extend_form or CaseExtendForm(),
         },
         status=status,
     )
@@ -253,6 +261,7 @@ def task_decide(request: HttpRequest, public_id: Any, task_id: int) -> HttpRespo
             consult_label=getattr(form, "consult_labels", {}).get(
                 data.get("consult_to"), ""
             ),
+            amendment_due_date=data.get("amendment_due_date"),
             grants=_grants(request),
             request=request,
         )
