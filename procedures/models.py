@@ -448,6 +448,7 @@ class ApplicationEvent(models.Model):
         WITHDRAWN = "withdrawn", _("取下げ")
         MESSAGE = "message", _("担当課からのお知らせ")
         EXTENDED = "extended", _("処理期間の延長")
+        ASSIGNED = "assigned", _("担当を割り当て")
 
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="events"

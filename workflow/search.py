@@ -136,7 +136,10 @@ def _slots_overlap(slots: list[str]) -> RawSQL:
 
 
 def visible_cases(*, user: Any, grants: list[SlotGrant]) -> QuerySet[Case]:
-    """Every case ``user`` may open (the rule of ``selectors.case_for_staff``)."""
+    """Every case ``user`` may open (the rule of ``selectors.case_for_staff``).
+
+    Not to be nested as a sub-query (its SQL names the case table).
+    """
     involved = Exists(
         CaseTask.objects.filter(process=OuterRef("pk")).filter(
             Q(owner=user) | Q(acted_by=user)

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from core.decorators import caseworker_required
 from organisation.selectors import user_slot_grants
-from workflow import search
+from workflow import queue, search
 
 
 def _form(request: HttpRequest) -> search.CaseSearchForm:
@@ -26,9 +26,10 @@ def case_search(request: HttpRequest) -> HttpResponse:
         return render(
             request, "workflow/case_search.html", {"form": form, "rows": []}, status=400
         )
+    grants = user_slot_grants(request.user)
     page = search.case_search_page(
         user=request.user,
-        grants=user_slot_grants(request.user),
+        grants=grants,
         filters=form.cleaned_data,
         cursor=request.GET.get("after", ""),
     )
@@ -51,6 +52,8 @@ def case_search(request: HttpRequest) -> HttpResponse:
                 and case.application.due_date < today
             ),
             "decided_at": case.application.decided_at,
+            "public_id": case.application.public_id,
+            "open": case.status == "NEW",
         }
         for case in page.cases
     ]
@@ -71,6 +74,8 @@ def case_search(request: HttpRequest) -> HttpResponse:
             "next_query": next_query,
             "is_later_page": bool(request.GET.get("after")),
             "first_query": query.urlencode(),
+            # Bulk assignment (issue 15): colleagues of the user's sections.
+            "assignees": queue.assign_candidates(grants=grants) if rows else [],
         },
     )
 

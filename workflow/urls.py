@@ -1,11 +1,19 @@
 from django.urls import path
 
-from workflow import deadline_views, notification_views, search_views, views
+from workflow import (
+    deadline_views,
+    notification_views,
+    queue_views,
+    search_views,
+    views,
+)
 
 app_name = "workflow"
 urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
+    path("inbox/claim/", queue_views.inbox_claim, name="inbox_claim"),
     path("search/", search_views.case_search, name="case_search"),
+    path("search/assign/", queue_views.search_assign, name="search_assign"),
     path(
         "notifications/",
         notification_views.notification_settings,

@@ -21,7 +21,7 @@ from documents.selectors import document_for_application
 from documents.views import issued_document_response
 from organisation.selectors import user_slot_grants
 from procedures.models import Procedure
-from workflow import deadlines, search, selectors, services
+from workflow import deadlines, queue, search, selectors, services
 from workflow.forms import CaseExtendForm, CommentForm, DecisionForm, OpinionForm
 
 
@@ -59,6 +59,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     rows = [
         {
             "url": reverse("workflow:case_detail", args=[task.application.public_id]),
+            "task_id": task.pk,
             "receipt_number": task.application.receipt_number,
             "applicant_name": task.application.applicant_name,
             "procedure": task.application.procedure_version.title_text,
@@ -138,8 +139,11 @@ def _case_page(
     actions = selectors.case_actions(
         application=application, tasks=tasks, user=request.user, grants=grants
     )
-    if actions.my_task is not None and form is None:
-        form = _task_form(case, actions.my_task)
+    # Decide from the queue (issue 15): a task the user may claim gets the
+    # decision form too; deciding claims it in the same transaction.
+    decide_task = actions.my_task or actions.claimable
+    if decide_task is not None and form is None:
+        form = _task_form(case, decide_task)
     sections = application.procedure_version.form_version.runtime.display(
         application.answers
     )
@@ -178,6 +182,11 @@ def _case_page(
             "tasks": tasks,
             "my_task": actions.my_task,
             "claimable": actions.claimable,
+            "decide_task": decide_task,
+            # The "next case" shortcut: the oldest other case in the queue.
+            "next_case": queue.next_in_queue(
+                user=request.user, grants=grants, after_application_id=application.pk
+            ),
             "form": form,
             "can_pull_back": actions.can_pull_back,
             "post_review": actions.post_review,
@@ -249,7 +258,7 @@ def task_decide(request: HttpRequest, public_id: Any, task_id: int) -> HttpRespo
     data = form.cleaned_data
     decision = data.get("decision", "opinion")
     try:
-        services.task_decide(
+        queue.task_decide_from_queue(
             task_id=task_id,
             case_id=case.pk,
             user=request.user,

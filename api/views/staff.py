@@ -32,7 +32,7 @@ from core.models import AccessRecord
 from documents.selectors import document_for_application
 from documents.views import issued_document_response
 from organisation.selectors import user_slot_grants
-from workflow import selectors, services
+from workflow import queue, selectors, services
 
 
 class IsCaseworker(BasePermission):
@@ -236,8 +236,8 @@ class TaskDecide(_TaskAction):
         parameters=[id_parameter("task_id")],
         request=s.DecisionSerializer,
         responses=s.CaseSerializer,
-        summary="Decide on a claimed task: approve, send_back, amend, reject, consult; "
-        "opinion on a consultation",
+        summary="Decide on a task (a queued one is claimed in the same transaction): "
+        "approve, send_back, amend, reject, consult; opinion on a consultation",
     )
     def post(self, request, public_id, task_id: int):
         case, task = self.task(public_id, task_id)
@@ -271,7 +271,8 @@ class TaskDecide(_TaskAction):
                     code="invalid",
                     fields={"amend_fields": [", ".join(unknown)]},
                 )
-        services.task_decide(
+        # A queued task is claimed in the same transaction (issue 15).
+        queue.task_decide_from_queue(
             task_id=task.pk,
             case_id=case.pk,
             user=request.user,

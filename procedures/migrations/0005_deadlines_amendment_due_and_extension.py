@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='applicationevent',
             name='kind',
-            field=models.CharField(choices=[('created', '下書きを作成'), ('submitted', '申請'), ('resubmitted', '補正後に再申請'), ('claimed', '担当者が受付'), ('released', '担当を解除'), ('approved', '承認'), ('sent_back', '差戻し'), ('pulled_back', '引戻し'), ('consulted', '合議を依頼'), ('opinion', '合議の意見'), ('amendment_requested', '補正を依頼'), ('decided_approve', '許可の決定'), ('decided_reject', '不許可の決定'), ('post_reviewed', '後閲'), ('document_issued', '通知書を発行'), ('withdrawn', '取下げ'), ('message', '担当課からのお知らせ'), ('extended', '処理期間の延長')], max_length=32, verbose_name='種類'),
+            field=models.CharField(choices=[('created', '下書きを作成'), ('submitted', '申請'), ('resubmitted', '補正後に再申請'), ('claimed', '担当者が受付'), ('released', '担当を解除'), ('approved', '承認'), ('sent_back', '差戻し'), ('pulled_back', '引戻し'), ('consulted', '合議を依頼'), ('opinion', '合議の意見'), ('amendment_requested', '補正を依頼'), ('decided_approve', '許可の決定'), ('decided_reject', '不許可の決定'), ('post_reviewed', '後閲'), ('document_issued', '通知書を発行'), ('withdrawn', '取下げ'), ('message', '担当課からのお知らせ'), ('extended', '処理期間の延長'), ('assigned', '担当を割り当て')], max_length=32, verbose_name='種類'),
         ),
         migrations.AddIndex(
             model_name='application',
