@@ -6,6 +6,7 @@ from workflow.models import (
     CaseTask,
     FinalAuthorityRule,
     PostReview,
+    Reminder,
     Route,
     RouteConsultation,
     RouteLevel,
@@ -76,3 +77,18 @@ class SectionWebhookAdmin(admin.ModelAdmin):
     # The URL is a secret: listed by section and service only.
     list_display = ["section", "service", "active"]
     list_filter = ["service", "active"]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    """What the deadline scan sent, once each (read only: it is a record)."""
+
+    list_display = ["application", "kind", "deadline", "created_at"]
+    list_filter = ["kind"]
+    readonly_fields = ["application", "kind", "deadline", "created_at", "recipients"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
