@@ -46,11 +46,22 @@ def send_templated_mail(
     Call it inside the transaction of the change the mail reports: it writes
     the message to the outbox, which a worker delivers after the commit.
     """
+    outbox_mail(
+        **render_templated_mail(user=user, template=template, context=context),
+        about=about,
+    )
+
+
+def render_templated_mail(
+    *, user: User, template: str, context: dict[str, Any]
+) -> dict[str, str]:
+    """The ``to``, ``subject`` and ``body`` of ``send_templated_mail``, unsent
+    (for a caller that renders before its short write transaction)."""
     with translation.override(user.preferred_language or settings.LANGUAGE_CODE):
         context = {"user": user, "site_url": settings.SITE_URL, **context}
         subject = render_to_string(f"{template}_subject.txt", context).strip()
         body = render_to_string(f"{template}_body.txt", context)
-    outbox_mail(to=user.email, subject=subject, body=body, about=about)
+    return {"to": user.email, "subject": subject, "body": body}
 
 
 @transaction.atomic

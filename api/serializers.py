@@ -134,6 +134,11 @@ class ApplicationSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
     submitted_at = serializers.DateTimeField(allow_null=True)
     due_date = serializers.DateField(allow_null=True)
+    amendment_due_date = serializers.DateField(
+        allow_null=True,
+        help_text="補正期限: the deadline of the corrections asked for, while a 補正 "
+        "is open.",
+    )
     decided_at = serializers.DateTimeField(allow_null=True)
     closed_at = serializers.DateTimeField(allow_null=True)
 

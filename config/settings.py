@@ -412,7 +412,20 @@ CELERY_BEAT_SCHEDULE = {
         "task": "core.tasks.purge_sent_messages",
         "schedule": 3600,
     },
+    # Deadline reminders and escalation (workflow.deadlines); each is sent
+    # once however many schedulers run. Also `manage.py send_reminders`.
+    "send-reminders": {
+        "task": "workflow.tasks.send_reminders",
+        "schedule": env_int("REMINDER_POLL_SECONDS", 900),
+    },
+    # New tasks whose announcement was lost, and the staff's daily digests.
+    "notify-staff": {
+        "task": "workflow.tasks.notify_staff",
+        "schedule": env_int("STAFF_NOTIFY_POLL_SECONDS", 300),
+    },
 }
+# The resident is reminded this many days before a 補正期限.
+AMENDMENT_REMINDER_DAYS = env_int("AMENDMENT_REMINDER_DAYS", 3)
 
 # --- E-mail ---------------------------------------------------------------
 
@@ -436,6 +449,13 @@ OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 3600)
 OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 20)
 # Days a sent message (its body holds personal data) is kept.
 OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 30)
+# Chat notifications to sections (issue 15): incoming webhooks through the
+# outbox; Chatwork's API needs a token.
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+CHATWORK_API_TOKEN = env_str("CHATWORK_API_TOKEN")
+CHATWORK_API_URL = env_str("CHATWORK_API_URL", "https://api.chatwork.com/v2")
+# The daily digest of new tasks for staff who chose it (working days).
+STAFF_DIGEST_TIME = env_str("STAFF_DIGEST_TIME", "08:30")
 
 # --- Security -------------------------------------------------------------
 # Secure by default when DEBUG is off; each can be relaxed by its variable

@@ -130,6 +130,7 @@ class OutboxMessage(models.Model):
 
     class Kind(models.TextChoices):
         EMAIL = "email", _("メール")
+        WEBHOOK = "webhook", _("チャット通知（Webhook）")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("送信待ち")

@@ -1,4 +1,5 @@
-"""The outbox: messages written with their change, delivered by a worker.
+"""The outbox: messages (e-mail, chat webhooks) written with their change,
+delivered by a worker.
 
 ``outbox_mail`` runs inside the caller's transaction and only writes a row;
 after commit the message is queued (``core.background``) and
@@ -58,6 +59,55 @@ def outbox_mail(
     return message
 
 
+def outbox_webhook(
+    *, url: str, body: dict[str, Any], label: str, form: bool = False, auth: str = ""
+) -> OutboxMessage:
+    """Record a POST to a chat's incoming webhook, sent once this transaction commits.
+
+    ``body`` goes as JSON (Slack, Teams) or, with ``form``, form-encoded
+    (Chatwork's API). ``auth`` names a credential read from the settings at
+    sending time ("chatwork": ``CHATWORK_API_TOKEN``), so no token is stored
+    in the row. ``label`` is what administrators see as the recipient: the
+    URL itself is a secret and stays in the payload.
+    """
+    message = OutboxMessage.objects.create(
+        kind=OutboxMessage.Kind.WEBHOOK,
+        recipient=label[:254],
+        subject=str(body.get("text") or body.get("summary") or body.get("body", ""))[
+            :255
+        ],
+        payload={"url": url, "body": body, "form": form, "auth": auth},
+    )
+    transaction.on_commit(lambda: _enqueue(message.pk))
+    return message
+
+
+def _post_webhook(payload: dict[str, Any]) -> None:
+    import json
+    import urllib.parse
+    import urllib.request
+
+    headers = {"User-Agent": "e-shinsei-outbox"}
+    if payload.get("form"):
+        data = urllib.parse.urlencode(payload["body"]).encode()
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    else:
+        data = json.dumps(payload["body"], ensure_ascii=False).encode()
+        headers["Content-Type"] = "application/json; charset=utf-8"
+    if payload.get("auth") == "chatwork":
+        if not settings.CHATWORK_API_TOKEN:
+            raise RuntimeError("CHATWORK_API_TOKEN is not set")
+        headers["X-ChatWorkToken"] = settings.CHATWORK_API_TOKEN
+    request = urllib.request.Request(
+        payload["url"], data=data, headers=headers, method="POST"
+    )
+    # urlopen raises HTTPError on a 4xx/5xx answer: a failure to retry.
+    with urllib.request.urlopen(
+        request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS
+    ) as response:
+        response.read(65536)
+
+
 def _backoff(attempts: int) -> dt.timedelta:
     seconds = settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)
     return dt.timedelta(seconds=min(seconds, settings.OUTBOX_RETRY_MAX_SECONDS))
@@ -73,7 +123,10 @@ def _claimable(now: dt.datetime) -> Q:
 
 
 def _send(message: OutboxMessage) -> None:
-    if message.kind != OutboxMessage.Kind.EMAIL:  # pragma: no cover (one kind yet)
+    if message.kind == OutboxMessage.Kind.WEBHOOK:
+        _post_webhook(message.payload)
+        return
+    if message.kind != OutboxMessage.Kind.EMAIL:  # pragma: no cover
         raise ValueError(f"unknown kind {message.kind}")
     email = EmailMessage(
         subject=message.subject,

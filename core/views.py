@@ -201,6 +201,13 @@ def outbox_list(request: HttpRequest) -> HttpResponse:
         {
             "messages_waiting": waiting.defer("payload")[:OUTBOX_PAGE_SIZE],
             "waiting_count": waiting.count(),
+            # Chat deliveries, sent ones too (issue 15): webhooks fail
+            # differently from mail, and sections ask whether theirs arrived.
+            "recent_webhooks": OutboxMessage.objects.filter(
+                kind=OutboxMessage.Kind.WEBHOOK
+            )
+            .defer("payload")
+            .order_by("-created_at")[:50],
         },
     )
 

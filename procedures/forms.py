@@ -96,6 +96,9 @@ class DueDatePreviewForm(forms.Form):
         )
 
 
+DEADLINE_FIELDS = ("amendment_days", "escalation_working_days")
+
+
 class ProcedureVersionForm(forms.ModelForm):
     class Meta:
         model = ProcedureVersion
@@ -129,6 +132,9 @@ class ProcedureVersionForm(forms.ModelForm):
         # Omitted (an older page still open): keep what the version says.
         self.fields["applicant_kind"].required = False
         self._add_addressee_fields()
+        # Deadline settings (issue 15): left out, they keep what they were.
+        for name in DEADLINE_FIELDS:
+            self.fields[name].required = False
 
     def _raw(self, name: str) -> Any:
         # Read without a BoundField: one made now would keep the help text
@@ -202,6 +208,9 @@ class ProcedureVersionForm(forms.ModelForm):
         cleaned = super().clean()
         if not cleaned.get("applicant_kind"):
             cleaned["applicant_kind"] = self.instance.applicant_kind
+        for name in DEADLINE_FIELDS:
+            if cleaned.get(name) is None and name not in self.errors:
+                cleaned[name] = getattr(self.instance, name)
         cleaned["addressee_fields"] = {
             key: cleaned[f"addressee_{key}"]
             for key in ROLE_KEYS

@@ -174,6 +174,21 @@ class ProcedureVersion(models.Model):
         default=False,
         help_text=_("オフのときは暦日で数え、末日が閉庁日なら翌開庁日までとします。"),
     )
+    # Issue 15: the resident's time for a 補正 (editable per request by the
+    # caseworker), and how long a case may be overdue before the level above
+    # the one holding it is told.
+    amendment_days = models.PositiveSmallIntegerField(
+        _("補正期限（日）"),
+        default=14,
+        help_text=_("補正を依頼した日の翌日から数えます。依頼ごとに変更できます。"),
+    )
+    escalation_working_days = models.PositiveSmallIntegerField(
+        _("上位の職への通知（期限超過後の開庁日数）"),
+        default=3,
+        help_text=_(
+            "処理期限を過ぎてからこの開庁日数がたつと、一つ上の段階の職員に知らせます。"
+        ),
+    )
     retention_years = models.PositiveSmallIntegerField(
         _("保存期間（年）"),
         choices=RETENTION_CHOICES,
@@ -446,6 +461,9 @@ class Application(models.Model):
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
     submitted_at = models.DateTimeField(_("申請日時"), null=True, blank=True)
     due_date = models.DateField(_("処理期限"), null=True, blank=True)
+    # While a 補正 is asked: the resident's deadline (never a reason for the
+    # platform to reject on its own; the office decides what follows).
+    amendment_due_date = models.DateField(_("補正期限"), null=True, blank=True)
     decided_at = models.DateTimeField(_("決定日時"), null=True, blank=True)
     # The final decision: which of the version's outcomes, and the values
     # decided with it (交付決定額, 条件 …) by the outcome's decision form.
@@ -476,6 +494,12 @@ class Application(models.Model):
                 fields=["applicant", "-created_at"], name="application_mine_idx"
             ),
             models.Index(fields=["status"], name="application_status_idx"),
+            # The reminder scan: open cases by due date (workflow.deadlines).
+            models.Index(
+                fields=["due_date"],
+                name="application_open_due_idx",
+                condition=Q(status__in=["submitted", "under_review"]),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -528,6 +552,17 @@ class Application(models.Model):
     @property
     def can_withdraw(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+    @property
+    def amendment_overdue(self) -> bool:
+        """補正期限切れ: the resident has not answered a 補正 by its deadline."""
+        from django.utils import timezone
+
+        return bool(
+            self.status == self.Status.AMENDMENT_REQUESTED
+            and self.amendment_due_date
+            and self.amendment_due_date < timezone.localdate()
+        )
 
 
 class ApplicationRevision(models.Model):
@@ -615,6 +650,8 @@ class ApplicationEvent(models.Model):
         DOCUMENT_ISSUED = "document_issued", _("通知書を発行")
         WITHDRAWN = "withdrawn", _("取下げ")
         MESSAGE = "message", _("担当課からのお知らせ")
+        EXTENDED = "extended", _("処理期間の延長")
+        ASSIGNED = "assigned", _("担当を割り当て")
 
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="events"

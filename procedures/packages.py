@@ -232,10 +232,20 @@ def _validate_shape(package: dict[str, Any]) -> None:
     _refuse_unknown(version, {"number", "section", *VERSION_TEXT_FIELDS}, "version")
     # Packages exported before retention classes existed keep the default.
     version.setdefault("retention_years", 5)
+    # And those exported before deadlines were settings (issue 15).
+    version.setdefault("amendment_days", 14)
+    version.setdefault("escalation_working_days", 3)
     for field in VERSION_TEXT_FIELDS:
         kind = (
             int
-            if field in ("fee_yen", "processing_days", "retention_years")
+            if field
+            in (
+                "fee_yen",
+                "processing_days",
+                "retention_years",
+                "amendment_days",
+                "escalation_working_days",
+            )
             else bool
             if field == "processing_in_business_days"
             else str

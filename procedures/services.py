@@ -435,6 +435,7 @@ def application_resubmit(
             request.created_at
         )
     application.status = Status.UNDER_REVIEW
+    application.amendment_due_date = None
     application.revision += 1
     application.submitted_at = timezone.now()
     _take_addressee(application, delivery_consent)
@@ -495,14 +496,20 @@ def application_request_amendment(
     fields: list[str],
     internal_comment: str = "",
     on_behalf_of: Any = None,
+    due_date: dt.date | None = None,
 ) -> Application:
     """Ask the resident for corrections (補正) of the named fields.
 
     ``applicant_message`` tells the resident what to correct (page, API,
-    e-mail); ``internal_comment`` stays with the office.
+    e-mail); ``internal_comment`` stays with the office. ``due_date`` is the
+    resident's deadline (補正期限); by default the version's
+    ``amendment_days`` after today, moved off an office holiday.
     """
     application.status = Status.AMENDMENT_REQUESTED
-    application.save(update_fields=["status", "updated_at"])
+    application.amendment_due_date = due_date or amendment_default_due_date(
+        application.procedure_version
+    )
+    application.save(update_fields=["status", "amendment_due_date", "updated_at"])
     application_event_add(
         application=application,
         kind=Kind.AMENDMENT_REQUESTED,
@@ -510,10 +517,58 @@ def application_request_amendment(
         on_behalf_of=on_behalf_of,
         applicant_message=applicant_message,
         internal_comment=internal_comment,
-        data={"fields": fields},
+        data={"fields": fields, "due_date": application.amendment_due_date.isoformat()},
         visible_to_applicant=True,
     )
     _notify(application, "amendment_requested", applicant_message=applicant_message)
+    return application
+
+
+def amendment_default_due_date(version: ProcedureVersion) -> dt.date:
+    """The 補正期限 of a request made today under ``version``'s setting."""
+    return processing_due_date(_today(), version.amendment_days, business_days=False)
+
+
+def application_extend_due_date(
+    *, application: Application, actor: Any, due_date: dt.date, reason: str
+) -> Application:
+    """延長: the office needs longer than the 標準処理期間.
+
+    ``reason`` is written for the applicant: it is on their timeline and in
+    the e-mail telling them the new expected date. The caller holds the
+    application's lock and checks who may extend.
+    """
+    from django.utils.translation import gettext
+
+    if not application.is_open:
+        raise ApplicationError(
+            gettext("処理中の申請だけ、処理期間を延長できます。"), code="not_open"
+        )
+    if application.due_date and due_date <= application.due_date:
+        raise ApplicationError(
+            gettext("新しい処理期限は、いまの処理期限より後の日にしてください。"),
+            code="not_later",
+        )
+    if not reason.strip():
+        raise ApplicationError(
+            gettext("延長の理由を書いてください（申請者に表示されます）。"),
+            code="reason_required",
+        )
+    previous = application.due_date
+    application.due_date = due_date
+    application.save(update_fields=["due_date", "updated_at"])
+    application_event_add(
+        application=application,
+        kind=Kind.EXTENDED,
+        actor=actor,
+        applicant_message=reason.strip(),
+        data={
+            "from": previous.isoformat() if previous else None,
+            "to": due_date.isoformat(),
+        },
+        visible_to_applicant=True,
+    )
+    _notify(application, "extended", reason=reason.strip(), previous=previous)
     return application
 
 
@@ -619,6 +674,8 @@ VERSION_TEXT_FIELDS = (
     "contact_en",
     "processing_days",
     "processing_in_business_days",
+    "amendment_days",
+    "escalation_working_days",
     "retention_years",
 )
 # Who applies and how the notice is addressed and delivered: in packages as

@@ -6,9 +6,11 @@ from workflow.models import (
     CaseTask,
     FinalAuthorityRule,
     PostReview,
+    Reminder,
     Route,
     RouteConsultation,
     RouteLevel,
+    SectionWebhook,
 )
 
 
@@ -66,3 +68,27 @@ class CaseTaskAdmin(admin.ModelAdmin):
 class PostReviewAdmin(admin.ModelAdmin):
     list_display = ["application", "holder", "deputy", "created_at", "reviewed_at"]
     raw_id_fields = ["task", "application"]
+
+
+@admin.register(SectionWebhook)
+class SectionWebhookAdmin(admin.ModelAdmin):
+    """A section's chat channel (issue 15); deliveries are on /manage/outbox/."""
+
+    # The URL is a secret: listed by section and service only.
+    list_display = ["section", "service", "active"]
+    list_filter = ["service", "active"]
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    """What the deadline scan sent, once each (read only: it is a record)."""
+
+    list_display = ["application", "kind", "deadline", "created_at"]
+    list_filter = ["kind"]
+    readonly_fields = ["application", "kind", "deadline", "created_at", "recipients"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -33,6 +33,7 @@ from viewflow.workflow.signals import flow_started, task_started
 from viewflow.workflow.token import Token
 
 from workflow.models import Case, CaseTask
+from workflow.notifications import task_created
 
 
 def _no_view(request: Any, **kwargs: Any) -> None:  # pragma: no cover
@@ -191,9 +192,19 @@ class CaseFlow(flow.Flow):
         .Default(this.review)
     )
     consult_split = ConsultSplit().Next(this.consult)
-    consult = flow.View(_no_view).Permission(consult_slot).Next(this.consult_join)
+    consult = (
+        flow.View(_no_view)
+        .Permission(consult_slot)
+        .onCreate(this.task_arrived)
+        .Next(this.consult_join)
+    )
     consult_join = flow.Join().Next(this.review)
-    review = Review(_no_view).Permission(review_slot).Next(this.route)
+    review = (
+        Review(_no_view)
+        .Permission(review_slot)
+        .onCreate(this.task_arrived)
+        .Next(this.route)
+    )
     amend = flow.Handle(this.resubmitted).Next(this.route)
     finish = flow.End()
 
@@ -210,6 +221,10 @@ class CaseFlow(flow.Flow):
         case.top_level = plan.top_level
         case.slots = plan.slots
         return case
+
+    def task_arrived(self, activation: Activation) -> None:
+        """A task for a post: its holders and section hear of it (issue 15)."""
+        task_created(activation.task)
 
     def resubmitted(self, activation: Activation, *, plan: Any) -> None:
         """The resident resubmitted: a fresh chain, from the first level again."""

@@ -78,6 +78,14 @@ class DecisionForm(forms.Form):
         widget=forms.Select(attrs={"class": "form-select"}),
         help_text=_("「ほかの課に意見を聞く」を選んだときに選んでください。"),
     )
+    # Issue 15: the resident's deadline for a 補正 (the version's default
+    # when left blank).
+    amendment_due_date = forms.DateField(
+        label=_("補正期限"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        help_text=_("空欄のときは、手続で決めた日数後の日になります。"),
+    )
 
     def __init__(
         self,
@@ -245,6 +253,11 @@ class DecisionForm(forms.Form):
             and not data.get("otp_code", "").strip()
         ):
             self.add_error("otp_code", gettext("確認コードを入力してください。"))
+        due = data.get("amendment_due_date")
+        if decision == "amend" and due and due <= timezone.localdate():
+            self.add_error(
+                "amendment_due_date", gettext("補正期限は明日以降の日にしてください。")
+            )
         return data
 
 
@@ -305,6 +318,27 @@ class OpinionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
         error_messages={"required": _("合議の意見を入力してください。")},
     )
+
+
+class CaseExtendForm(forms.Form):
+    """延長: the new due date and the reason, both for the applicant (issue 15)."""
+
+    due_date = forms.DateField(
+        label=_("新しい処理期限"),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        error_messages={"required": _("新しい処理期限を入力してください。")},
+    )
+    reason = forms.CharField(
+        label=_("延長の理由（申請者に表示されます）"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        help_text=_("申請者のページとメールに、新しい予定日と一緒に表示されます。"),
+        error_messages={"required": _("延長の理由を書いてください。")},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].widget.attrs["aria-describedby"] = "id_reason-hint"
 
 
 class CommentForm(forms.Form):

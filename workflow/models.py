@@ -335,3 +335,164 @@ class PostReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.holder} ← {self.deputy} ({self.application_id})"
+
+
+class Reminder(models.Model):
+    """A deadline message, sent once: its row is claimed before it is sent.
+
+    The unique key is the application, the kind and the deadline it is
+    about, so two schedulers (beat and a cron run, two workers) send it
+    once, and an extension or a new 補正期限 starts a new round.
+    """
+
+    class Kind(models.TextChoices):
+        DUE_SOON = "due_soon", _("処理期限の前日")
+        OVERDUE = "overdue", _("処理期限の超過")
+        ESCALATION = "escalation", _("上位の職への通知")
+        AMENDMENT_SOON = "amendment_soon", _("補正期限の前")
+
+    application = models.ForeignKey(
+        "procedures.Application", on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("種類"), max_length=16, choices=Kind.choices)
+    deadline = models.DateField(_("期限"))
+    created_at = models.DateTimeField(_("送信日時"), auto_now_add=True)
+    # Who was written to (addresses), for the record.
+    recipients = models.JSONField(_("宛先"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("期限の通知")
+        verbose_name_plural = _("期限の通知")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "kind", "deadline"],
+                name="reminder_once_per_deadline",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} {self.kind} {self.deadline}"
+
+
+class NotificationSetting(models.Model):
+    """How one member of staff hears of new tasks for their posts (issue 15).
+
+    No row means the default: a daily digest.
+    """
+
+    class Email(models.TextChoices):
+        IMMEDIATE = "immediate", _("届いたらすぐにメールで知らせる")
+        DIGEST = "digest", _("毎朝（開庁日）まとめてメールで知らせる")
+        NONE = "none", _("メールでは知らせない（受信箱で確認する）")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_setting",
+    )
+    email = models.CharField(
+        _("新しいタスクのお知らせ"),
+        max_length=16,
+        choices=Email.choices,
+        default=Email.DIGEST,
+    )
+
+    class Meta:
+        verbose_name = _("通知の設定")
+        verbose_name_plural = _("通知の設定")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.email}"
+
+
+class SectionWebhook(models.Model):
+    """A section's chat channel, told of each new task for its posts."""
+
+    class Service(models.TextChoices):
+        SLACK = "slack", _("Slack 互換（Incoming Webhook の JSON）")
+        TEAMS = "teams", _("Microsoft Teams（Incoming Webhook）")
+        CHATWORK = "chatwork", _("Chatwork（API。トークンの設定が必要）")
+
+    section = models.ForeignKey(
+        "organisation.Section",
+        verbose_name=_("課室"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    service = models.CharField(_("サービス"), max_length=16, choices=Service.choices)
+    target = models.CharField(
+        _("Webhook の URL（Chatwork はルーム ID）"),
+        max_length=500,
+        help_text=_("URL は秘密の情報です。画面や送信記録には表示しません。"),
+    )
+    active = models.BooleanField(_("有効"), default=True)
+
+    class Meta:
+        verbose_name = _("課室のチャット通知")
+        verbose_name_plural = _("課室のチャット通知")
+        ordering = ["section", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.section} ({self.get_service_display()})"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+        from django.core.validators import URLValidator
+
+        if self.service == self.Service.CHATWORK:
+            if not self.target.isdigit():
+                raise ValidationError(
+                    {"target": _("Chatwork のルーム ID（数字）を入力してください。")}
+                )
+            return
+        try:
+            URLValidator(schemes=["https", "http"])(self.target)
+        except ValidationError:
+            raise ValidationError(
+                {"target": _("Webhook の URL を入力してください。")}
+            ) from None
+
+
+class TaskNotification(models.Model):
+    """A new task's notification, claimed once (by the job or the poll)."""
+
+    task = models.OneToOneField(CaseTask, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    # The addresses mailed now, put in digests, and the channels told.
+    recipients = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("新しいタスクの通知")
+        verbose_name_plural = _("新しいタスクの通知")
+
+    def __str__(self) -> str:
+        return f"{self.task_id}"
+
+
+class DigestItem(models.Model):
+    """A new task waiting for its holder's next daily digest."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    task = models.ForeignKey(CaseTask, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("まとめて知らせるタスク")
+        verbose_name_plural = _("まとめて知らせるタスク")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "task"], name="digest_item_once")
+        ]
+        indexes = [
+            models.Index(
+                fields=["user", "created_at"],
+                name="digest_item_waiting_idx",
+                condition=Q(sent_at__isnull=True),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.task_id}"

@@ -9,6 +9,7 @@ bounds the wait; a time-out becomes ``CaseBusy``, never a 500.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -354,6 +355,7 @@ def task_decide(
     consult_slot: str | None = None,
     consult_label: str = "",
     amend_fields: list[str] | None = None,
+    amendment_due_date: dt.date | None = None,
     grants: list[SlotGrant] | None = None,
     request: HttpRequest | None = None,
 ) -> CaseTask:
@@ -421,6 +423,7 @@ def task_decide(
             consult_slot=consult_slot,
             consult_label=consult_label,
             amend_fields=amend_fields or [],
+            amendment_due_date=amendment_due_date,
         )
         if on_behalf_of is not None:
             PostReview.objects.create(
@@ -496,6 +499,7 @@ def _review_decision(
     consult_slot,
     consult_label,
     amend_fields,
+    amendment_due_date=None,
 ) -> None:
     if task.level != case.level:
         raise WorkflowError(gettext("この案件の段階が変わりました。"), code="stale")
@@ -645,6 +649,7 @@ def _review_decision(
             internal_comment=comment,
             fields=amend_fields,
             on_behalf_of=on_behalf_of,
+            due_date=amendment_due_date,
         )
     elif decision == "consult":
         if not consult_slot:

@@ -1,10 +1,29 @@
 from django.urls import path
 
-from workflow import views
+from workflow import (
+    deadline_views,
+    notification_views,
+    queue_views,
+    search_views,
+    views,
+)
 
 app_name = "workflow"
 urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
+    path("inbox/claim/", queue_views.inbox_claim, name="inbox_claim"),
+    path("search/", search_views.case_search, name="case_search"),
+    path("search/assign/", queue_views.search_assign, name="search_assign"),
+    path(
+        "notifications/",
+        notification_views.notification_settings,
+        name="notification_settings",
+    ),
+    path(
+        "search/export.csv",
+        search_views.case_search_export,
+        name="case_search_export",
+    ),
     path("cases/<uuid:public_id>/", views.case_detail, name="case_detail"),
     path(
         "cases/<uuid:public_id>/tasks/<int:task_id>/claim/",
@@ -20,6 +39,11 @@ urlpatterns = [
         "cases/<uuid:public_id>/tasks/<int:task_id>/decide/",
         views.task_decide,
         name="task_decide",
+    ),
+    path(
+        "cases/<uuid:public_id>/extend/",
+        deadline_views.case_extend,
+        name="case_extend",
     ),
     path(
         "cases/<uuid:public_id>/pull-back/", views.case_pull_back, name="case_pull_back"

@@ -25,9 +25,10 @@ from documents.views import issued_document_response
 from organisation.selectors import user_slot_grants
 from procedures.models import Procedure
 from procedures.outcomes import decision_data_display
-from workflow import selectors, services
+from workflow import deadlines, queue, search, selectors, services
 from workflow.decisions import settles
 from workflow.forms import (
+    CaseExtendForm,
     CommentForm,
     DecisionForm,
     OpinionForm,
@@ -69,6 +70,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     rows = [
         {
             "url": reverse("workflow:case_detail", args=[task.application.public_id]),
+            "task_id": task.pk,
             "receipt_number": task.application.receipt_number,
             "applicant_name": task.application.applicant_name,
             "procedure": task.application.procedure_version.title_text,
@@ -101,6 +103,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             .only("code", "current_version__title", "current_version__title_en")
             .order_by("code"),
             "post_reviews": selectors.open_post_reviews(user=request.user),
+            "withdrawn": search.withdrawn_claims(user=request.user),
             "filters": {
                 "procedure": procedure_id,
                 "kind": params.get("kind", ""),
@@ -146,6 +149,7 @@ def _case_page(
     form: Any = None,
     status: int = 200,
     mailing_form: Any = None,
+    extend_form: Any = None,
 ) -> HttpResponse:
     grants = _grants(request)
     application = selectors.case_for_staff(
@@ -157,8 +161,11 @@ def _case_page(
     actions = selectors.case_actions(
         application=application, tasks=tasks, user=request.user, grants=grants
     )
-    if actions.my_task is not None and form is None:
-        form = _task_form(request, case, actions.my_task)
+    # Decide from the queue (issue 15): a task the user may claim gets the
+    # decision form too; deciding claims it in the same transaction.
+    decide_task = actions.my_task or actions.claimable
+    if decide_task is not None and form is None:
+        form = _task_form(request, case, decide_task)
     draft_outcome = selectors.draft_outcome(case)
     sections = application.procedure_version.form_version.runtime.display(
         application.answers
@@ -198,6 +205,11 @@ def _case_page(
             "tasks": tasks,
             "my_task": actions.my_task,
             "claimable": actions.claimable,
+            "decide_task": decide_task,
+            # The "next case" shortcut: the oldest other case in the queue.
+            "next_case": queue.next_in_queue(
+                user=request.user, grants=grants, after_application_id=application.pk
+            ),
             "form": form,
             "can_pull_back": actions.can_pull_back,
             "post_review": actions.post_review,
@@ -215,6 +227,9 @@ def _case_page(
             "overdue": bool(
                 application.due_date and application.due_date < timezone.localdate()
             ),
+            # 延長 (issue 15, workflow/deadline_views.py).
+            "may_extend": deadlines.may_extend(case, request.user, grants, tasks),
+            "extend_form": extend_form or CaseExtendForm(),
         },
         status=status,
     )
@@ -287,7 +302,7 @@ def task_decide(request: HttpRequest, public_id: Any, task_id: int) -> HttpRespo
         decision if decision in getattr(form, "outcomes", {}) else outcome_code
     )
     try:
-        services.task_decide(
+        queue.task_decide_from_queue(
             task_id=task_id,
             case_id=case.pk,
             user=request.user,
@@ -302,6 +317,7 @@ def task_decide(request: HttpRequest, public_id: Any, task_id: int) -> HttpRespo
             consult_label=getattr(form, "consult_labels", {}).get(
                 data.get("consult_to"), ""
             ),
+            amendment_due_date=data.get("amendment_due_date"),
             grants=_grants(request),
             request=request,
         )

@@ -36,7 +36,7 @@ from documents.selectors import document_for_application
 from documents.views import issued_document_response
 from organisation.selectors import user_slot_grants
 from procedures.outcomes import decision_data_display, outcome_description
-from workflow import selectors, services
+from workflow import queue, selectors, services
 from workflow.decisions import settles
 
 
@@ -294,9 +294,10 @@ class TaskDecide(_TaskAction):
         parameters=[id_parameter("task_id")],
         request=s.DecisionSerializer,
         responses=s.CaseSerializer,
-        summary="Decide on a claimed task: approve, send_back, amend, consult; at "
-        "the final level an outcome (decide + outcome, or its code) with its "
-        "decision_data; opinion on a consultation",
+        summary="Decide on a task (a queued one is claimed in the same "
+        "transaction): approve, send_back, amend, consult; at the final level "
+        "an outcome (decide + outcome, or its code) with its decision_data; "
+        "opinion on a consultation",
         description="The 決裁 at the final level (approve, reject, decide or an "
         "outcome's code) needs a fresh second factor: `otp_code` in the body, or "
         "a browser session verified within STAFF_REAUTH_MINUTES; otherwise 403 "
@@ -336,7 +337,8 @@ class TaskDecide(_TaskAction):
                     code="invalid",
                     fields={"amend_fields": [", ".join(unknown)]},
                 )
-        services.task_decide(
+        # A queued task is claimed in the same transaction (issue 15).
+        queue.task_decide_from_queue(
             task_id=task.pk,
             case_id=case.pk,
             user=request.user,

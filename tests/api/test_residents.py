@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from procedures.models import Application
 from tests.api.conftest import ANSWERS, claim_and_decide, start, submitted, upload
@@ -412,6 +415,11 @@ def test_resident_answers_an_amendment_request(as_resident, procedure, staff):
     assert mine["status"] == "amendment_requested"
     assert mine["amendment"]["fields"] == ["amount"]
     assert mine["amendment"]["message"] == "申請額を見直してください。"
+    # Issue 15: with its deadline (the version's default: 14 days on).
+    assert (
+        mine["amendment_due_date"]
+        >= (timezone.localdate() + dt.timedelta(days=14)).isoformat()
+    )
     # Staff-only steps (the claim) are not on the resident's timeline.
     assert [e["kind"] for e in mine["timeline"]] == ["submitted", "amendment_requested"]
     response = as_resident.patch(
@@ -424,6 +432,7 @@ def test_resident_answers_an_amendment_request(as_resident, procedure, staff):
     assert response.status_code == 200
     assert response.json()["status"] == "under_review"
     assert response.json()["revision"] == 2
+    assert response.json()["amendment_due_date"] is None
 
 
 from rest_framework.test import APIClient  # noqa: E402

@@ -118,7 +118,8 @@ def test_unknown_task_is_not_found(staff, case_id):
     assert response.status_code == 404
 
 
-def test_decision_without_a_claim_is_a_conflict(staff, case_id):
+def test_deciding_a_queued_task_claims_it_in_the_same_call(staff, case_id):
+    # Issue 15: one call instead of claim then decide.
     task = (
         staff["tanto"].get(f"/api/v1/staff/cases/{case_id}/").json()["claimable_task"]
     )
@@ -127,8 +128,25 @@ def test_decision_without_a_claim_is_a_conflict(staff, case_id):
         {"decision": "approve"},
         format="json",
     )
+    assert response.status_code == 200
+    body = response.json()
+    kinds = [event["kind"] for event in body["timeline"]]
+    assert kinds[-2:] == ["claimed", "approved"]
+    assert body["claimable_task"] is None  # now at 係長
+
+
+def test_deciding_a_task_a_colleague_claimed_is_a_conflict(staff, case_id):
+    task = (
+        staff["tanto"].get(f"/api/v1/staff/cases/{case_id}/").json()["claimable_task"]
+    )
+    staff["tanto2"].post(f"/api/v1/staff/cases/{case_id}/tasks/{task}/claim/")
+    response = staff["tanto"].post(
+        f"/api/v1/staff/cases/{case_id}/tasks/{task}/decide/",
+        {"decision": "approve"},
+        format="json",
+    )
     assert response.status_code == 409
-    assert response.json()["error"]["code"] == "already_done"
+    assert response.json()["error"]["code"] == "taken"
 
 
 @pytest.mark.parametrize(

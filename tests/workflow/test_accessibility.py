@@ -157,6 +157,10 @@ def test_caseworkers_pages_have_no_axe_violations(
         "/staff/inbox/?tab=mine",
         f"/staff/cases/{application.public_id}/",
         f"/staff/cases/{taken.public_id}/",
+        # Issue 15: the case search, with results and with an error.
+        "/staff/search/",
+        "/staff/search/?submitted_from=2026-02-30",
+        "/staff/notifications/",
     ):
         _check(page, base + path, found)
     assert not found, "\n".join(found)
@@ -170,6 +174,16 @@ def test_administrators_pages_have_no_axe_violations(
     admin = AdministratorFactory(email="admin@example.jp")
     form = version.form_version.form
     draft = form_version_create_draft(form=form, actor=None)
+    from core.models import OutboxMessage
+
+    for status in ("failed", "sent"):
+        OutboxMessage.objects.create(
+            kind="webhook",
+            status=status,
+            recipient="福祉政策課 (Slack)",
+            subject="新しいタスク",
+            last_error="HTTPError: HTTP Error 500" if status == "failed" else "",
+        )
     found: list[str] = []
     _login(page, base, "/manage/login/", admin.email)
     if language == "en":
@@ -190,6 +204,8 @@ def test_administrators_pages_have_no_axe_violations(
         "/manage/documents/",
         f"/manage/documents/{version.pk}/",
         "/api/tokens/",
+        # Issue 15: chat deliveries, failed and sent, on the outbox page.
+        "/manage/outbox/",
     ):
         _check(page, base + path, found)
     assert not found, "\n".join(found)

@@ -279,3 +279,28 @@ def test_the_single_locking_statement_takes_the_application_before_the_case(
     claimer.join()
     task.refresh_from_db()
     assert task.status == "ASSIGNED"
+
+
+def test_two_caseworkers_deciding_the_same_queued_task_at_once(submit, org):
+    # Issue 15: deciding from the queue claims in the same transaction; of
+    # two at once, one decides and the other finds the task taken.
+    from workflow import queue
+
+    p = org["people"]
+    application = submit()
+    task = open_task(application)
+    results = _race(
+        *[
+            lambda user=user: queue.task_decide_from_queue(
+                task_id=task.pk, case_id=task.process_id, user=user, decision="approve"
+            )
+            for user in (p["tanto"], p["tanto2"])
+        ]
+    )
+    assert sorted(r[0] for r in results) == ["ok", "refused"], results
+    refused = next(r for r in results if r[0] == "refused")
+    assert "すでにほかの職員が担当" in refused[1]
+    application.case.refresh_from_db()
+    assert application.case.level == 1
+    assert application.events.filter(kind="claimed").count() == 1
+    assert application.events.filter(kind="approved").count() == 1
