@@ -12,6 +12,7 @@ from django.core.management import call_command
 from demo.organisation import DEMO_PASSWORD
 from organisation.models import Assignment
 from tests.a11y import axe_violations
+from tests.second_factor import browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,11 +31,12 @@ PAGES = [
 
 
 def test_organisation_screens_have_no_axe_violations(live_server, page, tmp_path):
-    call_command("seed_demo", stdout=io.StringIO())
-    page.goto(live_server.url + "/manage/login/")
-    page.get_by_label("メールアドレス").fill("admin@example.jp")
-    page.get_by_label("パスワード").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="ログインする").click()
+    call_command(
+        "seed_demo", allow_demo_passwords_in_production=True, stdout=io.StringIO()
+    )
+    browser_login(
+        page, live_server.url, "/manage/login/", "admin@example.jp", DEMO_PASSWORD
+    )
     page.get_by_role("link", name="組織", exact=True).first.click()
     assert page.get_by_role("heading", level=1).inner_text() == "組織の管理"
 

@@ -15,6 +15,7 @@ from django.core import mail
 
 from procedures.models import Application, Category
 from tests.procedures.conftest import PDF_BYTES, make_procedure
+from tests.second_factor import browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -187,10 +188,9 @@ def test_reimport_preview_shows_the_difference_without_axe_violations(
     package["version"]["fee_yen"] = 4321
     file = tmp_path / "johkaso.json"
     file.write_text(packages.package_dumps(package), encoding="utf-8")
-    page.goto(live_server.url + "/manage/login/")
-    page.get_by_label("メールアドレス").fill(administrator.email)
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログインする").click()
+    browser_login(
+        page, live_server.url, "/manage/login/", administrator.email, PASSWORD
+    )
     page.goto(live_server.url + "/manage/procedures/import/")
     page.locator("input[type=file]").set_input_files(str(file))
     page.get_by_role("button", name="内容を確かめる").click()

@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from procedures.models import ProcedureVersion
 from tests.factories import PASSWORD
 from tests.procedures.test_addressee import _draft_version
+from tests.second_factor import browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,10 +20,9 @@ def test_administrator_maps_the_addressee_and_publishes(
     version = _draft_version(office)
     code = version.procedure.code
     page.set_viewport_size({"width": 1280, "height": 900})
-    page.goto(live_server.url + "/manage/login/")
-    page.get_by_label("メールアドレス").fill(administrator.email)
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログインする").click()
+    browser_login(
+        page, live_server.url, "/manage/login/", administrator.email, PASSWORD
+    )
 
     page.goto(f"{live_server.url}/manage/procedures/{code}/versions/1/edit/")
     page.get_by_label("申請できる者").select_option("business")

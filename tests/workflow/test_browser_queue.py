@@ -8,15 +8,13 @@ import re
 import pytest
 
 from tests.factories import PASSWORD
+from tests.second_factor import browser_login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _login(page, base: str, email: str) -> None:
-    page.goto(base + "/staff/login/")
-    page.get_by_label("メールアドレス").fill(email)
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログインする").click()
+    browser_login(page, base, "/staff/login/", email, PASSWORD)
     page.wait_for_load_state()
 
 

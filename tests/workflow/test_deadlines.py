@@ -13,6 +13,7 @@ from core.japanese import format_wareki
 from core.models import OutboxMessage
 from procedures import services as procedure_services
 from procedures.models import Application
+from tests.second_factor import login_as
 from workflow.deadlines import reminders_send, working_days_after
 from workflow.models import CaseTask, Reminder
 
@@ -110,7 +111,7 @@ def test_extension_starts_a_new_round_of_reminders(client, submit, org):
     _due(application, today - dt.timedelta(days=1))
     assert reminders_send(today=today)["overdue"] == 1
     claim(application, p["tanto"])
-    client.force_login(p["tanto"])
+    login_as(client, p["tanto"])
     new_due = today + dt.timedelta(days=20)
     response = client.post(
         reverse("workflow:case_extend", args=[application.public_id]),
@@ -133,7 +134,7 @@ def test_extension_is_recorded_shown_to_staff_and_told_to_the_resident(
     old_due = application.due_date
     new_due = old_due + dt.timedelta(days=30)
     reason = "関係機関への照会に時間を要するため"
-    client.force_login(p["tanto"])
+    login_as(client, p["tanto"])
     url = reverse("workflow:case_extend", args=[application.public_id])
     response = client.post(url, {"due_date": new_due.isoformat(), "reason": reason})
     assert response.status_code == 302
@@ -151,7 +152,7 @@ def test_extension_is_recorded_shown_to_staff_and_told_to_the_resident(
     assert len(mail) == 1
     assert reason in mail[0].payload["body"]
     assert format_wareki(new_due) in mail[0].payload["body"]
-    client.force_login(application.applicant)
+    login_as(client, application.applicant)
     resident = client.get(application.get_absolute_url()).content.decode()
     assert format_wareki(new_due) in resident
     assert reason in resident
@@ -164,7 +165,7 @@ def test_extension_refuses_an_earlier_date_a_missing_reason_and_other_people(
     p = org["people"]
     application = submit(500_000)
     url = reverse("workflow:case_extend", args=[application.public_id])
-    client.force_login(p["tanto"])  # holds the current level, not claimed
+    login_as(client, p["tanto"])  # holds the current level, not claimed
     earlier = (application.due_date - dt.timedelta(days=1)).isoformat()
     response = client.post(url, {"due_date": earlier, "reason": "理由"})
     assert response.status_code == 400
@@ -172,7 +173,7 @@ def test_extension_refuses_an_earlier_date_a_missing_reason_and_other_people(
     response = client.post(url, {"due_date": "2026-02-30", "reason": ""})
     assert response.status_code == 400
     assert "延長の理由を書いてください" in response.content.decode()
-    client.force_login(p["kacho"])  # on the chain, but the case is not at 課長
+    login_as(client, p["kacho"])  # on the chain, but the case is not at 課長
     later = (application.due_date + dt.timedelta(days=5)).isoformat()
     response = client.post(url, {"due_date": later, "reason": "理由"}, follow=True)
     assert "延長する権限がありません" in response.content.decode()
@@ -198,7 +199,7 @@ def test_amendment_deadline_default_edit_reminder_and_expiry(
     # The caseworker sets another deadline on the send-back form.
     other = submit(500_000)
     task = claim(other, p["tanto"])
-    client.force_login(p["tanto"])
+    login_as(client, p["tanto"])
     chosen = timezone.localdate() + dt.timedelta(days=5)
     response = client.post(
         reverse("workflow:task_decide", args=[other.public_id, task.pk]),
@@ -243,7 +244,7 @@ def test_send_back_form_refuses_a_past_amendment_deadline(client, submit, org):
     p = org["people"]
     application = submit(500_000)
     task = claim(application, p["tanto"])
-    client.force_login(p["tanto"])
+    login_as(client, p["tanto"])
     response = client.post(
         reverse("workflow:task_decide", args=[application.public_id, task.pk]),
         {

@@ -16,6 +16,7 @@ from core.models import OutboxMessage
 from core.outbox import outbox_deliver_due
 from procedures import services as procedure_services
 from tests.factories import AdministratorFactory, ResidentFactory
+from tests.second_factor import login_as
 from tests.webhookserver import WebhookReceiver
 from workflow.demo import seed_demo_route
 from workflow.models import CaseTask, DigestItem, NotificationSetting, SectionWebhook
@@ -155,7 +156,7 @@ def test_digest_groups_by_procedure_once_on_working_day_mornings(announced, org)
 
 def test_settings_page_saves_the_choice(client, org):
     user = org["people"]["tanto"]
-    client.force_login(user)
+    login_as(client, user)
     url = reverse("workflow:notification_settings")
     page = client.get(url).content.decode()
     assert re.search(r'value="digest"[^>]*checked', page)  # the default
@@ -228,7 +229,7 @@ def test_a_failing_webhook_is_retried_and_never_blocks_the_decision(
     assert message.attempts == 1
     assert "500" in message.last_error
     # Administrators see the failed delivery.
-    client.force_login(AdministratorFactory())
+    login_as(client, AdministratorFactory())
     page = client.get(reverse("core:outbox")).content.decode()
     assert "福祉政策課" in page
     assert "チャット通知" in page

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from core.models import AuditEvent
+from tests.second_factor import login_as
 from workflow import queue, services
 from workflow.models import CaseTask
 
@@ -22,7 +23,7 @@ def test_deciding_from_the_queue_claims_and_decides_in_one_post(client, submit, 
     p = org["people"]
     application = submit(500_000)
     task = open_task(application)
-    client.force_login(p["tanto"])
+    login_as(client, p["tanto"])
     page = client.get(_case_url(application)).content.decode()
     assert "判断を記録する" in page
     assert "判断を記録すると、このタスクを同時に担当します。" in page
@@ -44,7 +45,7 @@ def test_a_task_a_colleague_claimed_still_answers_taken(client, submit, org):
     p = org["people"]
     application = submit(500_000)
     task = claim(application, p["tanto2"])
-    client.force_login(p["tanto"])
+    login_as(client, p["tanto"])
     response = client.post(
         reverse("workflow:task_decide", args=[application.public_id, task.pk]),
         {"decision": "approve"},
@@ -74,7 +75,7 @@ def test_bulk_claim_takes_each_task_and_reports_the_ones_taken(client, submit, o
     p = org["people"]
     first, second, taken = submit(500_000), submit(500_000), submit(500_000)
     claim(taken, p["tanto2"])
-    client.force_login(p["tanto"])
+    login_as(client, p["tanto"])
     inbox = client.get(reverse("workflow:inbox")).content.decode()
     assert 'name="task"' in inbox
     tasks = [open_task(a).pk for a in (first, second, taken)]
@@ -94,7 +95,7 @@ def test_bulk_claim_takes_each_task_and_reports_the_ones_taken(client, submit, o
 def test_a_higher_level_assigns_queued_tasks_to_a_colleague(client, submit, org):
     p = org["people"]
     first, second = submit(500_000), submit(500_000)
-    client.force_login(p["kakaricho"])
+    login_as(client, p["kakaricho"])
     page = client.get(reverse("workflow:case_search")).content.decode()
     assert 'name="assignee"' in page
     response = client.post(
@@ -126,7 +127,7 @@ def test_a_higher_level_assigns_queued_tasks_to_a_colleague(client, submit, org)
 def test_assigning_needs_a_higher_level_and_a_holder(client, submit, org):
     p = org["people"]
     application = submit(500_000)
-    client.force_login(p["tanto"])  # the same level, not above it
+    login_as(client, p["tanto"])  # the same level, not above it
     response = client.post(
         reverse("workflow:search_assign"),
         {"case": [str(application.public_id)], "assignee": str(p["tanto2"].pk)},
@@ -149,7 +150,7 @@ def test_case_page_links_the_next_case_in_the_queue_with_a_shortcut(
 ):
     p = org["people"]
     first, second = submit(500_000), submit(500_000)
-    client.force_login(p["tanto"])
+    login_as(client, p["tanto"])
     page = client.get(_case_url(first)).content.decode()
     assert f'href="{_case_url(second)}" data-shortcut="n"' in page
     assert "shortcuts.js" in page

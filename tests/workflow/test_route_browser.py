@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from tests.a11y import axe_violations
 from tests.factories import PASSWORD, AdministratorFactory
+from tests.second_factor import browser_login
 from workflow.routes import chain_plan
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -32,10 +33,7 @@ def test_administrator_builds_a_band_rule_and_publishes_it(
     admin = AdministratorFactory()
     base = live_server.url
     found: list[str] = []
-    page.goto(base + "/manage/login/")
-    page.get_by_label("メールアドレス").fill(admin.email)
-    page.get_by_label("パスワード").fill(PASSWORD)
-    page.get_by_role("button", name="ログインする").click()
+    browser_login(page, base, "/manage/login/", admin.email, PASSWORD)
     page.wait_for_load_state()
 
     page.goto(f"{base}/manage/routes/{version.pk}/")
