@@ -304,3 +304,44 @@ def test_a_character_only_the_full_noto_has_still_prints(tmp_path):
 
     assert "Noto-Serif-CJK-JP" in _embedded_fonts(pdf, tmp_path)
     assert _dark_pixels(pdf, tmp_path) > 50
+
+
+def test_each_pdf_stream_is_compressed_once_and_the_bytes_are_unchanged(
+    monkeypatch,
+):
+    # pydyf serialised every stream twice for a PDF/A (once for the file
+    # identifier): each font was compressed twice at zlib level 9.
+    import zlib
+
+    import pydyf
+    from weasyprint import HTML  # noqa: TID251
+
+    from documents.rendering import (
+        DEFAULTS_DIR,
+        _url_fetcher,
+        font_configuration,
+        html_to_pdf,
+    )
+
+    html = render_html(sample_snapshot())
+    plain = (
+        HTML(string=html, url_fetcher=_url_fetcher(), base_url=str(DEFAULTS_DIR))
+        .render(font_config=font_configuration(), pdf_variant="pdf/a-3b")
+        .write_pdf(pdf_variant="pdf/a-3b")
+    )
+    calls = []
+    compressobj = zlib.compressobj
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return compressobj(*args, **kwargs)
+
+    monkeypatch.setattr(pydyf.zlib, "compressobj", counted)
+    pdf = html_to_pdf(html)
+
+    assert pdf == plain
+    streams = pdf.count(b"/FlateDecode")
+    assert streams > 3
+    # pydyf's own object and cross-reference streams, made while writing,
+    # are the only ones compressed more than once (23 compressions for 12 streams before).
+    assert len(calls) <= streams + 3
