@@ -411,6 +411,7 @@ def release_memory() -> None:
 @lru_cache(maxsize=1)
 def _serialised_once_stream():
     """pydyf's Stream, serialised (and compressed) once instead of twice."""
+    import zlib
     from functools import cached_property
 
     import pydyf
@@ -418,7 +419,16 @@ def _serialised_once_stream():
     class SerialisedOnce(pydyf.Stream):
         @cached_property
         def data(self) -> bytes:
-            return pydyf.Stream.data.fget(self)
+            # pydyf's Stream.data, at zlib's default level 6 rather than 9:
+            # the fonts and pages compress in 3.7 ms instead of 8.4, 0.6 %
+            # larger (measured on the issue 14 notice).
+            stream = b"\n".join(pydyf._to_bytes(item) for item in self.stream)
+            extra = pydyf.Dictionary(self.extra.copy())
+            if self.compress:
+                extra["Filter"] = "/FlateDecode"
+                stream = zlib.compress(stream, 6)
+            extra["Length"] = len(stream)
+            return b"\n".join((extra.data, b"stream", stream, b"endstream"))
 
     return SerialisedOnce
 
@@ -430,7 +440,7 @@ def _serialise_streams_once(document, pdf) -> None:
     every object, then serialises them all again to write them: each font
     and page stream was compressed twice at zlib level 9 (~10 ms of a
     notice). The pages are painted by now, so the streams no longer change;
-    the bytes written are the same.
+    the streams' bytes are made once, at zlib's default level.
     """
     stream_class = _serialised_once_stream()
     for pdf_object in pdf.objects:
