@@ -85,7 +85,7 @@ def build_supplement(*, noto: Path, primary: Path, output: Path) -> tuple[int, i
 
 
 class Command(BaseCommand):
-    help = "Noto Serif CJK JP の補助フォント（IPAex にない人名用の字）を作ります。"
+    help = "Make the Noto Serif CJK JP supplement (name characters IPAex lacks)."
 
     def add_arguments(self, parser):
         parser.add_argument(
