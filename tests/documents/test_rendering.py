@@ -282,7 +282,13 @@ def _one_line(text: str) -> str:
 def test_a_name_ipaex_lacks_prints_from_the_small_supplement(tmp_path):
     # The full Noto face made every notice addressed to a 𠮷 70 ms slower and
     # 100 KB larger (bench/README.md); its supplement draws the same glyph.
+    from django.conf import settings
+
     from documents.rendering import html_to_pdf
+
+    assert settings.DOCUMENT_FONT_SUPPLEMENT.exists(), (
+        "make test builds it: manage.py build_font_supplement"
+    )
 
     snapshot = sample_snapshot()
     snapshot["addressee"]["name"] = "髙橋 𠮷郎"

@@ -10,7 +10,7 @@ IPAex lacks (JIS X 0213, CJK Extension B and later, compatibility ideographs,
 CJK symbols; 9,381 glyphs), so the same 𠮷 costs a few milliseconds. The
 full Noto face stays the next fallback, so nothing that printed before
 becomes a missing glyph. Noto CJK is under the SIL Open Font License 1.1
-(core/font_files/NOTO-CJK-COPYRIGHT.txt), which allows modified versions
+(core/font_files/NOTO-CJK-COPYRIGHT.txt, to ship beside the built font), which allows modified versions
 under another name; the reserved font name ("Source") is not used.
 """
 
@@ -88,12 +88,7 @@ class Command(BaseCommand):
     help = "Make the Noto Serif CJK JP supplement (name characters IPAex lacks)."
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--output",
-            default=str(
-                Path(settings.BASE_DIR) / "core" / "font_files" / f"{POSTSCRIPT}.otf"
-            ),
-        )
+        parser.add_argument("--output", default=str(settings.DOCUMENT_FONT_SUPPLEMENT))
         parser.add_argument("--noto", default=str(NOTO))
         parser.add_argument("--primary", default=str(IPAEX))
 
