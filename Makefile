@@ -22,7 +22,11 @@ TEST_SYSTEM_PACKAGES := chromium chromium-driver softhsm2 clamav-daemon redis-se
 
 .PHONY: run test lint format bench messages system-deps test-system-deps venv venv-dev setup clean
 
-run: system-deps venv setup  ## Set up everything and serve http://127.0.0.1:8000
+# Documents print rare name characters from a small font made from the
+# installed Noto (manage.py build_font_supplement); built once, in var/.
+FONT_SUPPLEMENT := var/fonts/NotoSerifCJKjp-JIS2004-Regular.otf
+
+run: system-deps venv $(FONT_SUPPLEMENT) setup  ## Set up everything and serve http://127.0.0.1:8000
 	@# The background worker (notices, mail) beside the web server; it stops with it.
 	DJANGO_DEBUG=true $(MANAGE) run_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
@@ -33,7 +37,7 @@ setup:
 	DJANGO_DEBUG=true $(MANAGE) compilemessages --ignore=.venv -v 0
 	DJANGO_DEBUG=true $(MANAGE) seed_demo
 
-test: system-deps test-system-deps venv-dev  ## Lint, migration check and the whole suite
+test: system-deps test-system-deps venv-dev $(FONT_SUPPLEMENT)  ## Lint, migration check and the whole suite
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DJANGO_SECRET_KEY=check $(MANAGE) makemigrations --check --dry-run
@@ -53,6 +57,9 @@ bench: venv-dev
 
 messages: venv  ## Refresh the English catalogue from the Japanese source strings
 	DJANGO_DEBUG=true $(MANAGE) makemessages -l en --ignore=.venv --ignore=var --ignore=tests --ignore=bench --no-obsolete
+
+$(FONT_SUPPLEMENT): | $(VENV)/.installed
+	DJANGO_DEBUG=true $(MANAGE) build_font_supplement --output $@
 
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)

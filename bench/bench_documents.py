@@ -2,8 +2,13 @@
 
 Prints medians of the same run side by side (ratios are what hold across
 machines), documents per second on one core, and the worker's memory.
-Target: one-page Japanese document rendered and signed in <= 200 ms median,
-issuing worker under 250 MB resident.
+The benchmark document is a notice of issue 14 (decision data, a reason,
+five levels and two 合議 on the approval record, two pages); the old
+one-page permit is measured beside it. Two floors are measured in the same
+run: a bare one-line WeasyPrint page, and one line of Japanese in the
+document fonts through the same PDF/A path (what any page in these fonts
+costs). Target: notice render + sign <= 10x the bare page, issuing worker
+under 250 MB resident.
 
     .venv/bin/python bench/bench_documents.py [iterations]
 """
@@ -41,6 +46,88 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def realistic_snapshot() -> dict:
+    """A 交付決定通知書 as issue 14 prints it: a reason, decision data, 合議.
+
+    Built from the current snapshot keys only: the decided values are rows of
+    ``answers``, the reason is ``reason``, the two 合議 are stamps of the
+    approval record (five levels plus two consulted sections).
+    """
+    from documents.defaults import PRESETS, sample_snapshot
+
+    s = sample_snapshot()
+    s["title"] = "交付決定通知書"
+    s["procedure"] = {
+        "title": "中小企業省エネルギー設備導入支援補助金交付申請",
+        "receipt_number": "SH-R8-00345",
+        "submitted_on": "2026-09-14",
+    }
+    s["answers"] = [
+        {
+            "label": "補助事業の名称",
+            "value": "高効率空調設備への更新による省エネルギー化事業",
+        },
+        {"label": "補助対象経費", "value": "12,480,000円"},
+        {"label": "交付申請額", "value": "4,160,000円"},
+        {"label": "交付決定額", "value": "3,850,000円"},
+        {"label": "補助率", "value": "補助対象経費の3分の1以内（上限4,000,000円）"},
+        {"label": "補助事業の期間", "value": "交付決定の日から令和9年2月26日まで"},
+        {
+            "label": "交付の条件",
+            "value": "1　補助事業の内容又は経費の配分を変更する場合は、あらかじめ知事の承認を受けること。\n2　補助事業を中止し、又は廃止する場合は、あらかじめ知事の承認を受けること。\n3　補助事業が完了したときは、完了の日から起算して30日以内に実績報告書を提出すること。\n4　取得した財産は、補助事業の完了後も善良な管理者の注意をもって管理すること。",
+        },
+        {
+            "label": "減額の内容",
+            "value": "既設設備の撤去費 310,000円は補助対象外経費のため除外",
+        },
+    ]
+    s["reason"] = (
+        "交付申請額のうち、既設空調設備の撤去及び処分に要する経費（310,000円）は、"
+        "架空県中小企業省エネルギー設備導入支援補助金交付要綱第5条第2項の規定により"
+        "補助対象経費に含まれないため、これを除いた額の3分の1を交付決定額とした。"
+    )
+    chain = [
+        (1, "担当", "田中 一郎", "産業振興課", "", None, "2026-10-20T10:00:00+09:00"),
+        (2, "主査", "佐藤 健", "産業振興課", "", None, "2026-10-21T11:00:00+09:00"),
+        (3, "合議", "吉田 直子", "財政課", "合議", None, "2026-10-22T14:00:00+09:00"),
+        (4, "合議", "渡邉 聡", "環境政策課", "合議", None, "2026-10-23T09:30:00+09:00"),
+        (5, "係長", "鈴木 花子", "産業振興課", "", None, "2026-10-26T10:00:00+09:00"),
+        (
+            6,
+            "課長",
+            "髙橋 美咲",
+            "産業振興課",
+            "代決",
+            "山﨑 隆之",
+            "2026-10-27T16:00:00+09:00",
+        ),
+        (
+            7,
+            "部長",
+            "齋藤 徳太郎",
+            "商工労働部",
+            "専決",
+            None,
+            "2026-10-28T15:00:00+09:00",
+        ),
+    ]
+    s["approvals"] = [
+        {
+            "level": level,
+            "position": position,
+            "name": name,
+            "section": section,
+            "action": "approve",
+            "decided_at": decided_at,
+            "mark": mark,
+            "on_behalf_of": behalf,
+        }
+        for (level, position, name, section, mark, behalf, decided_at) in chain
+    ]
+    s["template"] = {**PRESETS["grant"], "html": "", "css": ""}
+    return s
+
+
 def timed(fn, n: int) -> list[float]:
     times = []
     for _ in range(n):
@@ -54,54 +141,94 @@ def main() -> None:
     from weasyprint import HTML  # noqa: TID251
 
     from documents.defaults import sample_snapshot
-    from documents.rendering import render_pdf
+    from documents.rendering import font_configuration, font_face_css, html_to_pdf
     from documents.services import render_and_sign
-    from documents.signing import get_signer
 
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 30
-    snapshot = sample_snapshot()
-    signer = get_signer()
-    pdf = render_pdf(snapshot)
+    notice = realistic_snapshot()
+    permit = sample_snapshot()
 
     def bare() -> bytes:
         return HTML(string="<p>Hello</p>").write_pdf()
 
+    # The floor: one line of Japanese in the document fonts, through the same
+    # function as a document (PDF/A-3b, glyph guard, the worker's fonts), so
+    # it pays what any page in these fonts pays: loading and subsetting them
+    # (𠮷 is only in the Noto fallback, as in the notice's addressee).
+    cjk_line = (
+        f"<html lang='ja'><style>{font_face_css()}"
+        " html { font-family: var(--document-fonts) }</style>"
+        "<p>髙橋 𠮷郎 様</p></html>"
+    )
+
+    def bare_cjk() -> bytes:
+        return html_to_pdf(cjk_line)
+
     # Warm-up: the first render loads fonts into the process's one
     # FontConfiguration; it is paid once per worker, not per document.
     started = time.perf_counter()
-    render_and_sign(snapshot)
+    render_and_sign(notice)
     first = (time.perf_counter() - started) * 1000
+    render_and_sign(permit)
     bare()
+    bare_cjk()
+    font_configuration()
 
-    results = {
-        "bare one-line WeasyPrint PDF": timed(bare, n),
-        "document render (PDF/A-3b)": timed(lambda: render_pdf(snapshot), n),
-        "document sign (PAdES)": timed(
-            lambda: signer.sign(pdf, reason="bench", location="bench"), n
-        ),
-        "document render + sign": timed(lambda: render_and_sign(snapshot), n),
+    steps = {
+        "bare one-line WeasyPrint PDF": bare,
+        "one CJK line, document fonts, PDF/A": bare_cjk,
+        "notice (issue 14) render + sign": lambda: render_and_sign(notice),
+        "permit (one page) render + sign": lambda: render_and_sign(permit),
     }
-    baseline = statistics.median(results["bare one-line WeasyPrint PDF"])
+    # Interleaved, so that the machine's noise hits every step alike.
+    # CPU time beside wall time: on the shared machine the wall clock of a
+    # 9 ms bare page moves by half with the other sessions' load, its CPU
+    # time much less, so the ratio in CPU time is the steadier one.
+    results: dict[str, list[float]] = {name: [] for name in steps}
+    cpu: dict[str, list[float]] = {name: [] for name in steps}
+    for _ in range(n):
+        for name, fn in steps.items():
+            started = time.process_time()
+            results[name] += timed(fn, 1)
+            cpu[name].append((time.process_time() - started) * 1000)
+    bare_name, cjk_name = (
+        "bare one-line WeasyPrint PDF",
+        "one CJK line, document fonts, PDF/A",
+    )
+    baseline = statistics.median(results[bare_name])
+    floor = statistics.median(results[cjk_name])
+    cpu_baseline = statistics.median(cpu[bare_name])
     print(f"documents bench: {n} iterations, one process (one core)")
-    print(f"{'':34} {'median ms':>10} {'p95 ms':>8} {'x bare':>7}")
+    print(
+        f"{'':38} {'median ms':>10} {'p95 ms':>8} {'x bare':>7} {'x CJK':>6}"
+        f" {'CPU ms':>7} {'CPU x bare':>10}"
+    )
     for name, times in results.items():
         median = statistics.median(times)
         p95 = sorted(times)[max(0, int(len(times) * 0.95) - 1)]
-        print(f"{name:34} {median:10.1f} {p95:8.1f} {median / baseline:7.1f}")
-    total = statistics.median(results["document render + sign"])
+        cpu_median = statistics.median(cpu[name])
+        print(
+            f"{name:38} {median:10.1f} {p95:8.1f} "
+            f"{median / baseline:7.1f} {median / floor:6.1f}"
+            f" {cpu_median:7.1f} {cpu_median / cpu_baseline:10.1f}"
+        )
+    total = statistics.median(results["notice (issue 14) render + sign"])
     print(f"first document in a fresh worker: {first:.0f} ms (fonts loaded once)")
-    print(f"documents per second per core: {1000 / total:.1f}")
+    print(f"notices per second per core: {1000 / total:.1f}")
     print(
         f"this bench process: {rss_mb():.0f} MB resident now, "
         f"{peak_rss_mb():.0f} MB peak (it also renders the bare pages)"
     )
     worker_now, worker_peak = _issuing_worker_memory(n)
     print(
-        f"issuing worker ({n} documents, nothing else): {worker_now:.0f} MB "
+        f"issuing worker ({n} notices, nothing else): {worker_now:.0f} MB "
         f"resident, {worker_peak:.0f} MB peak"
     )
-    target_ok = total <= 200 and worker_peak < 250
-    print("target (<= 200 ms median, < 250 MB):", "met" if target_ok else "NOT met")
+    ratio_ok = total <= 10 * baseline
+    print(
+        "target (notice render + sign <= 10x bare, < 250 MB):",
+        "met" if ratio_ok and worker_peak < 250 else "NOT met",
+    )
 
 
 def _issuing_worker_memory(n: int) -> tuple[float, float]:
@@ -124,11 +251,10 @@ def worker(n: int) -> None:
     from core.background import mark_worker_process
 
     mark_worker_process()  # as in `run_worker` or a Celery child
-    from documents.defaults import sample_snapshot
     from documents.rendering import release_memory
     from documents.services import render_and_sign
 
-    snapshot = sample_snapshot()
+    snapshot = realistic_snapshot()
     for _ in range(n):
         render_and_sign(snapshot)
         release_memory()

@@ -528,10 +528,26 @@ PREFECTURE_NAME_EN = env_str("PREFECTURE_NAME_EN", "Kakū Prefecture")
 # 0213 characters (𠮷); Noto CJK has them. Installed by `make run` from
 # Debian's fonts-ipaexfont and fonts-noto-cjk (both licences allow embedding).
 
+DOCUMENT_FONT_SUPPLEMENT = (
+    BASE_DIR
+    / env_str(
+        "DOCUMENT_FONT_SUPPLEMENT",
+        str(VAR_DIR / "fonts" / "NotoSerifCJKjp-JIS2004-Regular.otf"),
+    )
+).resolve()
 DOCUMENT_FONTS = [
     {
         "family": "IPAexMincho",
         "path": "/usr/share/fonts/opentype/ipaexfont-mincho/ipaexm.ttf",
+    },
+    # Noto's characters for names that IPAex lacks (𠮷 …), in a small font
+    # made from the installed Noto by `manage.py build_font_supplement` (make
+    # run and make test build it; production runs it once): the full Noto
+    # face made every document with such a name 70 ms slower
+    # (bench/README.md). Until it is built, the full Noto below prints them.
+    {
+        "family": "Noto Serif CJK JP JIS2004",
+        "path": str(DOCUMENT_FONT_SUPPLEMENT),
     },
     {
         "family": "Noto Serif CJK JP",

@@ -413,6 +413,46 @@ def release_memory() -> None:
         trim(0)
 
 
+@lru_cache(maxsize=1)
+def _serialised_once_stream():
+    """pydyf's Stream, serialised (and compressed) once instead of twice."""
+    import zlib
+    from functools import cached_property
+
+    import pydyf
+
+    class SerialisedOnce(pydyf.Stream):
+        @cached_property
+        def data(self) -> bytes:
+            # pydyf's Stream.data, at zlib's default level 6 rather than 9:
+            # the fonts and pages compress in 3.7 ms instead of 8.4, 0.6 %
+            # larger (measured on the issue 14 notice).
+            stream = b"\n".join(pydyf._to_bytes(item) for item in self.stream)
+            extra = pydyf.Dictionary(self.extra.copy())
+            if self.compress:
+                extra["Filter"] = "/FlateDecode"
+                stream = zlib.compress(stream, 6)
+            extra["Length"] = len(stream)
+            return b"\n".join((extra.data, b"stream", stream, b"endstream"))
+
+    return SerialisedOnce
+
+
+def _serialise_streams_once(document, pdf) -> None:
+    """Finisher: each stream's bytes are made once when the PDF is written.
+
+    A PDF/A needs a file identifier, and pydyf computes it by serialising
+    every object, then serialises them all again to write them: each font
+    and page stream was compressed twice at zlib level 9 (~10 ms of a
+    notice). The pages are painted by now, so the streams no longer change;
+    the streams' bytes are made once, at zlib's default level.
+    """
+    stream_class = _serialised_once_stream()
+    for pdf_object in pdf.objects:
+        if type(pdf_object) is stream_class.__base__:
+            pdf_object.__class__ = stream_class
+
+
 def html_to_pdf(html: str, *, pdf_variant: str | None = "pdf/a-3b") -> bytes:
     """Print HTML to PDF/A-3b; raise MissingGlyphs instead of printing boxes."""
     from weasyprint import HTML  # noqa: TID251
@@ -427,6 +467,7 @@ def html_to_pdf(html: str, *, pdf_variant: str | None = "pdf/a-3b") -> bytes:
             font_config=font_configuration(),
             pdf_variant=pdf_variant,
             uncompressed_pdf=False,
+            finisher=_serialise_streams_once,
         )
         problems = list(_captured.messages)
     finally:

@@ -235,3 +235,124 @@ def test_the_longest_title_without_a_phrase_break_still_fits_the_page():
             text_width_em(line) + layout.spacing_em * (len(line) + 1)
         )
         assert width <= LINE_WIDTH_PT + 1e-6
+
+
+def _embedded_fonts(pdf: bytes, tmp_path) -> list[str]:
+    path = tmp_path / "fonts.pdf"
+    path.write_bytes(pdf)
+    out = subprocess.run(
+        ["pdffonts", str(path)], capture_output=True, text=True, check=True
+    ).stdout
+    return [line.split()[0].split("+", 1)[-1] for line in out.splitlines()[2:]]
+
+
+def _dark_pixels(pdf: bytes, tmp_path) -> int:
+    path = tmp_path / "glyph.pdf"
+    path.write_bytes(pdf)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "72",
+            "-gray",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            str(path),
+            str(tmp_path / "page"),
+        ],
+        check=True,
+    )
+    image = next(tmp_path.glob("page*.pgm")).read_bytes()
+    # Binary PGM: three header lines, then one byte per pixel.
+    pixels = image.split(b"\n", 3)[3]
+    return sum(1 for value in pixels if value < 128)
+
+
+def _one_line(text: str) -> str:
+    from documents.rendering import font_face_css
+
+    return (
+        f"<html lang='ja'><style>{font_face_css()} html {{ font-family: "
+        f"var(--document-fonts); font-size: 40pt }}</style><p>{text}</p></html>"
+    )
+
+
+def test_a_name_ipaex_lacks_prints_from_the_small_supplement(tmp_path):
+    # The full Noto face made every notice addressed to a 𠮷 70 ms slower and
+    # 100 KB larger (bench/README.md); its supplement draws the same glyph.
+    from django.conf import settings
+
+    from documents.rendering import html_to_pdf
+
+    assert settings.DOCUMENT_FONT_SUPPLEMENT.exists(), (
+        "make test builds it: manage.py build_font_supplement"
+    )
+
+    snapshot = sample_snapshot()
+    snapshot["addressee"]["name"] = "髙橋 𠮷郎"
+    pdf = render_pdf(snapshot)
+
+    assert "髙橋 𠮷郎" in pdftotext(pdf, tmp_path)
+    fonts = _embedded_fonts(pdf, tmp_path)
+    assert "Noto-Serif-CJK-JP-JIS2004" in fonts
+    assert "Noto-Serif-CJK-JP" not in fonts
+    assert len(pdf) < 120_000
+    # The glyph is drawn, not an empty outline (no viewer shows a blank).
+    assert _dark_pixels(html_to_pdf(_one_line("𠮷")), tmp_path) > 50
+
+
+def test_a_character_only_the_full_noto_has_still_prints(tmp_path):
+    from documents.rendering import html_to_pdf
+
+    pdf = html_to_pdf(_one_line("김"))
+
+    assert "Noto-Serif-CJK-JP" in _embedded_fonts(pdf, tmp_path)
+    assert _dark_pixels(pdf, tmp_path) > 50
+
+
+def test_each_pdf_stream_is_compressed_once_and_prints_the_same(monkeypatch, tmp_path):
+    # pydyf serialised every stream twice for a PDF/A (once for the file
+    # identifier): each font was compressed twice at zlib level 9.
+    import zlib
+
+    import pydyf
+    from weasyprint import HTML  # noqa: TID251
+
+    from documents.rendering import (
+        DEFAULTS_DIR,
+        _url_fetcher,
+        font_configuration,
+        html_to_pdf,
+    )
+
+    html = render_html(sample_snapshot())
+    plain = (
+        HTML(string=html, url_fetcher=_url_fetcher(), base_url=str(DEFAULTS_DIR))
+        .render(font_config=font_configuration(), pdf_variant="pdf/a-3b")
+        .write_pdf(pdf_variant="pdf/a-3b")
+    )
+    calls = []
+    compressobj, compress = zlib.compressobj, zlib.compress
+
+    def counted_object(*args, **kwargs):
+        calls.append(1)
+        return compressobj(*args, **kwargs)
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return compress(*args, **kwargs)
+
+    monkeypatch.setattr(pydyf.zlib, "compressobj", counted_object)
+    monkeypatch.setattr(zlib, "compress", counted)
+    pdf = html_to_pdf(html)
+
+    assert pdftotext(pdf, tmp_path) == pdftotext(plain, tmp_path)
+    assert abs(len(pdf) - len(plain)) < len(plain) * 0.02
+    streams = pdf.count(b"/FlateDecode")
+    assert streams > 3
+    # pydyf's own object and cross-reference streams, made while writing,
+    # are the only ones compressed more than once (23 compressions for 12
+    # streams before).
+    assert len(calls) <= streams + 3
