@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "documents",
     "workflow",
     "records",
+    "stats",
     "api",
     "demo",
     "django.contrib.admin",
@@ -406,6 +407,11 @@ CELERY_BEAT_SCHEDULE = {
     "deliver-outbox": {
         "task": "core.tasks.deliver_due_messages",
         "schedule": env_int("OUTBOX_POLL_SECONDS", 60),
+    },
+    # The KPI figures of yesterday and today, recomputed (stats.services).
+    "stats-rollup": {
+        "task": "stats.tasks.rollup_recent_days",
+        "schedule": env_int("STATS_ROLLUP_SECONDS", 3600),
     },
 }
 

@@ -1,0 +1,157 @@
+"""Figures of the work the platform does: daily rollups and decided cases.
+
+Nothing here is the source of truth: every row is recomputed from the
+applications, their timelines and the paper register by
+``services.rollup_days`` (``manage.py stats_rollup``), so a day can be
+rebuilt at any time and gives the same figures. The dashboard reads these
+tables only, never the applications, so it stays fast as history grows.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class PaperApplication(models.Model):
+    """An application received on paper, registered by a caseworker.
+
+    Only counts are kept (no applicant data): it is here so that the online
+    share compares like with like.
+    """
+
+    procedure = models.ForeignKey(
+        "procedures.Procedure",
+        verbose_name=_("手続"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    section = models.ForeignKey(
+        "organisation.Section",
+        verbose_name=_("担当課"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    received_on = models.DateField(_("受付日"))
+    decided_on = models.DateField(_("決定日"), null=True, blank=True)
+    # A string key, like the online outcomes (approved, rejected, withdrawn…).
+    outcome = models.CharField(_("結果"), max_length=32, blank=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登録者"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("紙の申請")
+        verbose_name_plural = _("紙の申請")
+        ordering = ["-received_on", "-pk"]
+        indexes = [
+            models.Index(fields=["received_on"], name="paper_received_idx"),
+            models.Index(fields=["decided_on"], name="paper_decided_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.procedure_id} {self.received_on}"
+
+
+class DailyRollup(models.Model):
+    """The figures of one day, procedure, section and outcome.
+
+    ``outcome`` is empty on the row of volumes and effort, and names the
+    outcome kind on the rows of decisions (a string key, so new kinds of
+    outcome need no migration). Durations are sums; the medians and p90 come
+    from ``DecidedCase``.
+    """
+
+    day = models.DateField(_("日"))
+    procedure = models.ForeignKey(
+        "procedures.Procedure", on_delete=models.CASCADE, related_name="+"
+    )
+    section = models.ForeignKey(
+        "organisation.Section", on_delete=models.CASCADE, related_name="+"
+    )
+    outcome = models.CharField(_("結果"), max_length=32, blank=True)
+    started = models.PositiveIntegerField(_("作成された申請"), default=0)
+    submitted = models.PositiveIntegerField(_("電子申請の受付"), default=0)
+    paper_received = models.PositiveIntegerField(_("紙の申請の受付"), default=0)
+    withdrawn = models.PositiveIntegerField(_("取下げ"), default=0)
+    decided = models.PositiveIntegerField(_("決定"), default=0)
+    paper_decided = models.PositiveIntegerField(_("紙の申請の決定"), default=0)
+    within_period = models.PositiveIntegerField(_("標準処理期間内の決定"), default=0)
+    amended = models.PositiveIntegerField(_("補正があった決定"), default=0)
+    amendment_rounds = models.PositiveIntegerField(_("補正の回数"), default=0)
+    amendment_days = models.PositiveIntegerField(_("補正の日数"), default=0)
+    human_actions = models.PositiveIntegerField(_("職員の操作"), default=0)
+    send_backs = models.PositiveIntegerField(_("差戻し"), default=0)
+    consultations = models.PositiveIntegerField(_("合議"), default=0)
+    delegated = models.PositiveIntegerField(_("専決による決定"), default=0)
+    pages = models.PositiveIntegerField(_("電子化したページ"), default=0)
+
+    class Meta:
+        verbose_name = _("日次集計")
+        verbose_name_plural = _("日次集計")
+        ordering = ["day", "procedure", "section", "outcome"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "procedure", "section", "outcome"],
+                name="daily_rollup_unique",
+            )
+        ]
+        indexes = [models.Index(fields=["day"], name="daily_rollup_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.procedure_id}/{self.section_id} {self.outcome}"
+
+
+class DecidedCase(models.Model):
+    """One decided case (online or on paper), slim: what exact medians need.
+
+    Keyed by the day of decision so that a period's median and p90 are read
+    from an index range without touching the applications.
+    """
+
+    decided_on = models.DateField(_("決定日"))
+    procedure = models.ForeignKey(
+        "procedures.Procedure", on_delete=models.CASCADE, related_name="+"
+    )
+    section = models.ForeignKey(
+        "organisation.Section", on_delete=models.CASCADE, related_name="+"
+    )
+    application = models.OneToOneField(
+        "procedures.Application",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    paper = models.OneToOneField(
+        PaperApplication,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    outcome = models.CharField(_("結果"), max_length=32)
+    received_on = models.DateField(_("受付日"))
+    calendar_days = models.PositiveIntegerField(_("処理日数（暦日）"))
+    business_days = models.PositiveIntegerField(_("処理日数（開庁日）"))
+    amendment_days = models.PositiveIntegerField(_("補正の日数"), default=0)
+    # Unknown for paper applications, whose 補正 are not recorded here.
+    within_period = models.BooleanField(_("標準処理期間内"), null=True)
+
+    class Meta:
+        verbose_name = _("決定した案件")
+        verbose_name_plural = _("決定した案件")
+        ordering = ["decided_on", "pk"]
+        indexes = [
+            models.Index(
+                fields=["decided_on", "procedure"], name="decided_case_day_idx"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decided_on} {self.outcome}"
