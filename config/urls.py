@@ -24,6 +24,7 @@ urlpatterns = [
     path("manage/records/", include("records.urls")),
     path("manage/tokens/", include("api.manage_urls")),
     path("api/", include("api.urls")),
+    path("", include("stats.urls")),
     path("", include("procedures.urls")),
     path("", include("documents.urls")),
     path("django-admin/", admin.site.urls),

@@ -155,14 +155,12 @@ def case_figures(application: Application, events: Sequence[Any]) -> CaseFigures
 
 
 def percentile(values: Iterable[int], fraction: float) -> float | None:
-    """The exact percentile (nearest rank); the median is fraction 0.5 interpolated."""
+    """The exact percentile, interpolated between ranks as PostgreSQL's
+    percentile_cont does (so the median of 1, 2 is 1.5 on either database)."""
     ordered = sorted(values)
     if not ordered:
         return None
-    if fraction == 0.5:
-        middle = len(ordered) // 2
-        if len(ordered) % 2:
-            return float(ordered[middle])
-        return (ordered[middle - 1] + ordered[middle]) / 2
-    rank = max(1, -(-int(fraction * 1000) * len(ordered) // 1000))
-    return float(ordered[rank - 1])
+    position = fraction * (len(ordered) - 1)
+    lower = int(position)
+    upper = min(lower + 1, len(ordered) - 1)
+    return ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower)

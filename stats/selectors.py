@@ -1,0 +1,183 @@
+"""Reads of the figures: monthly series from the rollups, never from the cases.
+
+Every function here runs a fixed number of queries whatever the number of
+applications behind the figures (the dashboard's query budget).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connection
+from django.db.models import Aggregate, FloatField, QuerySet, Sum
+from django.db.models.functions import TruncMonth
+
+from stats.figures import percentile
+from stats.models import DailyRollup, DecidedCase
+
+SUMMED = (
+    "started",
+    "submitted",
+    "paper_received",
+    "withdrawn",
+    "decided",
+    "paper_decided",
+    "within_period",
+    "amended",
+    "amendment_rounds",
+    "amendment_days",
+    "human_actions",
+    "send_backs",
+    "consultations",
+    "delegated",
+    "pages",
+)
+
+
+class PercentileCont(Aggregate):
+    """PostgreSQL's exact percentile (interpolated, as the median is defined)."""
+
+    function = "percentile_cont"
+    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+    def __init__(self, expression: Any, fraction: float, **extra: Any) -> None:
+        super().__init__(expression, fraction=float(fraction), **extra)
+
+
+@dataclass
+class Month:
+    """The figures of one month (a period's row of every chart and table)."""
+
+    start: dt.date
+    totals: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    outcomes: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    median_days: float | None = None
+    p90_days: float | None = None
+    median_business_days: float | None = None
+    p90_business_days: float | None = None
+
+    @property
+    def key(self) -> str:
+        return self.start.strftime("%Y-%m")
+
+    @property
+    def received(self) -> int:
+        return self.totals["submitted"] + self.totals["paper_received"]
+
+    @property
+    def decided_all(self) -> int:
+        return self.totals["decided"] + self.totals["paper_decided"]
+
+    def share(self, part: str, whole: int) -> float | None:
+        return round(100 * self.totals[part] / whole, 1) if whole else None
+
+    @property
+    def online_share(self) -> float | None:
+        return self.share("submitted", self.received)
+
+    @property
+    def within_share(self) -> float | None:
+        return self.share("within_period", self.totals["decided"])
+
+    @property
+    def amendment_share(self) -> float | None:
+        return self.share("amended", self.totals["decided"])
+
+    @property
+    def delegated_share(self) -> float | None:
+        return self.share("delegated", self.totals["decided"])
+
+    @property
+    def actions_per_case(self) -> float | None:
+        decided = self.totals["decided"]
+        return round(self.totals["human_actions"] / decided, 1) if decided else None
+
+
+def months_between(start: dt.date, end: dt.date) -> list[dt.date]:
+    months = []
+    month = start.replace(day=1)
+    while month <= end:
+        months.append(month)
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    return months
+
+
+def _filtered(
+    queryset: QuerySet[Any],
+    *,
+    day_field: str,
+    start: dt.date,
+    end: dt.date,
+    procedure_id: int | None,
+    section_ids: list[int] | None,
+) -> QuerySet[Any]:
+    queryset = queryset.filter(**{f"{day_field}__gte": start, f"{day_field}__lte": end})
+    if procedure_id:
+        queryset = queryset.filter(procedure_id=procedure_id)
+    if section_ids is not None:
+        queryset = queryset.filter(section_id__in=section_ids)
+    return queryset
+
+
+def monthly_figures(
+    *,
+    start: dt.date,
+    end: dt.date,
+    procedure_id: int | None = None,
+    section_ids: list[int] | None = None,
+) -> list[Month]:
+    """One ``Month`` per month of [start, end], from the rollups (two queries)."""
+    months = {month: Month(start=month) for month in months_between(start, end)}
+    scope = {"procedure_id": procedure_id, "section_ids": section_ids}
+    rows = (
+        _filtered(DailyRollup.objects, day_field="day", start=start, end=end, **scope)
+        .annotate(month=TruncMonth("day"))
+        .values("month", "outcome")
+        .annotate(**{name: Sum(name) for name in SUMMED})
+    )
+    for row in rows:
+        month = months[_as_date(row["month"])]
+        for name in SUMMED:
+            month.totals[name] += row[name] or 0
+        if row["outcome"]:
+            month.outcomes[row["outcome"]] += (row["decided"] or 0) + (
+                row["paper_decided"] or 0
+            )
+    decided = _filtered(
+        DecidedCase.objects, day_field="decided_on", start=start, end=end, **scope
+    ).annotate(month=TruncMonth("decided_on"))
+    if connection.vendor == "postgresql":
+        for row in decided.values("month").annotate(
+            median=PercentileCont("calendar_days", 0.5),
+            p90=PercentileCont("calendar_days", 0.9),
+            median_b=PercentileCont("business_days", 0.5),
+            p90_b=PercentileCont("business_days", 0.9),
+        ):
+            month = months[_as_date(row["month"])]
+            month.median_days, month.p90_days = row["median"], row["p90"]
+            month.median_business_days = row["median_b"]
+            month.p90_business_days = row["p90_b"]
+    else:
+        # SQLite (development) has no percentile aggregate: one query still.
+        days: dict[dt.date, list[tuple[int, int]]] = defaultdict(list)
+        for month_start, calendar, business in decided.values_list(
+            "month", "calendar_days", "business_days"
+        ):
+            days[_as_date(month_start)].append((calendar, business))
+        for month_start, values in days.items():
+            month = months[month_start]
+            calendar = [v[0] for v in values]
+            business = [v[1] for v in values]
+            month.median_days = percentile(calendar, 0.5)
+            month.p90_days = percentile(calendar, 0.9)
+            month.median_business_days = percentile(business, 0.5)
+            month.p90_business_days = percentile(business, 0.9)
+    return list(months.values())
+
+
+def _as_date(value: Any) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
