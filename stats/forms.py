@@ -106,3 +106,30 @@ class PaperApplicationForm(forms.Form):
             ("withdrawn", _("取下げ")),
         ],
     )
+
+
+class KgiTargetForm(forms.Form):
+    procedure = forms.ModelChoiceField(
+        label=_("手続"),
+        queryset=Procedure.objects.exclude(current_version=None),
+        required=False,
+        empty_label=_("県全体"),
+    )
+    measure = forms.ChoiceField(label=_("指標"), choices=[])
+    target = forms.DecimalField(
+        label=_("目標値"),
+        max_digits=6,
+        decimal_places=1,
+        required=False,
+        help_text=_("空にして登録すると、この目標を取り下げます。"),
+    )
+    due_on = forms.DateField(
+        label=_("期限"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(label=_("説明"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from stats.models import KgiTarget
+
+        super().__init__(*args, **kwargs)
+        self.fields["measure"].choices = KgiTarget.Measure.choices

@@ -155,3 +155,51 @@ class DecidedCase(models.Model):
 
     def __str__(self) -> str:
         return f"{self.decided_on} {self.outcome}"
+
+
+class KgiTarget(models.Model):
+    """A target an administrator set (KGI); rows are never changed or deleted.
+
+    The target in force for a procedure and measure is its latest row; the
+    earlier rows are its history. A row with ``target`` empty withdraws it.
+    """
+
+    class Measure(models.TextChoices):
+        WITHIN_SHARE = "within_share", _("標準処理期間内に決定した割合（%）")
+        ONLINE_SHARE = "online_share", _("電子申請の割合（%）")
+        MEDIAN_DAYS = "median_days", _("受付から決定までの日数の中央値（暦日）")
+        AMENDMENT_SHARE = "amendment_share", _("補正があった割合（%）")
+
+    # Lower is better for these; the others are reached from below.
+    LOWER_IS_BETTER = (Measure.MEDIAN_DAYS, Measure.AMENDMENT_SHARE)
+
+    procedure = models.ForeignKey(
+        "procedures.Procedure",
+        verbose_name=_("手続"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text=_("空なら県全体の目標です。"),
+    )
+    measure = models.CharField(_("指標"), max_length=32, choices=Measure.choices)
+    target = models.DecimalField(
+        _("目標値"), max_digits=6, decimal_places=1, null=True, blank=True
+    )
+    due_on = models.DateField(_("期限"))
+    note = models.CharField(_("説明"), max_length=200, blank=True)
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("設定者"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("設定日時"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("目標（KGI）")
+        verbose_name_plural = _("目標（KGI）")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_measure_display()} {self.target}"

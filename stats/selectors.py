@@ -181,3 +181,61 @@ def monthly_figures(
 
 def _as_date(value: Any) -> dt.date:
     return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _period_totals(months: list[Month], start: dt.date) -> Month:
+    """The months of a period added up (medians come from their own query)."""
+    total = Month(start=start)
+    for month in months:
+        for name, value in month.totals.items():
+            total.totals[name] += value
+    return total
+
+
+def median_days(
+    *, start: dt.date, end: dt.date, procedure_id: int | None
+) -> float | None:
+    queryset = _filtered(
+        DecidedCase.objects,
+        day_field="decided_on",
+        start=start,
+        end=end,
+        procedure_id=procedure_id,
+        section_ids=None,
+    )
+    if connection.vendor == "postgresql":
+        return queryset.aggregate(m=PercentileCont("calendar_days", 0.5))["m"]
+    return percentile(queryset.values_list("calendar_days", flat=True), 0.5)
+
+
+def kgi_progress(*, today: dt.date) -> list[dict[str, Any]]:
+    """Each target in force with the actual value of its fiscal year so far."""
+    from core.japanese import fiscal_year
+    from stats.models import KgiTarget
+
+    latest: dict[tuple[int | None, str], KgiTarget] = {}
+    for target in KgiTarget.objects.select_related(
+        "procedure__current_version", "set_by"
+    ).order_by("created_at", "pk"):
+        latest[(target.procedure_id, target.measure)] = target
+    progress = []
+    for target in latest.values():
+        if target.target is None:
+            continue
+        start = dt.date(fiscal_year(target.due_on), 4, 1)
+        end = min(today, target.due_on)
+        months = monthly_figures(start=start, end=end, procedure_id=target.procedure_id)
+        total = _period_totals(months, start)
+        actual: float | None
+        if target.measure == KgiTarget.Measure.MEDIAN_DAYS:
+            actual = median_days(start=start, end=end, procedure_id=target.procedure_id)
+        else:
+            actual = getattr(total, target.measure)
+        lower = target.measure in KgiTarget.LOWER_IS_BETTER
+        reached = None
+        if actual is not None:
+            reached = actual <= target.target if lower else actual >= target.target
+        progress.append(
+            {"target": target, "actual": actual, "reached": reached, "since": start}
+        )
+    return progress

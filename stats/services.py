@@ -20,7 +20,7 @@ from stats.figures import (
     case_figures,
     count_pdf_pages,
 )
-from stats.models import DailyRollup, DecidedCase, PaperApplication
+from stats.models import DailyRollup, DecidedCase, KgiTarget, PaperApplication
 
 Kind = ApplicationEvent.Kind
 logger = logging.getLogger(__name__)
@@ -312,3 +312,32 @@ def _set_decision(
             )
     paper.decided_on = decided_on
     paper.outcome = outcome
+
+
+def kgi_target_set(
+    *,
+    procedure: Procedure | None,
+    measure: str,
+    target: Any,
+    due_on: dt.date,
+    actor: Any,
+    note: str = "",
+) -> KgiTarget:
+    """Set (or, with ``target`` None, withdraw) a target: a new row, never an edit."""
+    if measure not in KgiTarget.Measure.values:
+        raise StatsError(gettext("指標を選んでください。"), field="measure")
+    is_share = measure != KgiTarget.Measure.MEDIAN_DAYS
+    if target is not None and is_share and not 0 <= target <= 100:
+        raise StatsError(
+            gettext("割合は0から100までの数で入力してください。"), field="target"
+        )
+    if target is not None and target < 0:
+        raise StatsError(gettext("0以上の数を入力してください。"), field="target")
+    return KgiTarget.objects.create(
+        procedure=procedure,
+        measure=measure,
+        target=target,
+        due_on=due_on,
+        note=note,
+        set_by=actor,
+    )

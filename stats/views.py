@@ -25,9 +25,14 @@ from organisation.models import Assignment, Section
 from procedures.models import Application, ApplicationEvent
 from stats import services
 from stats.charts import GEOMETRY, Chart
-from stats.forms import KpiFilterForm, PaperApplicationForm, parse_month
-from stats.models import DecidedCase
-from stats.selectors import monthly_figures
+from stats.forms import (
+    KgiTargetForm,
+    KpiFilterForm,
+    PaperApplicationForm,
+    parse_month,
+)
+from stats.models import DecidedCase, KgiTarget
+from stats.selectors import kgi_progress, monthly_figures
 
 Kind = ApplicationEvent.Kind
 # 課長 and above read their section's figures (Position.level, 課長 = 40).
@@ -304,3 +309,29 @@ def paper_application_new(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("紙の申請を登録しました。"))
             return redirect("stats:paper_application_new")
     return render(request, "stats/paper_application_form.html", {"form": form})
+
+
+@administrator_required
+@require_http_methods(["GET", "POST"])
+def kgi_targets(request: HttpRequest) -> HttpResponse:
+    form = KgiTargetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.kgi_target_set(actor=request.user, **form.cleaned_data)
+        except services.StatsError as error:
+            form.add_error(error.field, str(error))
+        else:
+            messages.success(request, _("目標を登録しました。"))
+            return redirect("stats:kgi_targets")
+    return render(
+        request,
+        "stats/kgi_targets.html",
+        {
+            "form": form,
+            "progress": kgi_progress(today=timezone.localdate()),
+            "history": KgiTarget.objects.select_related(
+                "procedure__current_version", "set_by"
+            )[:200],
+        },
+        status=400 if form.errors else 200,
+    )
