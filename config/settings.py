@@ -501,6 +501,11 @@ LOGGING = {
 
 PREFECTURE_NAME = env_str("PREFECTURE_NAME", "架空県")
 PREFECTURE_NAME_EN = env_str("PREFECTURE_NAME_EN", "Kakū Prefecture")
+# 全国地方公共団体コード (JIS X 0402 with its check digit; 99 is no real
+# prefecture) and the open data's suppression threshold: see docs/kpi.md.
+PREFECTURE_CODE = env_str("PREFECTURE_CODE", "990001")
+OPENDATA_SUPPRESSION_THRESHOLD = env_int("OPENDATA_SUPPRESSION_THRESHOLD", 5)
+OPENDATA_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 
 # --- Official documents ---------------------------------------------------
 # Fonts used to print documents, in fallback order. IPAex lacks some JIS X

@@ -25,6 +25,7 @@ urlpatterns = [
     path("manage/tokens/", include("api.manage_urls")),
     path("api/", include("api.urls")),
     path("", include("stats.urls")),
+    path("opendata/", include("stats.opendata_urls")),
     path("", include("procedures.urls")),
     path("", include("documents.urls")),
     path("django-admin/", admin.site.urls),

@@ -133,3 +133,13 @@ class KgiTargetForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["measure"].choices = KgiTarget.Measure.choices
+
+
+class OpenDataMonthForm(forms.Form):
+    month = MonthField(label=_("対象月"))
+    note = forms.CharField(
+        label=_("訂正の内容"),
+        max_length=200,
+        required=False,
+        help_text=_("公開済みの月を作り直すとき（訂正版）に書きます。"),
+    )

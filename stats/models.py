@@ -203,3 +203,74 @@ class KgiTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_measure_display()} {self.target}"
+
+
+class OpenDataRelease(models.Model):
+    """The open data of one month, as an administrator approved it.
+
+    A release is prepared (its files generated and shown for review), then
+    approved, and from then on it never changes: a correction is a new
+    release of the same month with the next number.
+    """
+
+    month = models.DateField(_("対象月"))
+    number = models.PositiveSmallIntegerField(_("版"))
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("作成者"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    prepared_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("承認者"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("公開日時"), null=True, blank=True)
+    note = models.CharField(_("訂正の内容"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("オープンデータの公開")
+        verbose_name_plural = _("オープンデータの公開")
+        ordering = ["-month", "-number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "number"], name="opendata_release_unique_number"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} #{self.number}"
+
+    @property
+    def is_approved(self) -> bool:
+        return self.approved_at is not None
+
+
+class OpenDataFile(models.Model):
+    """One file of a release, kept byte for byte as it was approved."""
+
+    release = models.ForeignKey(
+        OpenDataRelease, on_delete=models.PROTECT, related_name="files"
+    )
+    dataset = models.CharField(_("データセット"), max_length=32)
+    format = models.CharField(_("形式"), max_length=8)
+    content = models.BinaryField(_("内容"))
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("オープンデータのファイル")
+        verbose_name_plural = _("オープンデータのファイル")
+        ordering = ["release", "dataset", "format"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["release", "dataset", "format"], name="opendata_file_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.release} {self.dataset}.{self.format}"

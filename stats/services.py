@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -20,7 +22,14 @@ from stats.figures import (
     case_figures,
     count_pdf_pages,
 )
-from stats.models import DailyRollup, DecidedCase, KgiTarget, PaperApplication
+from stats.models import (
+    DailyRollup,
+    DecidedCase,
+    KgiTarget,
+    OpenDataFile,
+    OpenDataRelease,
+    PaperApplication,
+)
 
 Kind = ApplicationEvent.Kind
 logger = logging.getLogger(__name__)
@@ -341,3 +350,80 @@ def kgi_target_set(
         note=note,
         set_by=actor,
     )
+
+
+# --- Open data -----------------------------------------------------------
+
+
+@transaction.atomic
+def opendata_release_prepare(
+    *, month: dt.date, actor: Any, base_url: str, note: str = ""
+) -> OpenDataRelease:
+    """Generate a month's files for review: a new release, or the draft again.
+
+    Only a month that has ended can be released. Once a release is approved
+    it is never touched again; preparing the month anew makes the next
+    release (a correction).
+    """
+    from stats import opendata
+
+    month = month.replace(day=1)
+    if month >= timezone.localdate().replace(day=1):
+        raise StatsError(gettext("公開できるのは終わった月だけです。"), field="month")
+    if not opendata.valid_lg_code(settings.PREFECTURE_CODE):
+        raise StatsError(
+            gettext("PREFECTURE_CODE が全国地方公共団体コードとして正しくありません。")
+        )
+    latest = (
+        OpenDataRelease.objects.select_for_update()
+        .filter(month=month)
+        .order_by("-number")
+        .first()
+    )
+    if latest is not None and not latest.is_approved:
+        latest.files.all().delete()
+        release = latest
+        release.prepared_by = actor
+        release.note = note
+        release.save(update_fields=["prepared_by", "note"])
+    else:
+        release = OpenDataRelease.objects.create(
+            month=month,
+            number=(latest.number + 1) if latest else 1,
+            prepared_by=actor,
+            note=note,
+        )
+    # The month is recomputed from the raw rows first, so that the release
+    # holds every late event and correction made before it was prepared.
+    last = (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    rollup_days(days=[month + dt.timedelta(days=n) for n in range(last.day)])
+    OpenDataFile.objects.bulk_create(
+        OpenDataFile(
+            release=release,
+            dataset=dataset,
+            format=fmt,
+            content=content,
+            sha256=hashlib.sha256(content).hexdigest(),
+        )
+        for (dataset, fmt), content in opendata.release_files(month, base_url).items()
+    )
+    return release
+
+
+@transaction.atomic
+def opendata_release_approve(
+    *, release: OpenDataRelease, actor: Any
+) -> OpenDataRelease:
+    """Publish a reviewed release; from now on its files never change."""
+    release = OpenDataRelease.objects.select_for_update().get(pk=release.pk)
+    if release.is_approved:
+        return release
+    newer = OpenDataRelease.objects.filter(
+        month=release.month, number__gt=release.number
+    ).exists()
+    if newer:
+        raise StatsError(gettext("より新しい版があります。"))
+    release.approved_by = actor
+    release.approved_at = timezone.now()
+    release.save(update_fields=["approved_by", "approved_at"])
+    return release
