@@ -58,16 +58,35 @@ class PaperApplication(models.Model):
         return f"{self.procedure_id} {self.received_on}"
 
 
-class DailyRollup(models.Model):
-    """The figures of one day, procedure, section and outcome.
+# The counters of a rollup row, summed over days and months alike.
+COUNTERS = (
+    "started",
+    "submitted",
+    "paper_received",
+    "withdrawn",
+    "decided",
+    "paper_decided",
+    "within_period",
+    "amended",
+    "amendment_rounds",
+    "amendment_days",
+    "human_actions",
+    "send_backs",
+    "consultations",
+    "delegated",
+    "pages",
+)
 
-    ``outcome`` is empty on the row of volumes and effort, and names the
-    outcome kind on the rows of decisions (a string key, so new kinds of
-    outcome need no migration). Durations are sums; the medians and p90 come
-    from ``DecidedCase``.
+
+class RollupFigures(models.Model):
+    """The counters of a rollup row (a day's, or a month's sum of its days).
+
+    ``outcome`` is empty on the row of volumes, and names the outcome kind
+    on the rows of decisions (a string key, so new kinds of outcome need no
+    migration). Durations are sums; medians and p90 come from
+    ``DurationHistogram``.
     """
 
-    day = models.DateField(_("日"))
     procedure = models.ForeignKey(
         "procedures.Procedure", on_delete=models.CASCADE, related_name="+"
     )
@@ -92,6 +111,15 @@ class DailyRollup(models.Model):
     pages = models.PositiveIntegerField(_("電子化したページ"), default=0)
 
     class Meta:
+        abstract = True
+
+
+class DailyRollup(RollupFigures):
+    """The figures of one day, procedure, section and outcome."""
+
+    day = models.DateField(_("日"))
+
+    class Meta:
         verbose_name = _("日次集計")
         verbose_name_plural = _("日次集計")
         ordering = ["day", "procedure", "section", "outcome"]
@@ -105,6 +133,66 @@ class DailyRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.procedure_id}/{self.section_id} {self.outcome}"
+
+
+class MonthlyRollup(RollupFigures):
+    """The sum of a month's daily rows, refreshed with them: what the
+    dashboard reads, so its cost depends on months shown, not on cases."""
+
+    month = models.DateField(_("月"))
+
+    class Meta:
+        verbose_name = _("月次集計")
+        verbose_name_plural = _("月次集計")
+        ordering = ["month", "procedure", "section", "outcome"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "procedure", "section", "outcome"],
+                name="monthly_rollup_unique",
+            )
+        ]
+        indexes = [models.Index(fields=["month"], name="monthly_rollup_month_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.procedure_id}/{self.section_id}"
+
+
+class DurationHistogram(models.Model):
+    """How many cases decided in a month took each number of days.
+
+    Exact medians and percentiles for any set of months come from adding
+    these counts up: the number of rows is bounded by the distinct
+    durations, not by the number of cases.
+    """
+
+    class Measure(models.TextChoices):
+        CALENDAR = "calendar", _("暦日")
+        BUSINESS = "business", _("開庁日")
+
+    month = models.DateField(_("月"))
+    procedure = models.ForeignKey(
+        "procedures.Procedure", on_delete=models.CASCADE, related_name="+"
+    )
+    section = models.ForeignKey(
+        "organisation.Section", on_delete=models.CASCADE, related_name="+"
+    )
+    measure = models.CharField(max_length=8, choices=Measure.choices)
+    days = models.PositiveIntegerField(_("日数"))
+    cases = models.PositiveIntegerField(_("件数"))
+
+    class Meta:
+        verbose_name = _("処理日数の分布")
+        verbose_name_plural = _("処理日数の分布")
+        ordering = ["month", "procedure", "section", "measure", "days"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "procedure", "section", "measure", "days"],
+                name="duration_histogram_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.month:%Y-%m} {self.measure} {self.days}: {self.cases}"
 
 
 class DecidedCase(models.Model):

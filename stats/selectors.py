@@ -11,30 +11,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
 from django.db.models import Aggregate, FloatField, QuerySet, Sum
-from django.db.models.functions import TruncMonth
 
-from stats.figures import percentile
-from stats.models import DailyRollup, DecidedCase
-
-SUMMED = (
-    "started",
-    "submitted",
-    "paper_received",
-    "withdrawn",
-    "decided",
-    "paper_decided",
-    "within_period",
-    "amended",
-    "amendment_rounds",
-    "amendment_days",
-    "human_actions",
-    "send_backs",
-    "consultations",
-    "delegated",
-    "pages",
-)
+from stats.models import COUNTERS, DurationHistogram, MonthlyRollup
 
 
 class PercentileCont(Aggregate):
@@ -123,6 +102,56 @@ def _filtered(
     return queryset
 
 
+def _histogram_percentiles(counts: dict[int, int]) -> tuple[float, float]:
+    """Exact median and p90 of a histogram {days: cases}, as percentile_cont."""
+    values = sorted(counts)
+    total = sum(counts.values())
+
+    def at(rank: int) -> int:
+        seen = 0
+        for value in values:
+            seen += counts[value]
+            if rank < seen:
+                return value
+        return values[-1]
+
+    def cont(fraction: float) -> float:
+        position = fraction * (total - 1)
+        lower = int(position)
+        low, high = at(lower), at(min(lower + 1, total - 1))
+        return low + (high - low) * (position - lower)
+
+    return cont(0.5), cont(0.9)
+
+
+def _histograms(
+    *,
+    start: dt.date,
+    end: dt.date,
+    procedure_id: int | None,
+    section_ids: list[int] | None,
+) -> dict[tuple[dt.date, str], dict[int, int]]:
+    """{(month, measure): {days: cases}} over the months: one query."""
+    counts: dict[tuple[dt.date, str], dict[int, int]] = defaultdict(
+        lambda: defaultdict(int)
+    )
+    rows = (
+        _filtered(
+            DurationHistogram.objects,
+            day_field="month",
+            start=start.replace(day=1),
+            end=end,
+            procedure_id=procedure_id,
+            section_ids=section_ids,
+        )
+        .values("month", "measure", "days")
+        .annotate(total=Sum("cases"))
+    )
+    for row in rows:
+        counts[(row["month"], row["measure"])][row["days"]] += row["total"]
+    return counts
+
+
 def monthly_figures(
     *,
     start: dt.date,
@@ -130,52 +159,38 @@ def monthly_figures(
     procedure_id: int | None = None,
     section_ids: list[int] | None = None,
 ) -> list[Month]:
-    """One ``Month`` per month of [start, end], from the rollups (two queries)."""
+    """One ``Month`` per month of [start, end] from the monthly rollups and
+    histograms: two queries, whatever the number of cases behind them."""
     months = {month: Month(start=month) for month in months_between(start, end)}
     scope = {"procedure_id": procedure_id, "section_ids": section_ids}
     rows = (
-        _filtered(DailyRollup.objects, day_field="day", start=start, end=end, **scope)
-        .annotate(month=TruncMonth("day"))
+        _filtered(
+            MonthlyRollup.objects,
+            day_field="month",
+            start=start.replace(day=1),
+            end=end,
+            **scope,
+        )
         .values("month", "outcome")
-        .annotate(**{name: Sum(name) for name in SUMMED})
+        .annotate(**{name: Sum(name) for name in COUNTERS})
     )
     for row in rows:
         month = months[_as_date(row["month"])]
-        for name in SUMMED:
+        for name in COUNTERS:
             month.totals[name] += row[name] or 0
         if row["outcome"]:
             month.outcomes[row["outcome"]] += (row["decided"] or 0) + (
                 row["paper_decided"] or 0
             )
-    decided = _filtered(
-        DecidedCase.objects, day_field="decided_on", start=start, end=end, **scope
-    ).annotate(month=TruncMonth("decided_on"))
-    if connection.vendor == "postgresql":
-        for row in decided.values("month").annotate(
-            median=PercentileCont("calendar_days", 0.5),
-            p90=PercentileCont("calendar_days", 0.9),
-            median_b=PercentileCont("business_days", 0.5),
-            p90_b=PercentileCont("business_days", 0.9),
-        ):
-            month = months[_as_date(row["month"])]
-            month.median_days, month.p90_days = row["median"], row["p90"]
-            month.median_business_days = row["median_b"]
-            month.p90_business_days = row["p90_b"]
-    else:
-        # SQLite (development) has no percentile aggregate: one query still.
-        days: dict[dt.date, list[tuple[int, int]]] = defaultdict(list)
-        for month_start, calendar, business in decided.values_list(
-            "month", "calendar_days", "business_days"
-        ):
-            days[_as_date(month_start)].append((calendar, business))
-        for month_start, values in days.items():
-            month = months[month_start]
-            calendar = [v[0] for v in values]
-            business = [v[1] for v in values]
-            month.median_days = percentile(calendar, 0.5)
-            month.p90_days = percentile(calendar, 0.9)
-            month.median_business_days = percentile(business, 0.5)
-            month.p90_business_days = percentile(business, 0.9)
+    for (month_start, measure), counts in _histograms(
+        start=start, end=end, **scope
+    ).items():
+        month = months[_as_date(month_start)]
+        median, p90 = _histogram_percentiles(counts)
+        if measure == DurationHistogram.Measure.CALENDAR:
+            month.median_days, month.p90_days = median, p90
+        else:
+            month.median_business_days, month.p90_business_days = median, p90
     return list(months.values())
 
 
@@ -195,17 +210,15 @@ def _period_totals(months: list[Month], start: dt.date) -> Month:
 def median_days(
     *, start: dt.date, end: dt.date, procedure_id: int | None
 ) -> float | None:
-    queryset = _filtered(
-        DecidedCase.objects,
-        day_field="decided_on",
-        start=start,
-        end=end,
-        procedure_id=procedure_id,
-        section_ids=None,
-    )
-    if connection.vendor == "postgresql":
-        return queryset.aggregate(m=PercentileCont("calendar_days", 0.5))["m"]
-    return percentile(queryset.values_list("calendar_days", flat=True), 0.5)
+    """The exact median over whole months from the histograms."""
+    counts: dict[int, int] = defaultdict(int)
+    for (_month, measure), histogram in _histograms(
+        start=start, end=end, procedure_id=procedure_id, section_ids=None
+    ).items():
+        if measure == DurationHistogram.Measure.CALENDAR:
+            for days, cases in histogram.items():
+                counts[days] += cases
+    return _histogram_percentiles(counts)[0] if counts else None
 
 
 def kgi_progress(*, today: dt.date) -> list[dict[str, Any]]:

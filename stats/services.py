@@ -11,7 +11,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -23,9 +23,12 @@ from stats.figures import (
     count_pdf_pages,
 )
 from stats.models import (
+    COUNTERS,
     DailyRollup,
     DecidedCase,
+    DurationHistogram,
     KgiTarget,
+    MonthlyRollup,
     OpenDataFile,
     OpenDataRelease,
     PaperApplication,
@@ -33,8 +36,6 @@ from stats.models import (
 
 Kind = ApplicationEvent.Kind
 logger = logging.getLogger(__name__)
-
-VOLUME_FIELDS = ("started", "submitted", "paper_received", "withdrawn")
 
 
 class StatsError(ValueError):
@@ -235,13 +236,49 @@ def rollup_day(*, day: dt.date) -> int:
 
 
 def rollup_days(*, days: Iterable[dt.date]) -> dict[str, int]:
-    """Recompute each of ``days`` (each in its own transaction)."""
+    """Recompute each of ``days`` (each in its own transaction), then their months."""
     written = 0
     count = 0
+    months = set()
     for day in sorted(set(days)):
         written += rollup_day(day=day)
+        months.add(day.replace(day=1))
         count += 1
+    for month in sorted(months):
+        rollup_month(month=month)
     return {"days": count, "rows": written}
+
+
+@transaction.atomic
+def rollup_month(*, month: dt.date) -> None:
+    """Refresh a month's sums and duration histograms from its daily rows."""
+    last = (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    MonthlyRollup.objects.filter(month=month).delete()
+    MonthlyRollup.objects.bulk_create(
+        MonthlyRollup(month=month, **row)
+        for row in DailyRollup.objects.filter(day__gte=month, day__lte=last)
+        .values("procedure_id", "section_id", "outcome")
+        .annotate(**{name: Sum(name) for name in COUNTERS})
+    )
+    DurationHistogram.objects.filter(month=month).delete()
+    decided = DecidedCase.objects.filter(decided_on__gte=month, decided_on__lte=last)
+    for measure, field in (
+        (DurationHistogram.Measure.CALENDAR, "calendar_days"),
+        (DurationHistogram.Measure.BUSINESS, "business_days"),
+    ):
+        DurationHistogram.objects.bulk_create(
+            DurationHistogram(
+                month=month,
+                procedure_id=row["procedure_id"],
+                section_id=row["section_id"],
+                measure=measure,
+                days=row[field],
+                cases=row["cases"],
+            )
+            for row in decided.values("procedure_id", "section_id", field).annotate(
+                cases=Count("pk")
+            )
+        )
 
 
 def rollup_recent() -> dict[str, int]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 from collections import defaultdict
 from io import StringIO
 
@@ -13,7 +14,8 @@ from hypothesis import strategies as st
 
 from core.japanese import is_office_holiday, processing_due_date
 from procedures.models import Application, ApplicationEvent
-from stats.models import DailyRollup, DecidedCase
+from stats.models import DailyRollup, DecidedCase, DurationHistogram, MonthlyRollup
+from stats.selectors import monthly_figures
 from stats.services import rollup_days
 from tests.factories import StaffFactory
 from tests.stats.conftest import at, write_history
@@ -185,6 +187,8 @@ def stored_figures():
 def test_rollups_equal_a_recomputation_from_the_cases(procedures, plans):
     Application.objects.all().delete()
     DailyRollup.objects.all().delete()
+    MonthlyRollup.objects.all().delete()
+    DurationHistogram.objects.all().delete()
     staff = StaffFactory()
     cases = []
     for plan in plans:
@@ -199,7 +203,31 @@ def test_rollups_equal_a_recomputation_from_the_cases(procedures, plans):
     # Running a day again changes nothing (the job runs every hour).
     rollup_days(days=days[:5])
     rollup_days(days=days[-3:])
-    assert stored_figures() == expected_figures(cases)
+    expected_rows, expected_decided = expected_figures(cases)
+    assert stored_figures() == (expected_rows, expected_decided)
+    # The months the dashboard reads add up the days, and their medians are
+    # the exact medians of the decided cases' durations.
+    by_month = defaultdict(lambda: defaultdict(int))
+    for (day, procedure, outcome), values in expected_rows.items():
+        for name, value in values.items():
+            by_month[(day.replace(day=1), procedure, outcome)][name] += value
+    stored_months = {
+        (row.month, row.procedure_id, row.outcome): {
+            f: getattr(row, f) for f in FIELDS if getattr(row, f)
+        }
+        for row in MonthlyRollup.objects.all()
+    }
+    assert {k: v for k, v in stored_months.items() if v} == by_month
+    for month in monthly_figures(start=BASE, end=days[-1]):
+        durations = [
+            values[0]
+            for application, _version, facts in cases
+            if application.pk in expected_decided
+            and facts["decided"].replace(day=1) == month.start
+            for values in [expected_decided[application.pk]]
+        ]
+        expected = statistics.median(durations) if durations else None
+        assert month.median_days == expected, month.key
 
 
 @pytest.mark.django_db
