@@ -18,7 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.decorators import administrator_required
 from stats import opendata, services
-from stats.forms import OpenDataMonthForm
+from stats.forms import OpenDataMonthForm, parse_month
 from stats.models import OpenDataFile, OpenDataRelease
 
 DCAT_CONTEXT = {
@@ -61,19 +61,18 @@ def opendata_index(request: HttpRequest) -> HttpResponse:
 def opendata_file(
     request: HttpRequest, month: str, number: int, dataset: str, fmt: str
 ) -> HttpResponse:
-    stored = (
-        OpenDataFile.objects.filter(
-            release__approved_at__isnull=False,
-            release__number=number,
-            dataset=dataset,
-            format=fmt,
-        )
-        .select_related("release")
-        .first()
-        if fmt in MEDIA
-        else None
-    )
-    if stored is None or f"{stored.release.month:%Y-%m}" != month:
+    try:
+        month_start = parse_month(month)
+    except ValueError as error:
+        raise Http404 from error
+    stored = OpenDataFile.objects.filter(
+        release__approved_at__isnull=False,
+        release__month=month_start,
+        release__number=number,
+        dataset=dataset,
+        format=fmt,
+    ).first()
+    if stored is None or fmt not in MEDIA:
         raise Http404
     response = HttpResponse(
         bytes(stored.content), content_type=opendata.MEDIA_TYPES[fmt]

@@ -200,6 +200,17 @@ def test_a_released_month_does_not_change_when_more_cases_are_decided(
 
     rollup_days(days=[DAY + dt.timedelta(days=1)])
     assert client.get(url).content == before
+    # Another month's first release has its own files under its own URL.
+    april = opendata_release_prepare(
+        month=dt.date(2026, 4, 1), actor=AdministratorFactory(), base_url=""
+    )
+    opendata_release_approve(release=april, actor=april.prepared_by)
+    april_url = opendata.file_url(april, "statistics", "csv")
+    april_file = client.get(april_url)
+    assert april_file.status_code == 200
+    assert "2026-04" in april_file.content.decode()
+    assert client.get(url).content == before
+    assert client.get(url.replace("2026-05", "2026-13")).status_code == 404
     # A correction is a new release; the first stays as it was.
     admin = AdministratorFactory()
     correction = opendata_release_prepare(
