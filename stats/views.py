@@ -308,7 +308,12 @@ def paper_application_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("紙の申請を登録しました。"))
             return redirect("stats:paper_application_new")
-    return render(request, "stats/paper_application_form.html", {"form": form})
+    return render(
+        request,
+        "stats/paper_application_form.html",
+        {"form": form, "manages": _managed_sections(request.user).exists()},
+        status=400 if form.errors else 200,
+    )
 
 
 @administrator_required

@@ -152,7 +152,7 @@ def test_a_caseworker_registers_a_paper_application(client, procedures, org):
             "outcome": "approved",
         },
     )
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "決定日は受付日より後の日付にしてください。" in response.content.decode()
     response = client.post(
         "/staff/paper-applications/new/",
