@@ -28,8 +28,6 @@ class Chart:
     unit: str
     labels: list[str]
     series: list[tuple[str, list[float | None]]]
-    # The figure a bar's count drills down to (None: a ratio, no list).
-    drill: list[str | None] | None = None
 
     @property
     def peak(self) -> float:

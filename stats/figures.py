@@ -1,7 +1,8 @@
 """What one case contributes to the figures, from its timeline alone.
 
-Pure functions over events (no queries), shared by the daily rollup and
-the drill-down lists, so a figure and the cases behind it cannot disagree.
+Pure functions over events (no queries). The daily rollup stores what they
+return per decided case (``DecidedCase``), and the drill-down lists read
+those rows, so a figure and the cases behind it cannot disagree.
 """
 
 from __future__ import annotations

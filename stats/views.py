@@ -68,7 +68,6 @@ def _charts(months: list[Any]) -> list[Chart]:
                 (_("電子申請"), [m.totals["submitted"] for m in months]),
                 (_("紙の申請"), [m.totals["paper_received"] for m in months]),
             ],
-            drill=["submitted", "paper"],
         ),
         Chart(
             "decided",
