@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "documents",
     "workflow",
     "records",
+    "stats",
     "api",
     "demo",
     "django.contrib.admin",
@@ -423,6 +424,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workflow.tasks.notify_staff",
         "schedule": env_int("STAFF_NOTIFY_POLL_SECONDS", 300),
     },
+    # The KPI figures of yesterday and today, recomputed (stats.services).
+    "stats-rollup": {
+        "task": "stats.tasks.rollup_recent_days",
+        "schedule": env_int("STATS_ROLLUP_SECONDS", 3600),
+    },
 }
 # The resident is reminded this many days before a 補正期限.
 AMENDMENT_REMINDER_DAYS = env_int("AMENDMENT_REMINDER_DAYS", 3)
@@ -522,6 +528,11 @@ LOGGING = {
 
 PREFECTURE_NAME = env_str("PREFECTURE_NAME", "架空県")
 PREFECTURE_NAME_EN = env_str("PREFECTURE_NAME_EN", "Kakū Prefecture")
+# 全国地方公共団体コード (JIS X 0402 with its check digit; 99 is no real
+# prefecture) and the open data's suppression threshold: see docs/kpi.md.
+PREFECTURE_CODE = env_str("PREFECTURE_CODE", "990001")
+OPENDATA_SUPPRESSION_THRESHOLD = env_int("OPENDATA_SUPPRESSION_THRESHOLD", 5)
+OPENDATA_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 
 # --- Official documents ---------------------------------------------------
 # Fonts used to print documents, in fallback order. IPAex lacks some JIS X

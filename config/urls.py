@@ -33,6 +33,8 @@ urlpatterns = [
     path("manage/organisation/categories/", include("procedures.category_urls")),
     path("manage/organisation/", include("organisation.urls")),
     path("api/", include("api.urls")),
+    path("", include("stats.urls")),
+    path("opendata/", include("stats.opendata_urls")),
     path("", include("procedures.urls")),
     path("", include("documents.urls")),
     path("django-admin/", admin.site.urls),
