@@ -13,12 +13,10 @@ from typing import Any
 from django.db import transaction
 
 from accounts.models import User
-from forms_builder.models import Form
-from forms_builder.services import form_create, form_version_publish
-from organisation.models import Position, Section
-from procedures.models import Category, Procedure
+from demo.common import demo_procedure_draft
+from organisation.models import Position
+from procedures.models import Procedure
 from procedures.services import (
-    procedure_create,
     procedure_version_publish,
     procedure_version_update,
 )
@@ -265,30 +263,13 @@ def seed_permit() -> Procedure:
     from documents.services import document_template_save
 
     admin = User.objects.get(email="admin@example.jp")
-    form = Form.objects.filter(code=FORM_CODE).first() or form_create(
-        code=FORM_CODE,
-        title=TEXTS["title"],
-        title_en=TEXTS["title_en"],
-        definition=DEFINITION,
-        actor=admin,
-    )
-    form_version = form.versions.order_by("-number").first()
-    if not form_version.is_published:
-        form_version_publish(version=form_version, actor=admin)
-    category, _ = Category.objects.get_or_create(
-        code="fukushi",
-        defaults={"name": "福祉・子育て", "name_en": "Welfare and families"},
-    )
-    procedure = procedure_create(
+    procedure = demo_procedure_draft(
         code=PROCEDURE_CODE,
         receipt_prefix="KS",
-        category=category,
-        version_data={
-            **TEXTS,
-            "section": Section.objects.get(code="fukushi-seisaku"),
-            "form_version": form_version,
-        },
-        actor=admin,
+        form_code=FORM_CODE,
+        texts=TEXTS,
+        definition=DEFINITION,
+        admin=admin,
     )
     version = procedure.versions.get()
     procedure_version_update(

@@ -12,12 +12,12 @@ from typing import Any
 from django.db import transaction
 
 from accounts.models import User
+from demo.common import demo_procedure_draft
 from forms_builder.models import Form
 from forms_builder.services import form_create, form_version_publish
-from organisation.models import Section
-from procedures.models import Category, Procedure
+from procedures.models import Procedure
 from procedures.outcomes import outcomes_replace
-from procedures.services import procedure_create, procedure_version_publish
+from procedures.services import procedure_version_publish
 
 PROCEDURE_CODE = "chiiki-fukushi-josei"
 FORM_CODE = "chiiki-fukushi-josei-form"
@@ -302,30 +302,13 @@ def seed_procedure() -> Procedure:
     from workflow.demo import seed_demo_route
 
     admin = User.objects.get(email="admin@example.jp")
-    form = Form.objects.filter(code=FORM_CODE).first() or form_create(
-        code=FORM_CODE,
-        title=TEXTS["title"],
-        title_en=TEXTS["title_en"],
-        definition=DEFINITION,
-        actor=admin,
-    )
-    form_version = form.versions.order_by("-number").first()
-    if not form_version.is_published:
-        form_version_publish(version=form_version, actor=admin)
-    category, _ = Category.objects.get_or_create(
-        code="fukushi",
-        defaults={"name": "福祉・子育て", "name_en": "Welfare and families"},
-    )
-    procedure = procedure_create(
+    procedure = demo_procedure_draft(
         code=PROCEDURE_CODE,
         receipt_prefix="FK",
-        category=category,
-        version_data={
-            **TEXTS,
-            "section": Section.objects.get(code="fukushi-seisaku"),
-            "form_version": form_version,
-        },
-        actor=admin,
+        form_code=FORM_CODE,
+        texts=TEXTS,
+        definition=DEFINITION,
+        admin=admin,
     )
     version = procedure.versions.get()
     decision_form = Form.objects.filter(code=DECISION_FORM_CODE).first() or form_create(
