@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import subprocess
 
 import pytest
@@ -356,3 +357,36 @@ def test_each_pdf_stream_is_compressed_once_and_prints_the_same(monkeypatch, tmp
     # are the only ones compressed more than once (23 compressions for 12
     # streams before).
     assert len(calls) <= streams + 3
+
+
+def test_the_signature_note_never_stands_alone_on_a_page(tmp_path):
+    # The demo grant decided 減額交付決定 (its snapshot as issued): the
+    # decision's table and the reason pushed the one-line signature note onto
+    # a page of its own. It now goes with the approval record and QR code.
+    import json
+    from pathlib import Path
+
+    snapshot = json.loads(
+        (Path(__file__).parent / "data" / "reduced_grant_snapshot.json").read_text()
+    )
+    path = tmp_path / "notice.pdf"
+    path.write_bytes(render_pdf(snapshot))
+    pages = int(
+        re.search(
+            r"^Pages:\s+(\d+)$",
+            subprocess.run(
+                ["pdfinfo", str(path)], capture_output=True, text=True, check=True
+            ).stdout,
+            re.M,
+        ).group(1)
+    )
+
+    last = subprocess.run(
+        ["pdftotext", "-f", str(pages), "-l", str(pages), str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+    assert "電子署名が付与された電子文書" in last
+    assert "真正性確認用" in last  # the QR code's caption, on the same page
