@@ -149,3 +149,50 @@ def test_a_partial_disclosure_decided_on_the_case_page_prints_each_part_and_reas
         "個人情報と審議中の内容を除いて開示します。",
     ]:
         assert words in flat, words
+
+
+def test_the_first_level_adds_rows_to_its_draft_without_javascript(client):
+    call_command("seed_demo", allow_demo_passwords_in_production=True)
+    procedure = Procedure.objects.get(code="kobunsho-kaiji-seikyu")
+    application = procedure_services.application_start(
+        procedure=procedure, applicant=User.objects.get(email="resident@example.jp")
+    )
+    application = procedure_services.application_save_answers(
+        application=application,
+        answers={
+            "as_business": True,
+            "corp_name": "株式会社かせい介護サービス",
+            "rep_name": "架空 太郎",
+            "postal_code": "100-0002",
+            "address": "架空県架空市本町4-5-6",
+            "phone": "000-000-0000",
+            "documents": "介護サービス事業者の指定に関する審査記録",
+            "receive_method": "electronic",
+        },
+        new_files={},
+    )
+    application = procedure_services.application_submit(application=application)
+    tanto = User.objects.get(email="tanto@example.jp")
+    login_as(client, tanto)
+    task = open_task(application)
+    url = reverse("workflow:task_decide", args=[application.public_id, task.pk])
+    response = client.post(
+        url,
+        {
+            "decision": "approve",
+            "draft_outcome": OUTCOME,
+            f"{PREFIX}-withheld-rows": "1",
+            **_row(0, "2頁の担当者名", "personal", "個人を識別できるため。"),
+            f"{PREFIX}-_fb_action": "add:withheld",
+        },
+    )
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert f'name="{PREFIX}-withheld-1-explanation"' in body
+    assert 'value="2頁の担当者名"' in body
+    application.case.refresh_from_db()
+    # Nothing recorded: the case still waits at the 担当, without a draft.
+    assert application.case.level == 0
+    assert not application.case.draft
+    # The addressee is the business the request is from.
+    assert "株式会社かせい介護サービス" in body
