@@ -196,3 +196,54 @@ def test_the_first_level_adds_rows_to_its_draft_without_javascript(client):
     assert not application.case.draft
     # The addressee is the business the request is from.
     assert "株式会社かせい介護サービス" in body
+
+
+def test_a_drafted_partial_disclosure_shows_each_part_to_the_next_level(client):
+    call_command("seed_demo", allow_demo_passwords_in_production=True)
+    procedure = Procedure.objects.get(code="kobunsho-kaiji-seikyu")
+    application = procedure_services.application_start(
+        procedure=procedure, applicant=User.objects.get(email="resident@example.jp")
+    )
+    application = procedure_services.application_save_answers(
+        application=application,
+        answers={
+            "as_business": False,
+            "requester_name": {"name": "開示 請子", "kana": "カイジ セイコ"},
+            "postal_code": "100-0001",
+            "address": "架空県架空市中央1-2-3",
+            "phone": "000-000-0000",
+            "documents": "審査調書",
+            "receive_method": "view",
+        },
+        new_files={},
+    )
+    application = procedure_services.application_submit(application=application)
+    decide(
+        application,
+        User.objects.get(email="tanto@example.jp"),
+        outcome=OUTCOME,
+        decision_data={
+            "withheld": [
+                {
+                    "part": "3頁の氏名",
+                    "exemption": "personal",
+                    "explanation": "個人を識別できるため。",
+                },
+                {
+                    "part": "5頁の評点",
+                    "exemption": "deliberation",
+                    "explanation": "審議中のため。",
+                },
+            ]
+        },
+        applicant_message="一部を除いて開示します。",
+    )
+    login_as(client, User.objects.get(email="kakaricho@example.jp"))
+    page = client.get(
+        reverse("workflow:case_detail", args=[application.public_id])
+    ).content.decode()
+    draft = page.split('id="draft-title"')[1].split("</dl>")[0]
+    assert "部分開示決定" in draft
+    assert "部分: 3頁の氏名" in draft
+    assert "審議検討情報" in draft
+    assert "5頁の評点" in draft
