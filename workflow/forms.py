@@ -9,11 +9,13 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ObjectDoesNotExist
+from django.forms.utils import ErrorDict
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from forms_builder.fieldtypes import FIELD_TYPES
+from forms_builder.forms import ACTION as ROW_ACTION
 from forms_builder.forms import DEFAULT_MAX_ROWS
 from workflow.decisions import applicant_message_rule, decision_text_errors, settles
 
@@ -182,6 +184,19 @@ class DecisionForm(forms.Form):
         posted = self.data.get("decision")
         if draft_outcomes and posted == "approve":
             posted = self.data.get("draft_outcome")
+        # 「行を追加」 of a decision form's repeating group (works without
+        # JavaScript): the page comes back with one more row, nothing saved.
+        self.row_action = next(
+            (
+                outcome.code
+                for outcome in [*outcomes, *draft_outcomes]
+                if outcome.decision_form is not None
+                and self.data.get(f"dd-{outcome.code}-{ROW_ACTION}")
+            ),
+            None,
+        )
+        if self.row_action:
+            posted = self.row_action
         self.data_forms = {
             outcome.code: decision_data_form(
                 outcome,
@@ -220,6 +235,17 @@ class DecisionForm(forms.Form):
             )
             != "unused"
         ] + [f"draft:{code}" for code in self.draft_outcomes]
+
+    def full_clean(self) -> None:
+        if self.is_bound and self.row_action:
+            # Not a decision: no errors, the form is shown again.
+            self._errors = ErrorDict()
+            self.cleaned_data = {}
+            return
+        super().full_clean()
+
+    def is_valid(self) -> bool:
+        return not self.row_action and super().is_valid()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

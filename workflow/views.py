@@ -286,6 +286,9 @@ def task_decide(request: HttpRequest, public_id: Any, task_id: int) -> HttpRespo
     if task is None:
         raise Http404
     form = _task_form(request, case, task, request.POST)
+    if getattr(form, "row_action", None):
+        # 「行を追加」: the same page with one more row, nothing recorded.
+        return _case_page(request, public_id, form=form)
     if not form.is_valid():
         return _case_page(request, public_id, form=form, status=400)
     data = form.cleaned_data

@@ -110,3 +110,31 @@ def test_seed_demo_also_publishes_a_business_procedure_addressed_to_the_corporat
     assert application.answers["corp_name"] == "株式会社かせい介護サービス"
     assert application.answers["corporate_number"] == "9010401012345"
     assert application.answers["rep_name"] == "架空 太郎"
+
+
+def test_seed_demo_publishes_a_disclosure_request_with_partial_outcomes():
+    call_command("seed_demo", allow_demo_passwords_in_production=True)
+    call_command("seed_demo", allow_demo_passwords_in_production=True)
+
+    from procedures.models import Procedure
+
+    procedure = Procedure.objects.get(code="kobunsho-kaiji-seikyu")
+    assert Procedure.objects.filter(code="kobunsho-kaiji-seikyu").count() == 1
+    version = procedure.current_version
+    assert procedure.accepts_applications
+    assert version.applicant_kind == "either"
+    outcomes = {o.code: o for o in version.outcomes.all()}
+    assert [(o.label, o.kind, o.reason_required) for o in outcomes.values()] == [
+        ("開示決定", "favourable", False),
+        ("部分開示決定", "partial", True),
+        ("不開示決定", "unfavourable", True),
+    ]
+    assert outcomes["disclose_partly"].notice_title == "公文書部分開示決定通知書"
+    group = outcomes["disclose_partly"].decision_form.runtime.by_key["withheld"]
+    assert group.label == "不開示とした部分とその理由"
+    assert [level.position.code for level in version.route.levels.all()] == [
+        "tanto",
+        "kakaricho",
+        "kacho",
+    ]
+    assert version.document_template.approval_title == "公文書開示決定通知書"

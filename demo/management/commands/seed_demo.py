@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from demo.disclosure import seed_disclosure
 from demo.organisation import DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_organisation
 from demo.permit import seed_permit
 from demo.procedure import seed_procedure
@@ -38,6 +39,8 @@ class Command(BaseCommand):
         procedure = seed_procedure()
         # A procedure for businesses, addressed to the corporation (issue 14).
         permit = seed_permit()
+        # A request whose outcome may be partial: 部分開示 with its reasons.
+        disclosure = seed_disclosure()
         self.stdout.write(
             self.style.SUCCESS("Demo data is ready. デモデータを用意しました。")
         )
@@ -57,6 +60,10 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"Business procedure / 法人の手続: {permit} ({permit.get_absolute_url()})"
+        )
+        self.stdout.write(
+            f"Disclosure request / 開示請求: {disclosure}"
+            f" ({disclosure.get_absolute_url()})"
         )
         self.stdout.write(
             "Residents: /accounts/login/  Caseworkers: /staff/login/  "
