@@ -105,7 +105,21 @@ def _each(
     """
     result = BulkResult()
     receipts = _receipts(task_ids, only)
-    for task_id, (case_id, number) in receipts.items():
+    # In the order given (the inbox's order); an id twice is acted on once.
+    for task_id in dict.fromkeys(task_ids):
+        if task_id not in receipts:
+            # Reported too (API callers sent it), without a receipt number.
+            result.details.append(
+                {
+                    "task_id": task_id,
+                    "receipt_number": "",
+                    "result": "refused",
+                    "code": "not_found",
+                    "reason": gettext("このタスクは見つかりません。"),
+                }
+            )
+            continue
+        case_id, number = receipts[task_id]
         entry = {"task_id": task_id, "receipt_number": number}
         try:
             action(task_id=task_id, case_id=case_id)
@@ -115,18 +129,6 @@ def _each(
             result.refused.append((number, exc.message))
             result.details.append(
                 {**entry, "result": "refused", "code": exc.code, "reason": exc.message}
-            )
-    # Ids that name no task at all are reported too (API callers sent them).
-    for task_id in task_ids:
-        if task_id not in receipts:
-            result.details.append(
-                {
-                    "task_id": task_id,
-                    "receipt_number": "",
-                    "result": "refused",
-                    "code": "not_found",
-                    "reason": gettext("このタスクは見つかりません。"),
-                }
             )
     return result
 
