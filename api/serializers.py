@@ -728,3 +728,37 @@ class TokenSerializer(serializers.Serializer):
 
 class TokenCreatedSerializer(TokenSerializer):
     token = serializers.CharField(read_only=True, help_text="Shown once; store it now.")
+
+
+class BulkApproveSerializer(serializers.Serializer):
+    """Several tasks to approve at once (issue 15)."""
+
+    task_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**62),
+        min_length=1,
+        max_length=100,
+    )
+    otp_code = serializers.CharField(
+        max_length=64,
+        required=False,
+        default="",
+        allow_blank=True,
+        write_only=True,
+        help_text="Needed once for the batch when it holds a final-level task "
+        "(決裁), unless the browser session gave the second factor within "
+        "STAFF_REAUTH_MINUTES.",
+    )
+
+
+class BulkApproveResultSerializer(serializers.Serializer):
+    task_id = serializers.IntegerField()
+    receipt_number = serializers.CharField()
+    result = serializers.ChoiceField(choices=["done", "refused"])
+    code = serializers.CharField(required=False, help_text="Why it was refused.")
+    reason = serializers.CharField(required=False)
+
+
+class BulkApproveAnswerSerializer(serializers.Serializer):
+    approved = serializers.IntegerField()
+    refused = serializers.IntegerField()
+    results = BulkApproveResultSerializer(many=True)

@@ -46,6 +46,11 @@ v1 = [
         name="document",
     ),
     path("staff/tasks/", staff.TaskList.as_view(), name="tasks"),
+    path(
+        "staff/tasks/bulk-approve/",
+        staff.TaskBulkApprove.as_view(),
+        name="tasks_bulk_approve",
+    ),
     path("staff/cases/<uuid:public_id>/", staff.CaseDetail.as_view(), name="case"),
     path(
         "staff/cases/<uuid:public_id>/attachments/<int:attachment_id>/",

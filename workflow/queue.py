@@ -17,11 +17,13 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.utils.translation import gettext
 
 from organisation.selectors import SlotGrant, user_slot_grants
 from procedures.models import ApplicationEvent
+from procedures.outcomes import outcome_for_decision, version_outcomes
 from procedures.services import application_event_add, application_mark_under_review
 from workflow import services
 from workflow.models import CaseTask
@@ -65,30 +67,69 @@ def task_decide_from_queue(
 
 @dataclass
 class BulkResult:
-    """What a bulk action did: the tasks done, and each refusal with its reason."""
+    """What a bulk action did: the tasks done, and each refusal with its reason.
+
+    ``refused`` pairs the receipt number with the reason; ``details`` holds
+    one entry per task (id, receipt number, done or refused with a code and
+    message) for the API.
+    """
 
     done: list[int] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)
+    details: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def done_numbers(self) -> list[str]:
+        return [d["receipt_number"] for d in self.details if d["result"] == "done"]
 
 
-def _receipts(task_ids: list[int]) -> dict[int, tuple[int, str]]:
+def _receipts(task_ids: list[int], only: Q | None = None) -> dict[int, tuple[int, str]]:
+    tasks = CaseTask.objects.filter(pk__in=task_ids)
+    if only is not None:
+        tasks = tasks.filter(only)
     return {
         pk: (process_id, number or "")
-        for pk, process_id, number in CaseTask.objects.filter(
-            pk__in=task_ids
-        ).values_list("pk", "process_id", "application__receipt_number")
+        for pk, process_id, number in tasks.values_list(
+            "pk", "process_id", "application__receipt_number"
+        )
     }
 
 
-def _each(task_ids: list[int], action: Callable[..., Any]) -> BulkResult:
-    """``action(task_id=, case_id=)`` per task, each in its own transaction."""
+def _each(
+    task_ids: list[int], action: Callable[..., Any], only: Q | None = None
+) -> BulkResult:
+    """``action(task_id=, case_id=)`` per task, each in its own transaction.
+
+    ``only`` narrows the tasks acted on (and named by receipt number); the
+    other ids are reported as not found.
+    """
     result = BulkResult()
-    for task_id, (case_id, number) in _receipts(task_ids).items():
+    receipts = _receipts(task_ids, only)
+    # In the order given (the inbox's order); an id twice is acted on once.
+    for task_id in dict.fromkeys(task_ids):
+        if task_id not in receipts:
+            # Reported too (API callers sent it), without a receipt number.
+            result.details.append(
+                {
+                    "task_id": task_id,
+                    "receipt_number": "",
+                    "result": "refused",
+                    "code": "not_found",
+                    "reason": gettext("このタスクは見つかりません。"),
+                }
+            )
+            continue
+        case_id, number = receipts[task_id]
+        entry = {"task_id": task_id, "receipt_number": number}
         try:
             action(task_id=task_id, case_id=case_id)
             result.done.append(task_id)
+            result.details.append({**entry, "result": "done"})
         except WorkflowError as exc:
             result.refused.append((number, exc.message))
+            result.details.append(
+                {**entry, "result": "refused", "code": exc.code, "reason": exc.message}
+            )
     return result
 
 
@@ -104,6 +145,128 @@ def tasks_claim(
     return _each(
         task_ids,
         partial(services.task_claim, user=user, grants=grants, request=request),
+    )
+
+
+def _approve_refusal(
+    case: Any, task: CaseTask, *, final_allowed: bool
+) -> WorkflowError | None:
+    """Why ``task`` cannot be approved without more than a click, or None.
+
+    Only a review task may be, at the case's current level; at the final
+    level the outcome approving names (the draft's, else the first
+    favourable one) must ask for no decision data and no reason, and the
+    batch must carry a fresh second factor.
+    """
+    if task.kind != "review":
+        return WorkflowError(
+            gettext(
+                "合議はまとめて承認できません。案件の画面で意見を記録してください。"
+            ),
+            code="consultation",
+        )
+    if case.status != "NEW" or task.level != case.level:
+        return WorkflowError(gettext("この案件の段階が変わりました。"), code="stale")
+    if not case.is_final_level:
+        return None
+    outcomes = version_outcomes(case.application.procedure_version)
+    draft_code = (case.draft or {}).get("outcome", "")
+    outcome = (
+        outcome_for_decision(outcomes, "decide", draft_code)
+        if draft_code
+        else outcome_for_decision(outcomes, "approve")
+    )
+    if outcome is None:
+        return WorkflowError(
+            gettext("決定の種類を選ぶ必要があります。案件の画面で決裁してください。"),
+            code="outcome_required",
+        )
+    if outcome.decision_form_id is not None:
+        return WorkflowError(
+            gettext("決定内容の入力が必要です。案件の画面で決裁してください。"),
+            code="decision_form_required",
+        )
+    if outcome.reason_required:
+        return WorkflowError(
+            gettext("申請者に伝える理由が必要です。案件の画面で決裁してください。"),
+            code="reason_required",
+        )
+    if not final_allowed:
+        return WorkflowError(
+            gettext("最終決裁には確認コードが必要です。"),
+            code="reauthentication_required",
+        )
+    return None
+
+
+@transaction.atomic
+def task_approve_simple(
+    *,
+    task_id: int,
+    case_id: int,
+    user: Any,
+    final_allowed: bool,
+    grants: list[SlotGrant] | None = None,
+    request: HttpRequest | None = None,
+) -> CaseTask:
+    """Approve one task that needs nothing more, claiming it if still queued.
+
+    Locks the case and task first and checks the task is simple (see
+    ``_approve_refusal``); then ``task_decide_from_queue`` claims and
+    decides it in this same transaction, audited as any decision.
+    """
+    _application, case, task = _lock_task(case_id, task_id)
+    refusal = _approve_refusal(case, task, final_allowed=final_allowed)
+    if refusal is not None:
+        raise refusal
+    return task_decide_from_queue(
+        task_id=task_id,
+        case_id=case_id,
+        user=user,
+        grants=grants,
+        request=request,
+        decision="approve",
+    )
+
+
+def tasks_approve(
+    *,
+    task_ids: list[int],
+    user: Any,
+    final_allowed: bool,
+    grants: list[SlotGrant] | None = None,
+    request: HttpRequest | None = None,
+) -> BulkResult:
+    """Approve several simple tasks (issue 15), each in its own transaction:
+    each is locked, claimed, decided and audited on its own, and a refused
+    one leaves the others approved.
+
+    Only tasks of the user's own posts (or already theirs) are looked at,
+    others answer "not found" without their receipt number; ``final_allowed`` says the batch carried a fresh second
+    factor, which final-level tasks need.
+    """
+    grants = user_slot_grants(user) if grants is None else grants
+    slots = [grant.slot for grant in grants]
+    return _each(
+        task_ids,
+        partial(
+            task_approve_simple,
+            user=user,
+            final_allowed=final_allowed,
+            grants=grants,
+            request=request,
+        ),
+        only=Q(owner_permission__in=slots) | Q(owner=user),
+    )
+
+
+def batch_has_final(*, task_ids: list[int]) -> bool:
+    """Whether any of the tasks is a review at its case's final level (決裁)."""
+    return any(
+        task.level is not None and task.level >= len(task.process.chain) - 1
+        for task in CaseTask.objects.filter(pk__in=task_ids, kind="review")
+        .select_related("process")
+        .only("level", "process__chain")
     )
 
 

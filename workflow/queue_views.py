@@ -1,4 +1,5 @@
-"""Bulk actions on the queue (issue 15): claim several, assign to a colleague."""
+"""Bulk actions on the queue (issue 15): claim several, approve several simple
+ones, assign to a colleague."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from accounts.second_factor import is_fresh, reverify, second_factor_required
 from core.decorators import caseworker_required
 from organisation.selectors import user_slot_grants
 from workflow import queue, search
@@ -55,6 +57,61 @@ def inbox_claim(request: HttpRequest) -> HttpResponse:
             len(result.done),
         ),
     )
+    return _back(request, "workflow:inbox")
+
+
+@caseworker_required
+@require_POST
+def inbox_approve(request: HttpRequest) -> HttpResponse:
+    """Approve the selected tasks that need nothing more, one transaction each.
+
+    A batch holding a final-level task (決裁) needs the second factor again,
+    as the case page does: one code for the whole batch.
+    """
+    task_ids = _ids(request.POST.getlist("task"))
+    final_allowed = not second_factor_required(request) or is_fresh(request)
+    if not final_allowed and queue.batch_has_final(task_ids=task_ids):
+        code = request.POST.get("otp_code", "")
+        if not code.strip():
+            messages.error(
+                request,
+                _(
+                    "最終決裁を含むため、認証アプリの確認コードを入力してください。"
+                    "承認はしていません。"
+                ),
+            )
+            return _back(request, "workflow:inbox")
+        if not reverify(request, code):
+            messages.error(
+                request, _("確認コードが正しくありません。承認はしていません。")
+            )
+            return _back(request, "workflow:inbox")
+        final_allowed = True
+    result = queue.tasks_approve(
+        task_ids=task_ids,
+        user=request.user,
+        final_allowed=final_allowed,
+        grants=user_slot_grants(request.user),
+        request=request,
+    )
+    if result.done:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s 件のタスクを承認しました（%(numbers)s）。",
+                "%(count)s 件のタスクを承認しました（%(numbers)s）。",
+                len(result.done),
+            )
+            % {"count": len(result.done), "numbers": "、".join(result.done_numbers)},
+        )
+    for number, reason in result.refused:
+        messages.error(
+            request,
+            _("%(number)s は承認していません: %(reason)s")
+            % {"number": number, "reason": reason},
+        )
+    if not result.done and not result.refused:
+        messages.error(request, _("タスクを選んでください。"))
     return _back(request, "workflow:inbox")
 
 

@@ -12,6 +12,7 @@ app_name = "workflow"
 urlpatterns = [
     path("inbox/", views.inbox, name="inbox"),
     path("inbox/claim/", queue_views.inbox_claim, name="inbox_claim"),
+    path("inbox/approve/", queue_views.inbox_approve, name="inbox_approve"),
     path("search/", search_views.case_search, name="case_search"),
     path("search/assign/", queue_views.search_assign, name="search_assign"),
     path(

@@ -95,6 +95,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
         {
             "tab": tab,
             "rows": rows,
+            # Bulk approval of a final-level task asks for the code once.
+            "bulk_needs_code": second_factor_required(request)
+            and not is_fresh(request),
             "next_query": next_query,
             "is_later_page": bool(params.get("after")),
             "first_query": first_query.urlencode(),

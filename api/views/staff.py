@@ -358,6 +358,43 @@ class TaskDecide(_TaskAction):
         return self._answer(public_id)
 
 
+class TaskBulkApprove(StaffView):
+    @extend_schema(
+        request=s.BulkApproveSerializer,
+        responses=s.BulkApproveAnswerSerializer,
+        summary="Approve several simple tasks at once, each in its own transaction",
+        description="Each task of the caller's posts is claimed (when still "
+        "queued) and approved on its own: locked, audited and committed one by "
+        "one, so a refused task leaves the others approved. Refused with a "
+        "reason code: `consultation` (合議 take an opinion), "
+        "`decision_form_required` or `reason_required` (the final outcome needs "
+        "more than a click), `taken`, `stale`, `not_found`. A batch holding a "
+        "final-level task needs `otp_code` once (403 "
+        "`reauthentication_required` otherwise, nothing approved).",
+    )
+    def post(self, request):
+        serializer = s.BulkApproveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        task_ids = list(dict.fromkeys(data["task_ids"]))
+        if queue.batch_has_final(task_ids=task_ids):
+            _require_fresh_second_factor(request, data["otp_code"])
+        result = queue.tasks_approve(
+            task_ids=task_ids,
+            user=request.user,
+            final_allowed=True,
+            grants=self.grants(),
+            request=request._request,
+        )
+        return Response(
+            {
+                "approved": len(result.done),
+                "refused": len(result.details) - len(result.done),
+                "results": result.details,
+            }
+        )
+
+
 def _require_fresh_second_factor(request: Any, code: str) -> None:
     """決裁 asks for the second factor again, as the case page does: a browser
     session that gave it within STAFF_REAUTH_MINUTES, or a code in the body.
