@@ -7,10 +7,16 @@ participants' two columns), the route of workflow/demo.py (five levels, the
 the grant notice template, then publishes. Every request goes through
 Django's test client against a throw-away SQLite database under a temporary
 DJANGO_VAR_DIR; only the organisation (sections, positions, the administrator)
-is seeded beforehand, as it exists before anyone models a procedure.
+and the category are seeded beforehand, as they exist before anyone models a
+procedure.
 
-A *screen* is a distinct page the administrator looks at (a URL path drawn
-as HTML, by GET or redrawn after a POST); a *submission* is a POST.
+A *screen* is a distinct kind of page the administrator meets (one per view,
+drawn as HTML by a GET or redrawn after a POST); *pages drawn* counts every
+one of those draws; a *submission* is a POST (a refused one and a button that
+only redraws the page included).
+
+Run from a checkout of 8ec1f43 the same walk takes the old pages (OLD): see
+docs/modelling.md for the commands and both results.
 
     .venv/bin/python bench/modelling_count.py [-v]
 """
