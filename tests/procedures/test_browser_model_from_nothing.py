@@ -1,0 +1,292 @@
+"""Issue 12 in Chromium: an administrator models a procedure from nothing,
+through the pages only, publishes it, and a business applies.
+
+The procedure is unlike the demo: a business equipment subsidy
+(設備導入補助金) with a 法人番号, a plain checkbox, a repeating group of
+equipment rows with a cost column, a computed total rounded down to the
+thousand yen (千円未満切捨て), a cross-field check (申請額 at most half of the
+total, the message under 申請額), an Excel 収支予算書, a route whose final
+authority follows an amount band (申請額 < 1,000,000 → 課長, otherwise 部長)
+and a 合議 with 財政課 when the equipment costs add up to 2,000,000 or more.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.factories import PASSWORD, AdministratorFactory, ResidentFactory
+from tests.second_factor import browser_login
+from tests.workflow.conftest import org  # noqa: F401 (the organisation fixture)
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+HALF = "申請額は補助対象経費の2分の1以下です。"
+FORM = "/manage/forms/setsubi/v1/"
+
+
+def xlsx_bytes() -> bytes:
+    """The smallest workbook the content check takes for Excel."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(
+            "[Content_Types].xml",
+            '<?xml version="1.0" encoding="UTF-8"?>'
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+            'content-types"><Override PartName="/xl/workbook.xml" ContentType='
+            '"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.'
+            'main+xml"/></Types>',
+        )
+        archive.writestr(
+            "xl/workbook.xml",
+            '<?xml version="1.0" encoding="UTF-8"?><workbook xmlns='
+            '"http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            "<sheets/></workbook>",
+        )
+    return buffer.getvalue()
+
+
+# --- the administrator's steps ---------------------------------------------
+
+
+def add_field(page, base, type_name, key, label, parent="", **settings) -> None:
+    """One field through the one-screen adding page: type, name, settings."""
+    query = f"?page=page1&type={type_name}" + (f"&parent={parent}" if parent else "")
+    page.goto(base + FORM + "fields/add/" + query)
+    expect(page.get_by_label("種類")).to_have_value(type_name)
+    page.get_by_label("キー").first.fill(key)
+    page.get_by_label("項目名（日本語）").fill(label)
+    if "expression" in settings:
+        page.get_by_label("計算式（JSON Logic）").fill(settings["expression"])
+    if "rounding" in settings:
+        page.get_by_label("端数処理（整数・金額）").select_option(
+            label=settings["rounding"]
+        )
+    if "format" in settings:
+        page.get_by_label("表示形式").select_option(label=settings["format"])
+    for kind in settings.get("accept", ()):
+        page.get_by_label(kind["uncheck"]).uncheck() if "uncheck" in kind else None
+        page.get_by_label(kind["check"]).check() if "check" in kind else None
+    page.get_by_role("button", name="追加する").click()
+    page.wait_for_url(f"**/v1/#field-{key}")
+    expect(page.locator(f"#field-{key}")).to_be_visible()
+
+
+def build_form(page, base) -> None:
+    page.goto(base + "/manage/forms/new/")
+    page.locator("#id_code").fill("setsubi")
+    page.locator("#id_title").fill("設備導入補助金申請書")
+    page.get_by_role("button", name="作成して編集する").click()
+    page.wait_for_url("**" + FORM)
+
+    add_field(page, base, "text", "company", "法人・事業者の名称")
+    add_field(page, base, "text", "rep", "代表者の氏名")
+    add_field(page, base, "text", "office", "所在地")
+    add_field(page, base, "corporate_number", "corp", "法人番号")
+    add_field(page, base, "checkbox", "is_sme", "中小企業に該当する")
+    add_field(page, base, "repeat", "equipment", "導入する設備")
+    add_field(page, base, "text", "name", "設備名", parent="equipment")
+    add_field(page, base, "amount", "cost", "費用（円）", parent="equipment")
+    add_field(
+        page,
+        base,
+        "computed",
+        "total",
+        "補助対象経費",
+        expression='{"reduce": [{"var": "equipment"}, '
+        '{"+": [{"var": "accumulator"}, {"var": "current.cost"}]}, 0]}',
+        rounding="千円未満切捨て",
+        format="金額（円）",
+    )
+    add_field(page, base, "amount", "requested", "申請額")
+    add_field(
+        page,
+        base,
+        "file",
+        "budget",
+        "収支予算書",
+        accept=[
+            {"uncheck": "PDF"},
+            {"uncheck": "画像（JPEG・PNG・HEIC・TIFF）"},
+            {"check": "Excel（.xlsx）"},
+        ],
+    )
+
+    # The cross-field check, written as a row: 申請額 ≤ 1/2 × 補助対象経費.
+    page.goto(base + FORM)
+    page.get_by_role("link", name="入力チェックを追加").click()
+    page.get_by_label("メッセージを表示する項目").select_option(value="requested")
+    page.get_by_label("メッセージ（日本語）").fill(HALF)
+    page.get_by_label("条件1: 項目").select_option(value="requested")
+    page.get_by_label("条件1: 比べ方").select_option(value="le")
+    page.get_by_label("条件1: 値").fill("1/2")
+    page.get_by_label("条件1: または比べる項目").select_option(value="total")
+    page.get_by_role("button", name="保存する").click()
+    page.wait_for_url("**" + FORM + "*")
+    expect(page.get_by_role("link", name=f"編集 : {HALF}")).to_be_visible()
+
+    page.get_by_role("button", name="この版を公開する").click()
+    page.wait_for_load_state()
+
+
+def create_procedure(page, base, org) -> None:  # noqa: F811
+    page.goto(base + "/manage/procedures/new/")
+    page.locator("#id_procedure-code").fill("setsubi-hojo")
+    page.locator("#id_procedure-receipt_prefix").fill("SB")
+    page.locator("#id_version-title").fill("中小企業設備導入補助金")
+    page.locator("#id_version-summary").fill("事業者の設備導入費用の一部を補助します。")
+    page.locator("#id_version-applicant_kind").select_option(value="business")
+    page.locator("#id_version-section").select_option(
+        value=str(org["sections"]["fukushi"].pk)
+    )
+    page.locator("#id_version-form_version").select_option(index=1)
+    page.locator("#id_version-processing_days").fill("30")
+    page.get_by_role("button", name="下書きとして作る").click()
+    page.wait_for_url("**/manage/procedures/setsubi-hojo/")
+    # A business's notice needs its addressee: chosen from the form's questions.
+    page.goto(base + "/manage/procedures/setsubi-hojo/versions/1/edit/")
+    for role, key in [
+        ("法人・事業者の名称", "company"),
+        ("代表者の氏名", "rep"),
+        ("所在地", "office"),
+    ]:
+        page.get_by_label(f"宛名: {role}", exact=True).select_option(value=key)
+    page.get_by_role("button", name="保存する").click()
+    page.wait_for_url("**/manage/procedures/setsubi-hojo/")
+
+
+def build_route(page, base, version, org) -> None:  # noqa: F811
+    positions = org["positions"]
+    page.goto(f"{base}/manage/routes/{version.pk}/")
+    levels = page.locator("select[id^='f-level']")
+    while levels.count() < 3:
+        page.get_by_role("button", name="段階を追加").click()
+        page.wait_for_load_state()
+    for index, code in enumerate(["kakaricho", "kacho", "bucho"]):
+        levels.nth(index).select_option(value=str(positions[code].pk))
+    page.get_by_role("button", name="保存する", exact=True).click()
+    expect(page.get_by_text("承認ルートを保存しました。")).to_be_visible()
+
+    # The amount band: 申請額 under 1,000,000 → 課長, otherwise 部長.
+    page.get_by_role("button", name="金額の区分を使う").click()
+    page.locator('[name="band-subject"]').select_option(label="申請額")
+    page.locator('[name="band-compare"]').select_option(value="<")
+    page.get_by_label("区分 1: 上限").fill("1,000,000")
+    page.locator('[name="band-0-position"]').select_option(label="課長")
+    page.locator('[name="band-otherwise"]').select_option(label="部長")
+
+    # 合議 with 財政課 when the equipment costs add up to 2,000,000 or more.
+    page.get_by_role("button", name="合議を追加").click()
+    page.locator('[name="consult-0-section"]').select_option(
+        value=str(org["sections"]["zaisei"].pk)
+    )
+    page.locator('[name="consult-0-position"]').select_option(
+        value=str(positions["kacho"].pk)
+    )
+    page.locator('[name="consult-0-before"]').select_option(
+        value=str(positions["kacho"].pk)
+    )
+    if not page.locator('[name="consult-0-cond-0-subject"]').count():
+        page.locator('button[value="consult-0-cond-add"]').click()
+    page.locator('[name="consult-0-cond-0-subject"]').select_option(
+        value="sum:equipment.cost"
+    )
+    page.locator('[name="consult-0-cond-0-op"]').select_option(value=">=")
+    page.locator('[name="consult-0-cond-0-value"]').fill("2,000,000")
+    page.get_by_role("button", name="保存する", exact=True).click()
+    expect(page.get_by_text("承認ルートを保存しました。")).to_be_visible()
+    text = page.locator("#route-picture-text").inner_text()
+    assert "1,000,000 未満" in text, text
+    assert "財政課" in text, text
+
+
+def publish(page, base) -> None:
+    page.goto(base + "/manage/procedures/setsubi-hojo/")
+    page.get_by_role("button", name="公開する").click()
+    page.wait_for_load_state()
+    accept = page.get_by_role("button", name="注意を確認したうえで公開する")
+    if accept.count():
+        accept.click()
+        page.wait_for_load_state()
+    expect(page.get_by_text("第1版を公開しました")).to_be_visible()
+
+
+def apply_as_a_business(page, base, resident, tmp_path) -> None:
+    browser_login(page, base, "/accounts/login/", resident.email, PASSWORD)
+    page.goto(base + "/procedures/setsubi-hojo/")
+    page.get_by_role("button", name="申請を始める").click()
+    page.wait_for_selector("[data-fb-form][data-fb-ready]")
+    page.get_by_label("法人・事業者の名称").fill("株式会社みらい精機")
+    page.get_by_label("代表者の氏名").fill("田中 一郎")
+    page.get_by_label("所在地").fill("架空県架空市本町1-2-3")
+    page.get_by_label("法人番号").fill("1-1803-0101-8771")
+    page.get_by_label("中小企業に該当する").check()
+    rows = page.locator("#fb-item-equipment [data-fb-row]")
+    for index, (name, cost) in enumerate(
+        [("工作機械", "1,500,000"), ("検査装置", "800,500")]
+    ):
+        if rows.count() <= index:
+            page.get_by_role("button", name="行を追加").click()
+            expect(rows).to_have_count(index + 1)
+        rows.nth(index).get_by_label("設備名").fill(name)
+        rows.nth(index).get_by_label("費用（円）").fill(cost)
+    # 2,300,500 yen of equipment: 2,300,000 after 千円未満切捨て.
+    expect(page.locator("[data-fb-output='total']")).to_have_text("2,300,000円")
+    budget = tmp_path / "収支予算書.xlsx"
+    budget.write_bytes(xlsx_bytes())
+    page.locator("#fb-item-budget input[type=file]").set_input_files(str(budget))
+
+    # More than half: the message under 申請額, and the server refuses it too.
+    page.get_by_label("申請額").fill("1,200,000")
+    page.get_by_role("button", name="次へ進む").click()
+    page.wait_for_selector("[data-fb-form][data-fb-ready]")
+    expect(page.locator(".error-summary")).to_contain_text(HALF)
+    expect(page.locator("#fb-item-requested")).to_contain_text(HALF)
+    page.get_by_label("申請額").fill("900,000")
+    expect(page.locator("#fb-item-requested [data-fb-check]")).to_be_hidden()
+    page.get_by_role("button", name="次へ進む").click()
+    expect(page.get_by_role("heading", name="入力内容の確認")).to_be_visible()
+    page.get_by_role("button", name="申請する").click()
+    expect(page.get_by_role("heading", name="申請を受け付けました")).to_be_visible()
+
+
+def test_administrator_models_a_business_subsidy_from_nothing_and_a_case_runs(
+    live_server,
+    page,
+    org,  # noqa: F811
+    tmp_path,
+):
+    from forms_builder.models import FormVersion
+
+    base = live_server.url
+    page.set_viewport_size({"width": 1280, "height": 900})
+    admin = AdministratorFactory()
+    browser_login(page, base, "/manage/login/", admin.email, PASSWORD)
+
+    build_form(page, base)
+    form_version = FormVersion.objects.get(form__code="setsubi")
+    assert form_version.status == FormVersion.Status.PUBLISHED
+    assert form_version.definition["validations"][0]["field"] == "requested"
+
+    create_procedure(page, base, org)
+    from procedures.models import Procedure
+
+    procedure = Procedure.objects.get(code="setsubi-hojo")
+    version = procedure.versions.get()
+    build_route(page, base, version, org)
+    publish(page, base)
+    procedure.refresh_from_db()
+    assert procedure.accepts_applications
+
+    # A business applies (in its own browser context).
+    resident = ResidentFactory()
+    context = page.context.browser.new_context(locale="ja-JP")
+    applicant = context.new_page()
+    applicant.set_default_timeout(10_000)
+    try:
+        apply_as_a_business(applicant, base, resident, tmp_path)
+    finally:
+        context.close()
