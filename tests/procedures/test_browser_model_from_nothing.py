@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from playwright.sync_api import expect
@@ -47,6 +49,18 @@ def xlsx_bytes() -> bytes:
             "<sheets/></workbook>",
         )
     return buffer.getvalue()
+
+
+@contextmanager
+def another_browser(page) -> Iterator:
+    """A page in a fresh browser context: someone else signing in."""
+    context = page.context.browser.new_context(locale="ja-JP")
+    other = context.new_page()
+    other.set_default_timeout(10_000)
+    try:
+        yield other
+    finally:
+        context.close()
 
 
 # --- the administrator's steps ---------------------------------------------
@@ -253,6 +267,19 @@ def apply_as_a_business(page, base, resident, tmp_path) -> None:
     expect(page.get_by_role("heading", name="申請を受け付けました")).to_be_visible()
 
 
+def see_the_case_as_the_kakaricho(page, base, application) -> None:
+    browser_login(page, base, "/staff/login/", "kakaricho@example.jp", PASSWORD)
+    page.goto(f"{base}/staff/cases/{application.public_id}/")
+    chain = page.locator(".workflow-chain li")
+    expect(chain).to_have_count(2)
+    expect(chain.first).to_contain_text("係長")
+    expect(chain.first).to_contain_text("審査中")
+    expect(chain.last).to_contain_text("課長")
+    expect(chain.last).to_contain_text("最終決裁")
+    section = page.locator("section[aria-labelledby='chain-title']")
+    expect(section).to_contain_text("財政課 課長: 予定")
+
+
 def test_administrator_models_a_business_subsidy_from_nothing_and_a_case_runs(
     live_server,
     page,
@@ -283,10 +310,25 @@ def test_administrator_models_a_business_subsidy_from_nothing_and_a_case_runs(
 
     # A business applies (in its own browser context).
     resident = ResidentFactory()
-    context = page.context.browser.new_context(locale="ja-JP")
-    applicant = context.new_page()
-    applicant.set_default_timeout(10_000)
-    try:
+    with another_browser(page) as applicant:
         apply_as_a_business(applicant, base, resident, tmp_path)
-    finally:
-        context.close()
+
+    # The case: 係長 then 課長 (900,000 < 1,000,000), the 課長 deciding, and
+    # 財政課 consulted (the equipment adds up to 2,300,500 ≥ 2,000,000).
+    from procedures.models import Application
+
+    application = Application.objects.get()
+    assert application.answers["corp"] == "1180301018771"
+    assert application.answers["is_sme"] is True
+    assert application.answers["total"] == 2_300_000
+    assert application.answers["requested"] == 900_000
+    case = application.case
+    assert [step["position"] for step in case.chain] == ["係長", "課長"]
+    assert case.level == 0
+    assert len(case.consultations) == 1, case.consultations
+    consultation = case.consultations[0]
+    assert consultation["label"] == "財政課 課長"
+    assert consultation["before_level"] == 1  # before the 課長's decision
+    assert consultation["status"] == "pending"
+    with another_browser(page) as staff:
+        see_the_case_as_the_kakaricho(staff, base, application)
