@@ -15,9 +15,9 @@ from procedures.services import application_extend_due_date
 from stats.models import DailyRollup, DecidedCase, DurationHistogram
 from stats.selectors import monthly_figures
 from stats.services import rollup_days
-from workflow.models import CaseTask
 from tests.workflow.conftest import signing, submit, version  # noqa: F401
 from tests.workflow.helpers import decide
+from workflow.models import CaseTask
 
 pytestmark = pytest.mark.django_db
 
