@@ -3,7 +3,9 @@ documents): 専決, staff actions, and the pages of the PDFs not printed."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 
 import pytest
 from django.utils import timezone
@@ -15,6 +17,8 @@ from procedures.services import application_extend_due_date
 from stats.models import DailyRollup, DecidedCase, DurationHistogram
 from stats.selectors import monthly_figures
 from stats.services import rollup_days
+from tests.factories import AdministratorFactory
+from tests.second_factor import verified_login
 from tests.workflow.conftest import signing, submit, version  # noqa: F401
 from tests.workflow.helpers import decide
 from workflow.models import CaseTask
@@ -23,6 +27,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_case_decided_by_the_kacho_counts_as_senketsu_with_its_pages(
+    client,
     submit,  # noqa: F811
     org,
     signing,  # noqa: F811
@@ -91,3 +96,13 @@ def test_a_case_decided_by_the_kacho_counts_as_senketsu_with_its_pages(
     (month,) = monthly_figures(start=today, end=today)
     assert month.download_share == 100.0
     assert all(month.wait(level) == (0, 0) for level in levels)
+    # The dashboard shows them, each with its CSV.
+    verified_login(client, AdministratorFactory())
+    query = {"start": f"{today:%Y-%m}", "end": f"{today:%Y-%m}"}
+    page = client.get("/manage/kpi/", query).content.decode()
+    for chart in ("waits", "drafts", "notices", "extensions"):
+        assert f'id="table-{chart}"' in page
+    for chart, expected in (("notices", "100"), ("extensions", "1"), ("drafts", "0")):
+        response = client.get("/manage/kpi/", {**query, "csv": chart})
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+        assert rows[1][:2] == [f"{today:%Y-%m}", expected], chart
