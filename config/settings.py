@@ -531,6 +531,9 @@ PREFECTURE_NAME_EN = env_str("PREFECTURE_NAME_EN", "Kakū Prefecture")
 # 全国地方公共団体コード (JIS X 0402 with its check digit; 99 is no real
 # prefecture) and the open data's suppression threshold: see docs/kpi.md.
 PREFECTURE_CODE = env_str("PREFECTURE_CODE", "990001")
+# A draft never submitted and untouched this many days counts as abandoned
+# (stats: drafts abandoned, by the last page with an answer).
+STATS_DRAFT_ABANDONED_DAYS = env_int("STATS_DRAFT_ABANDONED_DAYS", 30)
 OPENDATA_SUPPRESSION_THRESHOLD = env_int("OPENDATA_SUPPRESSION_THRESHOLD", 5)
 OPENDATA_LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 

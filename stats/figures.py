@@ -104,11 +104,14 @@ def amendment_pauses(events: Sequence[Any]) -> list[tuple[dt.date, dt.date]]:
 
 
 def outcome_of(application: Application, decision: Any) -> str:
-    """The outcome kind: the application's final status today.
+    """The outcome kind: the modelled outcome's kind (認容, 一部認容, 不認容)
+    where the case was decided with one, else the final status today.
 
     While the notice is being made the status is still 'issuing'; the
     decision's own line says which way it went.
     """
+    if application.outcome_id is not None:
+        return str(application.outcome.kind)
     if application.status in (Application.Status.APPROVED, Application.Status.REJECTED):
         return str(application.status)
     if decision.kind == Kind.DECIDED_APPROVE:

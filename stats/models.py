@@ -75,6 +75,11 @@ COUNTERS = (
     "consultations",
     "delegated",
     "pages",
+    "extensions",
+    "abandoned",
+    "draft_days",
+    "notices_issued",
+    "notices_downloaded",
 )
 
 
@@ -109,6 +114,13 @@ class RollupFigures(models.Model):
     consultations = models.PositiveIntegerField(_("合議"), default=0)
     delegated = models.PositiveIntegerField(_("専決による決定"), default=0)
     pages = models.PositiveIntegerField(_("電子化したページ"), default=0)
+    extensions = models.PositiveIntegerField(_("処理期間の延長"), default=0)
+    abandoned = models.PositiveIntegerField(_("放置された下書き"), default=0)
+    draft_days = models.PositiveIntegerField(_("作成から申請までの日数"), default=0)
+    notices_issued = models.PositiveIntegerField(_("電子交付した通知書"), default=0)
+    notices_downloaded = models.PositiveIntegerField(
+        _("ダウンロードされた通知書"), default=0
+    )
 
     class Meta:
         abstract = True
@@ -168,6 +180,15 @@ class DurationHistogram(models.Model):
     class Measure(models.TextChoices):
         CALENDAR = "calendar", _("暦日")
         BUSINESS = "business", _("開庁日")
+        # Days from the first draft to the submission, by submission day.
+        DRAFT = "draft", _("作成から申請までの日数")
+        # Not a duration: ``days`` is the last page with an answer of each
+        # draft abandoned that month (a distribution all the same).
+        ABANDONED_PAGE = "page", _("放置された下書きの最後のページ")
+
+    # Also "wait:<level>": hours a review task of that level of the chain
+    # waited from its creation to its completion, by completion day.
+    WAIT_PREFIX = "wait:"
 
     month = models.DateField(_("月"))
     procedure = models.ForeignKey(
@@ -176,7 +197,7 @@ class DurationHistogram(models.Model):
     section = models.ForeignKey(
         "organisation.Section", on_delete=models.CASCADE, related_name="+"
     )
-    measure = models.CharField(max_length=8, choices=Measure.choices)
+    measure = models.CharField(max_length=16)
     days = models.PositiveIntegerField(_("日数"))
     cases = models.PositiveIntegerField(_("件数"))
 
@@ -193,6 +214,38 @@ class DurationHistogram(models.Model):
 
     def __str__(self) -> str:
         return f"{self.month:%Y-%m} {self.measure} {self.days}: {self.cases}"
+
+
+class DailyHistogram(models.Model):
+    """A day's distributions other than the decided cases' durations (the
+    waits per level, days from draft to submission, abandoned drafts' last
+    pages): recomputed with the day, added up into the month's
+    ``DurationHistogram``."""
+
+    day = models.DateField(_("日"))
+    procedure = models.ForeignKey(
+        "procedures.Procedure", on_delete=models.CASCADE, related_name="+"
+    )
+    section = models.ForeignKey(
+        "organisation.Section", on_delete=models.CASCADE, related_name="+"
+    )
+    measure = models.CharField(max_length=16)
+    days = models.PositiveIntegerField(_("値"))
+    cases = models.PositiveIntegerField(_("件数"))
+
+    class Meta:
+        verbose_name = _("日ごとの分布")
+        verbose_name_plural = _("日ごとの分布")
+        ordering = ["day", "procedure", "section", "measure", "days"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "procedure", "section", "measure", "days"],
+                name="daily_histogram_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.measure} {self.days}: {self.cases}"
 
 
 class DecidedCase(models.Model):

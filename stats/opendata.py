@@ -35,6 +35,9 @@ SUPPRESSED = "X"
 # Outcome columns in a fixed order, so that every month's file has the same
 # header; any other kind of outcome (modelled per procedure) is "other".
 OUTCOMES = ("approved", "rejected", "other")
+# Modelled outcomes are counted by kind: 認容 with the permits, 不認容
+# with the refusals, 一部認容 under "other" (the columns do not change).
+MODELLED = {"favourable": "approved", "unfavourable": "rejected"}
 STAT_COUNTS = (
     "received",
     "received_online",
@@ -179,7 +182,8 @@ def _figures_by_procedure(month: dt.date, last: dt.date) -> dict[int, dict[str, 
         if outcome == "withdrawn":  # a paper application withdrawn
             figures["withdrawn"] += row["paper_decided"]
         elif outcome:
-            key = outcome if outcome in OUTCOMES else "other"
+            key = MODELLED.get(outcome, outcome)
+            key = key if key in OUTCOMES else "other"
             figures[f"decided_{key}"] += row["decided"] + row["paper_decided"]
             figures["online_decided"] += row["decided"]
             figures["decided_within_period"] += row["within"]

@@ -39,6 +39,19 @@ class Month:
     p90_days: float | None = None
     median_business_days: float | None = None
     p90_business_days: float | None = None
+    # {level: (median, p90)} hours a review task of that level waited.
+    waits: dict[int, tuple[float, float]] = field(default_factory=dict)
+    draft_median: float | None = None
+    draft_p90: float | None = None
+    # {last page with an answer: drafts abandoned}
+    abandoned_pages: dict[int, int] = field(default_factory=dict)
+
+    def wait(self, level: int) -> tuple[float | None, float | None]:
+        return self.waits.get(level, (None, None))
+
+    @property
+    def download_share(self) -> float | None:
+        return self.share("notices_downloaded", self.totals["notices_issued"])
 
     @property
     def key(self) -> str:
@@ -265,8 +278,28 @@ def monthly_figures(
         month = months[_as_date(month_start)]
         if measure == DurationHistogram.Measure.CALENDAR:
             month.median_days, month.p90_days = median, p90
-        else:
+        elif measure == DurationHistogram.Measure.BUSINESS:
             month.median_business_days, month.p90_business_days = median, p90
+        elif measure == DurationHistogram.Measure.DRAFT:
+            month.draft_median, month.draft_p90 = median, p90
+        elif measure.startswith(DurationHistogram.WAIT_PREFIX):
+            level = int(measure.removeprefix(DurationHistogram.WAIT_PREFIX))
+            month.waits[level] = (median, p90)
+    # The abandoned drafts' last pages are counts, not percentiles.
+    for row in (
+        _filtered(
+            DurationHistogram.objects,
+            day_field="month",
+            start=start.replace(day=1),
+            end=end,
+            **scope,
+        )
+        .filter(measure=DurationHistogram.Measure.ABANDONED_PAGE)
+        .values("month", "days")
+        .annotate(total=Sum("cases"))
+    ):
+        month = months[_as_date(row["month"])]
+        month.abandoned_pages[row["days"]] = row["total"]
     return list(months.values())
 
 

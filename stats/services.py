@@ -21,9 +21,11 @@ from stats.figures import (
     business_days_between,
     case_figures,
     count_pdf_pages,
+    local_day,
 )
 from stats.models import (
     COUNTERS,
+    DailyHistogram,
     DailyRollup,
     DecidedCase,
     DurationHistogram,
@@ -121,36 +123,63 @@ def rollup_day(*, day: dt.date) -> int:
         procedure_id, section_id = versions[application_version_id]
         return procedure_id, section_id, outcome
 
+    # {(procedure, section, measure, value): cases}: the day's distributions.
+    histogram: dict[tuple[int, int, str, int], int] = defaultdict(int)
     day_events = list(
         ApplicationEvent.objects.filter(
             created_at__gte=start,
             created_at__lt=end,
-            kind__in=[Kind.CREATED, Kind.SUBMITTED, Kind.WITHDRAWN, *DECISION_KINDS],
+            kind__in=[
+                Kind.CREATED,
+                Kind.SUBMITTED,
+                Kind.WITHDRAWN,
+                Kind.EXTENDED,
+                *DECISION_KINDS,
+            ],
         ).values_list(
             "kind",
             "application_id",
             "application__procedure_version_id",
             "application__procedure_version__procedure_id",
             "application__procedure_version__section_id",
+            "application__created_at",
         )
     )
     decided_ids: set[int] = set()
-    for kind, application_id, version_id, procedure_id, section_id in day_events:
+    for (
+        kind,
+        application_id,
+        version_id,
+        procedure_id,
+        section_id,
+        created,
+    ) in day_events:
         versions[version_id] = (procedure_id, section_id)
         field = {
             Kind.CREATED: "started",
             Kind.SUBMITTED: "submitted",
             Kind.WITHDRAWN: "withdrawn",
+            Kind.EXTENDED: "extensions",
         }.get(kind)
         if field:
             rows[key(version_id)][field] += 1
         else:
             decided_ids.add(application_id)
+        if kind == Kind.SUBMITTED:
+            # Days from the first draft (Application.created_at) to submission.
+            waited = max((day - local_day(created)).days, 0)
+            rows[key(version_id)]["draft_days"] += waited
+            histogram[
+                (procedure_id, section_id, DurationHistogram.Measure.DRAFT, waited)
+            ] += 1
+    _waits(day, start, end, histogram)
+    _abandoned_drafts(day, rows, histogram)
+    _notices(start, end, rows)
 
     facts: list[DecidedCase] = []
     if decided_ids:
         applications = Application.objects.filter(pk__in=decided_ids).select_related(
-            "procedure_version"
+            "procedure_version", "outcome"
         )
         timelines: dict[int, list[ApplicationEvent]] = defaultdict(list)
         for event in ApplicationEvent.objects.filter(
@@ -232,7 +261,111 @@ def rollup_day(*, day: dt.date) -> int:
         for (procedure_id, section_id, outcome), values in rows.items()
     )
     DecidedCase.objects.bulk_create(facts)
+    DailyHistogram.objects.filter(day=day).delete()
+    DailyHistogram.objects.bulk_create(
+        DailyHistogram(
+            day=day,
+            procedure_id=procedure_id,
+            section_id=section_id,
+            measure=measure,
+            days=value,
+            cases=cases,
+        )
+        for (procedure_id, section_id, measure, value), cases in histogram.items()
+    )
     return len(rows)
+
+
+def _waits(
+    day: dt.date,
+    start: dt.datetime,
+    end: dt.datetime,
+    histogram: dict[tuple[int, int, str, int], int],
+) -> None:
+    """Hours each review task finished on ``day`` waited, per level of the chain."""
+    from viewflow.workflow.status import STATUS
+
+    from workflow.models import CaseTask
+
+    for procedure_id, section_id, level, created, finished in CaseTask.objects.filter(
+        kind=CaseTask.Kind.REVIEW,
+        status=STATUS.DONE,
+        level__isnull=False,
+        finished__gte=start,
+        finished__lt=end,
+        application__isnull=False,
+    ).values_list(
+        "application__procedure_version__procedure_id",
+        "application__procedure_version__section_id",
+        "level",
+        "created",
+        "finished",
+    ):
+        hours = max(int((finished - created).total_seconds() // 3600), 0)
+        measure = f"{DurationHistogram.WAIT_PREFIX}{level}"
+        histogram[(procedure_id, section_id, measure, hours)] += 1
+
+
+def _abandoned_drafts(
+    day: dt.date,
+    rows: dict[tuple[int, int, str], dict[str, int]],
+    histogram: dict[tuple[int, int, str, int], int],
+) -> None:
+    """Drafts never submitted whose last change was exactly N days before
+    ``day`` (STATS_DRAFT_ABANDONED_DAYS): abandoned on ``day``, by the last
+    page with an answer."""
+    from procedures.selectors import draft_summary
+
+    touched_start, touched_end = _day_range(
+        day - dt.timedelta(days=settings.STATS_DRAFT_ABANDONED_DAYS)
+    )
+    drafts = Application.objects.filter(
+        status=Application.Status.DRAFT,
+        submitted_at__isnull=True,
+        updated_at__gte=touched_start,
+        updated_at__lt=touched_end,
+    ).select_related("procedure_version__form_version")
+    for draft in drafts:
+        version = draft.procedure_version
+        try:
+            page = draft_summary(application=draft).page
+        except Exception:  # a form that no longer renders still counts
+            logger.warning("could not find the last page of draft %s", draft.pk)
+            page = 1
+        rows[(version.procedure_id, version.section_id, "")]["abandoned"] += 1
+        histogram[
+            (
+                version.procedure_id,
+                version.section_id,
+                DurationHistogram.Measure.ABANDONED_PAGE,
+                page,
+            )
+        ] += 1
+
+
+def _notices(
+    start: dt.datetime,
+    end: dt.datetime,
+    rows: dict[tuple[int, int, str], dict[str, int]],
+) -> None:
+    """Electronic notices issued on the day, and first downloaded on the day."""
+    from documents.models import IssuedDocument
+
+    electronic = IssuedDocument.objects.filter(
+        status=IssuedDocument.Status.ISSUED, electronic_delivery=True
+    )
+    scope = (
+        "application__procedure_version__procedure_id",
+        "application__procedure_version__section_id",
+    )
+    for field, lookup in (
+        ("notices_issued", "stored_at"),
+        ("notices_downloaded", "first_downloaded_at"),
+    ):
+        for procedure_id, section_id in electronic.filter(
+            **{f"{lookup}__gte": start, f"{lookup}__lt": end}
+        ).values_list(*scope):
+            rows[(procedure_id, section_id, "")][field] += 1
 
 
 def rollup_days(*, days: Iterable[dt.date]) -> dict[str, int]:
@@ -279,6 +412,12 @@ def rollup_month(*, month: dt.date) -> None:
                 cases=Count("pk")
             )
         )
+    DurationHistogram.objects.bulk_create(
+        DurationHistogram(month=month, **row)
+        for row in DailyHistogram.objects.filter(day__gte=month, day__lte=last)
+        .values("procedure_id", "section_id", "measure", "days")
+        .annotate(cases=Sum("cases"))
+    )
 
 
 def rollup_recent() -> dict[str, int]:

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods
 
 from core.decorators import administrator_required, caseworker_required
 from organisation.models import Assignment, Section
-from procedures.models import Application, ApplicationEvent
+from procedures.models import Application, ApplicationEvent, Outcome
 from stats import services
 from stats.charts import GEOMETRY, Chart
 from stats.forms import (
@@ -49,15 +49,19 @@ def _managed_sections(user: Any) -> QuerySet[Section]:
 
 
 def _outcome_label(key: str) -> str:
-    try:
-        return str(Application.Status(key).label)
-    except ValueError:
-        return key
+    for choices in (Application.Status, Outcome.Kind):
+        try:
+            return str(choices(key).label)
+        except ValueError:
+            continue
+    return key
 
 
 def _charts(months: list[Any]) -> list[Chart]:
     labels = [month.key for month in months]
     outcomes = sorted({key for month in months for key in month.outcomes})
+    levels = sorted({level for month in months for level in month.waits})
+    pages = sorted({page for month in months for page in month.abandoned_pages})
     return [
         Chart(
             "received",
@@ -104,6 +108,61 @@ def _charts(months: list[Any]) -> list[Chart]:
             _("回"),
             labels,
             [(_("操作の回数"), [m.actions_per_case for m in months])],
+        ),
+        Chart(
+            "waits",
+            _("決裁の各段階で待った時間（中央値・90パーセンタイル）"),
+            _("時間"),
+            labels,
+            [
+                (
+                    label % {"level": level},
+                    [m.wait(level)[index] for m in months],
+                )
+                for level in levels
+                for index, label in enumerate(
+                    (_("第%(level)s段階 中央値"), _("第%(level)s段階 90パーセンタイル"))
+                )
+            ]
+            or [(_("待った時間"), [None for _m in months])],
+        ),
+        Chart(
+            "drafts",
+            _("作成から申請までの日数"),
+            _("日"),
+            labels,
+            [
+                (_("中央値"), [m.draft_median for m in months]),
+                (_("90パーセンタイル"), [m.draft_p90 for m in months]),
+            ],
+        ),
+        Chart(
+            "abandoned",
+            _("放置された下書き（最後に回答したページ別）"),
+            _("件"),
+            labels,
+            [
+                (
+                    _("%(page)sページ目") % {"page": page},
+                    [m.abandoned_pages.get(page, 0) for m in months],
+                )
+                for page in pages
+            ]
+            or [(_("放置された下書き"), [m.totals["abandoned"] for m in months])],
+        ),
+        Chart(
+            "notices",
+            _("ダウンロードされた通知書の割合（電子交付）"),
+            "%",
+            labels,
+            [(_("ダウンロードの割合"), [m.download_share for m in months])],
+        ),
+        Chart(
+            "extensions",
+            _("処理期間の延長"),
+            _("件"),
+            labels,
+            [(_("延長"), [m.totals["extensions"] for m in months])],
         ),
     ]
 

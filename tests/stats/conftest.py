@@ -59,6 +59,12 @@ def write_history(
         submitted_at=submitted[0] if submitted else None,
         decided_at=decided[-1] if decided else None,
     )
+    # created_at and updated_at are automatic: the first draft and the last
+    # change are the history's first and last moments.
+    Application.objects.filter(pk=application.pk).update(
+        created_at=steps[0][1], updated_at=steps[-1][1]
+    )
+    application.created_at = steps[0][1]
     for kind, moment in steps:
         actor = applicant if kind in (Kind.CREATED, Kind.SUBMITTED) else staff
         event = ApplicationEvent.objects.create(

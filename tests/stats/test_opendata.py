@@ -249,3 +249,22 @@ def test_the_prefecture_code_carries_its_check_digit():
     assert opendata.valid_lg_code("010006")  # 北海道
     assert opendata.valid_lg_code("990001")  # the default, fictional
     assert not opendata.valid_lg_code("990002")
+
+
+@pytest.mark.django_db
+def test_modelled_outcomes_keep_the_open_data_columns(procedures):
+    """認容 counts with the permits, 不認容 with the refusals, 一部認容 as other."""
+    version = procedures[0]
+    common = {"day": DAY, "procedure": version.procedure, "section": version.section}
+    for outcome, decided in (("favourable", 6), ("unfavourable", 7), ("partial", 8)):
+        DailyRollup.objects.create(**common, outcome=outcome, decided=decided)
+    files = opendata.release_files(MONTH, "https://example.jp")
+    rows = csv_rows(files[("statistics", "csv")])
+    assert list(rows[0]) == list(opendata.STAT_HEADER.values())
+    (row,) = [r for r in rows if r[H["procedure_code"]] == version.procedure.code]
+    assert (
+        row[H["decided"]],
+        row[H["decided_approved"]],
+        row[H["decided_rejected"]],
+        row[H["decided_other"]],
+    ) == ("21", "6", "7", "8")

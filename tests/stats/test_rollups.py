@@ -9,12 +9,20 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.test import override_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.japanese import is_office_holiday, processing_due_date
-from procedures.models import Application, ApplicationEvent
-from stats.models import DailyRollup, DecidedCase, DurationHistogram, MonthlyRollup
+from procedures.models import Application, ApplicationEvent, Outcome
+from stats.figures import percentile
+from stats.models import (
+    DailyHistogram,
+    DailyRollup,
+    DecidedCase,
+    DurationHistogram,
+    MonthlyRollup,
+)
 from stats.selectors import monthly_figures
 from stats.services import rollup_days
 from tests.factories import StaffFactory
@@ -29,6 +37,7 @@ middle_step = st.one_of(
     st.tuples(st.just("send_back"), st.integers(0, 4), st.just(0)),
     st.tuples(st.just("consult"), st.integers(0, 4), st.just(0)),
     st.tuples(st.just("claim"), st.integers(0, 3), st.just(0)),
+    st.tuples(st.just("extend"), st.integers(0, 3), st.just(0)),
 )
 case_plan = st.fixed_dictionaries(
     {
@@ -38,6 +47,9 @@ case_plan = st.fixed_dictionaries(
         "middle": st.lists(middle_step, max_size=4),
         "end": st.sampled_from(["open", "withdraw", "approve", "reject"]),
         "end_after": st.integers(0, 20),
+        # Decided with one of the version's modelled outcomes (by kind).
+        "modelled": st.none()
+        | st.sampled_from(["favourable", "partial", "unfavourable"]),
     }
 )
 
@@ -64,8 +76,12 @@ def build(plan, version, staff):
             "send_back": Kind.SENT_BACK,
             "consult": Kind.CONSULTED,
             "claim": Kind.CLAIMED,
+            "extend": Kind.EXTENDED,
         }[name]
         add(kind, day)
+        if name == "extend":
+            facts.setdefault("extended", []).append(day)
+            continue
         facts["staff_actions"] += 1
         facts.setdefault(name, 0)
         facts[name] += 1
@@ -92,7 +108,7 @@ def build(plan, version, staff):
         add(Kind.DOCUMENT_ISSUED, day)
         facts["staff_actions"] += 1
         facts["decided"] = day
-        facts["outcome"] = status
+        facts["outcome"] = plan["modelled"] or status
     return steps, status, facts
 
 
@@ -113,6 +129,16 @@ def expected_figures(cases):
         rows[(facts["created"], procedure, "")]["started"] += 1
         if "submitted" in facts:
             rows[(facts["submitted"], procedure, "")]["submitted"] += 1
+            rows[(facts["submitted"], procedure, "")]["draft_days"] += (
+                facts["submitted"] - facts["created"]
+            ).days
+        else:
+            # Never submitted: abandoned once untouched for ABANDON_DAYS.
+            abandoned = facts["created"] + dt.timedelta(days=ABANDON_DAYS)
+            if abandoned in facts["rolled"]:
+                rows[(abandoned, procedure, "")]["abandoned"] += 1
+        for day in facts.get("extended", []):
+            rows[(day, procedure, "")]["extensions"] += 1
         if "withdrawn" in facts:
             rows[(facts["withdrawn"], procedure, "")]["withdrawn"] += 1
         if "decided" in facts:
@@ -156,7 +182,11 @@ FIELDS = [
     "human_actions",
     "send_backs",
     "consultations",
+    "extensions",
+    "draft_days",
+    "abandoned",
 ]
+ABANDON_DAYS = 10
 
 
 def stored_figures():
@@ -186,23 +216,36 @@ def stored_figures():
 @given(plans=st.lists(case_plan, min_size=1, max_size=8))
 def test_rollups_equal_a_recomputation_from_the_cases(procedures, plans):
     Application.objects.all().delete()
+    Outcome.objects.all().delete()
     DailyRollup.objects.all().delete()
     MonthlyRollup.objects.all().delete()
     DurationHistogram.objects.all().delete()
+    DailyHistogram.objects.all().delete()
     staff = StaffFactory()
     cases = []
     for plan in plans:
         version = procedures[plan["version"]]
         steps, status, facts = build(plan, version, staff)
-        cases.append(
-            (write_history(version, steps, status=status, staff=staff), version, facts)
-        )
+        application = write_history(version, steps, status=status, staff=staff)
+        if "decided" in facts and plan["modelled"]:
+            outcome, _new = Outcome.objects.get_or_create(
+                procedure_version=version,
+                code=plan["modelled"],
+                defaults={"kind": plan["modelled"], "label": plan["modelled"]},
+            )
+            Application.objects.filter(pk=application.pk).update(outcome=outcome)
+        cases.append((application, version, facts))
     last = max(ApplicationEvent.objects.values_list("created_at", flat=True)).date()
     days = [BASE + dt.timedelta(days=n) for n in range((last - BASE).days + 2)]
-    call_command("stats_rollup", *[f"--day={day}" for day in days], stdout=StringIO())
-    # Running a day again changes nothing (the job runs every hour).
-    rollup_days(days=days[:5])
-    rollup_days(days=days[-3:])
+    for _application, _version, facts in cases:
+        facts["rolled"] = set(days)
+    with override_settings(STATS_DRAFT_ABANDONED_DAYS=ABANDON_DAYS):
+        call_command(
+            "stats_rollup", *[f"--day={day}" for day in days], stdout=StringIO()
+        )
+        # Running a day again changes nothing (the job runs every hour).
+        rollup_days(days=days[:5])
+        rollup_days(days=days[-3:])
     expected_rows, expected_decided = expected_figures(cases)
     assert stored_figures() == (expected_rows, expected_decided)
     # The months the dashboard reads add up the days, and their medians are
@@ -228,6 +271,28 @@ def test_rollups_equal_a_recomputation_from_the_cases(procedures, plans):
         ]
         expected = statistics.median(durations) if durations else None
         assert month.median_days == expected, month.key
+        # Days from the first draft to submission, by submission month.
+        drafting = [
+            (facts["submitted"] - facts["created"]).days
+            for _application, _version, facts in cases
+            if "submitted" in facts and facts["submitted"].replace(day=1) == month.start
+        ]
+        assert month.draft_median == (
+            statistics.median(drafting) if drafting else None
+        ), month.key
+        if drafting:
+            assert month.draft_p90 == pytest.approx(percentile(drafting, 0.9))
+        # The abandoned drafts of the month, by their last page (one page).
+        abandoned = sum(
+            1
+            for _application, _version, facts in cases
+            if "submitted" not in facts
+            and (facts["created"] + dt.timedelta(days=ABANDON_DAYS)).replace(day=1)
+            == month.start
+            and facts["created"] + dt.timedelta(days=ABANDON_DAYS) in set(days)
+        )
+        assert month.abandoned_pages == ({1: abandoned} if abandoned else {})
+        assert month.totals["abandoned"] == abandoned
 
 
 @pytest.mark.django_db
