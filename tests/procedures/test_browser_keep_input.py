@@ -37,8 +37,10 @@ def test_an_attachment_survives_a_mistake_elsewhere_on_the_page(
     page.locator("input[type=file][name=estimate]").set_input_files(str(pdf))
     page.get_by_role("button", name="次へ進む").click()
 
+    # The page comes back from the server with its errors (wait for it: a
+    # loaded machine answers after the click returns).
     summary = page.locator(".error-summary")
-    assert summary.is_visible()
+    summary.wait_for(state="visible")
     assert "申請額" in summary.inner_text()
     assert "見積書" not in summary.inner_text()  # the file is not asked for again
     attached = page.locator("#div_id_estimate-remove")
