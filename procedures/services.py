@@ -961,6 +961,8 @@ def application_erase(*, application: Application) -> Application:
     application.answers = {}
     application.applicant_name = ""
     application.addressee = {}
+    # The decided values may name people (不開示とした部分とその理由).
+    application.decision_data = {}
     application.applicant = None
     application.disposed_at = timezone.now()
     application.save(
@@ -968,6 +970,7 @@ def application_erase(*, application: Application) -> Application:
             "answers",
             "applicant_name",
             "addressee",
+            "decision_data",
             "applicant",
             "disposed_at",
             "updated_at",

@@ -911,11 +911,13 @@ def case_document_retry(
 
 
 def case_erase(*, application: Application) -> None:
-    """Blank every text written on the case's tasks (opinions, comments,
-    messages) at the end of the retention period; who acted when stays."""
+    """Blank every text written on the case (opinions, comments, messages,
+    the drafted decision and its history) at the end of the retention
+    period; who acted when stays."""
     texts = {
         field.name: ""
         for field in CaseTask._meta.concrete_fields
         if field.get_internal_type() == "TextField"
     }
     CaseTask.objects.filter(application=application).update(data={}, **texts)
+    Case.objects.filter(application=application).update(draft={}, draft_history=[])

@@ -81,6 +81,16 @@ def test_an_administrator_disposes_of_a_due_record_and_its_data_is_gone(
     resident = decided.applicant
     login_as(client, org["people"]["tanto"])
     client.get(reverse("workflow:case_detail", args=[decided.public_id]))
+    # What a decision leaves on the case: decided values and the draft.
+    Application.objects.filter(pk=decided.pk).update(
+        decision_data={"withheld": [{"part": "山田 太郎の住所"}]}
+    )
+    from workflow.models import Case
+
+    Case.objects.filter(application=decided).update(
+        draft={"applicant_message": "山田 太郎様の件"},
+        draft_history=[{"by": "佐藤", "applicant_message": "山田 太郎様の件"}],
+    )
     admin = AdministratorFactory()
     login_as(client, admin)
     url = reverse("records:due")
@@ -114,6 +124,9 @@ def test_an_administrator_disposes_of_a_due_record_and_its_data_is_gone(
         task.comment == "" and task.data == {}
         for task in CaseTask.objects.filter(application=decided)
     )
+    assert decided.decision_data == {}
+    decided.case.refresh_from_db()
+    assert (decided.case.draft, decided.case.draft_history) == ({}, [])
     assert not AccessRecord.objects.exclude(detail="").exists()
     assert decided not in Application.objects.of(resident)
     record = DisposalRecord.objects.get()
