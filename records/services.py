@@ -260,6 +260,8 @@ def _record_json(application: Application) -> dict[str, Any]:
         "addressee": application.addressee,
         "delivery_consent_at": _iso(application.delivery_consent_at),
         "answers": application.answers,
+        "outcome": application.outcome.code if application.outcome_id else None,
+        "decision_data": application.decision_data,
         "submitted_at": _iso(application.submitted_at),
         "decided_at": _iso(application.decided_at),
         "closed_at": _iso(application.closed_at),

@@ -178,6 +178,7 @@ def test_transfer_exports_the_records_and_erases_them_once_confirmed(client, dec
         assert hashlib.sha256(data).hexdigest() == file["sha256"]
     record = json.loads(archive.read(f"{decided.receipt_number}/application.json"))
     assert record["answers"] == answers
+    assert record["outcome"] == "approve"  # the permit default's 許可
     assert [a["level"] for a in record["approvals"]] == [0, 1, 2]
     notice = next(f for f in entry["files"] if f["kind"] == "notice")
     assert archive.read(notice["path"]).startswith(b"%PDF")
