@@ -6,11 +6,24 @@ from __future__ import annotations
 from typing import Any
 
 from accounts.models import User
-from forms_builder.models import Form
+from forms_builder.models import Form, FormVersion
 from forms_builder.services import form_create, form_version_publish
 from organisation.models import Section
 from procedures.models import Category, Procedure
 from procedures.services import procedure_create
+
+
+def demo_published_form(
+    *, code: str, title: str, title_en: str, definition: dict[str, Any], admin: User
+) -> FormVersion:
+    """The form's latest version, created and published when it is not yet."""
+    form = Form.objects.filter(code=code).first() or form_create(
+        code=code, title=title, title_en=title_en, definition=definition, actor=admin
+    )
+    version = form.versions.order_by("-number").first()
+    if not version.is_published:
+        version = form_version_publish(version=version, actor=admin)
+    return version
 
 
 def demo_procedure_draft(
@@ -23,16 +36,13 @@ def demo_procedure_draft(
     admin: User,
 ) -> Procedure:
     """The procedure with its first version as a draft, on a published form."""
-    form = Form.objects.filter(code=form_code).first() or form_create(
+    form_version = demo_published_form(
         code=form_code,
         title=texts["title"],
         title_en=texts["title_en"],
         definition=definition,
-        actor=admin,
+        admin=admin,
     )
-    form_version = form.versions.order_by("-number").first()
-    if not form_version.is_published:
-        form_version_publish(version=form_version, actor=admin)
     category, _ = Category.objects.get_or_create(
         code="fukushi",
         defaults={"name": "福祉・子育て", "name_en": "Welfare and families"},

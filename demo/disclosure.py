@@ -15,9 +15,7 @@ from typing import Any
 from django.db import transaction
 
 from accounts.models import User
-from demo.common import demo_procedure_draft
-from forms_builder.models import Form
-from forms_builder.services import form_create, form_version_publish
+from demo.common import demo_procedure_draft, demo_published_form
 from organisation.models import Position
 from procedures.models import Procedure
 from procedures.outcomes import outcomes_replace
@@ -334,16 +332,13 @@ def seed_disclosure() -> Procedure:
         data={"applicant_kind": "either", "addressee_fields": ADDRESSEE},
         actor=admin,
     )
-    decision_form = Form.objects.filter(code=DECISION_FORM_CODE).first() or form_create(
+    decision_version = demo_published_form(
         code=DECISION_FORM_CODE,
         title="公文書開示請求の決定",
         title_en="Request for disclosure: decision",
         definition=DECISION_DEFINITION,
-        actor=admin,
+        admin=admin,
     )
-    decision_version = decision_form.versions.order_by("-number").first()
-    if not decision_version.is_published:
-        decision_version = form_version_publish(version=decision_version, actor=admin)
     outcomes_replace(
         version=version, items=_disclosure_outcomes(decision_version), actor=admin
     )

@@ -12,9 +12,7 @@ from typing import Any
 from django.db import transaction
 
 from accounts.models import User
-from demo.common import demo_procedure_draft
-from forms_builder.models import Form
-from forms_builder.services import form_create, form_version_publish
+from demo.common import demo_procedure_draft, demo_published_form
 from procedures.models import Procedure
 from procedures.outcomes import outcomes_replace
 from procedures.services import procedure_version_publish
@@ -311,16 +309,13 @@ def seed_procedure() -> Procedure:
         admin=admin,
     )
     version = procedure.versions.get()
-    decision_form = Form.objects.filter(code=DECISION_FORM_CODE).first() or form_create(
+    decision_version = demo_published_form(
         code=DECISION_FORM_CODE,
         title="地域福祉活動助成金の交付決定",
         title_en="Community welfare grant: decision",
         definition=DECISION_DEFINITION,
-        actor=admin,
+        admin=admin,
     )
-    decision_version = decision_form.versions.order_by("-number").first()
-    if not decision_version.is_published:
-        decision_version = form_version_publish(version=decision_version, actor=admin)
     outcomes_replace(
         version=version, items=_grant_outcomes(decision_version), actor=admin
     )
