@@ -244,7 +244,23 @@ class IssuedDocument(models.Model):
         indexes = [
             models.Index(
                 fields=["status", "next_attempt_at"], name="document_pending_idx"
-            )
+            ),
+            # The KPI rollup: electronic notices stored / first downloaded on
+            # a day (stats.services).
+            models.Index(
+                fields=["stored_at"],
+                name="document_stored_idx",
+                condition=Q(status="issued", electronic_delivery=True),
+            ),
+            models.Index(
+                fields=["first_downloaded_at"],
+                name="document_downloaded_idx",
+                condition=Q(
+                    status="issued",
+                    electronic_delivery=True,
+                    first_downloaded_at__isnull=False,
+                ),
+            ),
         ]
 
     def __str__(self) -> str:

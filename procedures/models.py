@@ -500,6 +500,12 @@ class Application(models.Model):
                 name="application_open_due_idx",
                 condition=Q(status__in=["submitted", "under_review"]),
             ),
+            # The KPI rollup: drafts last changed on a day (abandoned drafts).
+            models.Index(
+                fields=["updated_at"],
+                name="application_draft_touched_idx",
+                condition=Q(status="draft"),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

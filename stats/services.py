@@ -287,19 +287,23 @@ def _waits(
 
     from workflow.models import CaseTask
 
-    for procedure_id, section_id, level, created, finished in CaseTask.objects.filter(
-        kind=CaseTask.Kind.REVIEW,
-        status=STATUS.DONE,
-        level__isnull=False,
-        finished__gte=start,
-        finished__lt=end,
-        application__isnull=False,
-    ).values_list(
-        "application__procedure_version__procedure_id",
-        "application__procedure_version__section_id",
-        "level",
-        "created",
-        "finished",
+    for procedure_id, section_id, level, created, finished in (
+        CaseTask.objects.filter(
+            kind=CaseTask.Kind.REVIEW,
+            status=STATUS.DONE,
+            level__isnull=False,
+            finished__gte=start,
+            finished__lt=end,
+            application__isnull=False,
+        )
+        .order_by()
+        .values_list(
+            "application__procedure_version__procedure_id",
+            "application__procedure_version__section_id",
+            "level",
+            "created",
+            "finished",
+        )
     ):
         hours = max(int((finished - created).total_seconds() // 3600), 0)
         measure = f"{DurationHistogram.WAIT_PREFIX}{level}"
@@ -362,9 +366,11 @@ def _notices(
         ("notices_issued", "stored_at"),
         ("notices_downloaded", "first_downloaded_at"),
     ):
-        for procedure_id, section_id in electronic.filter(
-            **{f"{lookup}__gte": start, f"{lookup}__lt": end}
-        ).values_list(*scope):
+        for procedure_id, section_id in (
+            electronic.filter(**{f"{lookup}__gte": start, f"{lookup}__lt": end})
+            .order_by()
+            .values_list(*scope)
+        ):
             rows[(procedure_id, section_id, "")][field] += 1
 
 

@@ -271,6 +271,12 @@ class CaseTask(AbstractTask):
                 name="casetask_mine_idx",
                 condition=Q(status__in=["ASSIGNED", "STARTED"], flow_task_type=HUMAN),
             ),
+            # The KPI rollup: review tasks finished on a day (stats.services).
+            models.Index(
+                fields=["finished"],
+                name="casetask_review_done_idx",
+                condition=Q(status="DONE", kind="review"),
+            ),
         ]
 
     def __str__(self) -> str:
