@@ -124,3 +124,57 @@ def test_which_errors_count_as_an_outage():
     assert not is_outage(s3_error(403))  # refused: a configuration error
     # The SMTP client's refusal comes after the application was saved.
     assert not is_outage(ConnectionRefusedError())
+
+
+@pytest.fixture
+def database_down():
+    """Point the connection at a loopback port nobody listens on, as if
+    PostgreSQL were stopped, and give the real server back afterwards (the
+    shared test server itself cannot be stopped)."""
+    import socket
+
+    from django.db import connection
+
+    with socket.socket() as probe:  # a port that was free a moment ago
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    settings_dict = connection.settings_dict
+    saved = settings_dict["HOST"], settings_dict["PORT"]
+    connection.close()
+    settings_dict["HOST"], settings_dict["PORT"] = "127.0.0.1", closed_port
+    yield
+    connection.close()
+    settings_dict["HOST"], settings_dict["PORT"] = saved
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_database_down_answers_503_page_and_json(browser, database_down):
+    page = browser.get("/procedures/")
+    api = browser.get("/api/v1/procedures/", HTTP_ACCEPT_LANGUAGE="en")
+
+    assert page.status_code == 503
+    assert page["Retry-After"] == "30"
+    assert RETRY_JA in page.content.decode()
+    assert api.status_code == 503
+    assert api.json()["error"]["code"] == "unavailable"
+    assert RETRY_EN in api.json()["error"]["message"]
+
+
+def test_which_database_errors_count_as_an_outage():
+    import psycopg
+    from django.db import utils
+
+    from core.outages import is_outage
+
+    def wrapped(error: Exception) -> Exception:  # as Django raises it
+        try:
+            raise utils.OperationalError(str(error)) from error
+        except utils.OperationalError as exc:
+            return exc
+
+    assert is_outage(wrapped(psycopg.OperationalError("connection refused")))
+    assert is_outage(wrapped(psycopg.errors.AdminShutdown()))
+    assert is_outage(wrapped(psycopg.errors.TooManyConnections()))
+    assert not is_outage(wrapped(psycopg.errors.DeadlockDetected()))
+    assert not is_outage(wrapped(psycopg.errors.UndefinedTable()))
