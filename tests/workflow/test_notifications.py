@@ -190,7 +190,10 @@ def test_slack_webhook_delivered_to_a_local_receiver(announced, org, receiver):
     assert application.applicant_name not in payload["text"]
     message = OutboxMessage.objects.get(kind="webhook")
     assert message.status == "sent"
+    assert message.response_status == 200
     assert receiver.url not in message.recipient  # the URL is a secret
+    # The channel's page lists it (/manage/organisation/webhooks/<id>/).
+    assert message.about_id == str(SectionWebhook.objects.get().pk)
 
 
 def test_teams_and_chatwork_formats(announced, org, receiver, settings):
@@ -227,6 +230,7 @@ def test_a_failing_webhook_is_retried_and_never_blocks_the_decision(
     message = OutboxMessage.objects.get(kind="webhook")
     assert message.status == "failed"
     assert message.attempts == 1
+    assert message.response_status == 500
     assert "500" in message.last_error
     # Administrators see the failed delivery.
     login_as(client, AdministratorFactory())
