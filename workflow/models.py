@@ -448,6 +448,8 @@ class SectionWebhook(models.Model):
         return f"{self.section} ({self.get_service_display()})"
 
     def clean(self) -> None:
+        if not self.target:
+            return  # the field itself says it is required
         if self.service == self.Service.CHATWORK:
             if not self.target.isdigit():
                 raise ValidationError(

@@ -158,6 +158,9 @@ def test_settings_page_saves_the_choice(client, org):
     user = org["people"]["tanto"]
     login_as(client, user)
     url = reverse("workflow:notification_settings")
+    # Each person finds it on the staff home page and in the inbox.
+    assert url in client.get(reverse("core:staff_home")).content.decode()
+    assert url in client.get(reverse("workflow:inbox")).content.decode()
     page = client.get(url).content.decode()
     assert re.search(r'value="digest"[^>]*checked', page)  # the default
     response = client.post(url, {"email": "immediate"})
