@@ -67,7 +67,9 @@ def test_administrator_adds_a_channel_and_sends_a_test(live_server, page, receiv
     _check(page, "3-detail-new")
 
     page.get_by_role("button", name="テスト送信").click()
-    assert page.get_by_text("テストメッセージを送りました（応答 HTTP 200）").is_visible()
+    assert page.get_by_text(
+        "テストメッセージを送りました（応答 HTTP 200）"
+    ).is_visible()
     assert len(receiver.requests) == 1
     assert receiver.requests[0]["path"] == secret
     assert "テスト送信" in json.loads(receiver.requests[0]["body"])["text"]
