@@ -45,7 +45,7 @@ def test_administrator_adds_a_channel_and_sends_a_test(live_server, page, receiv
     )
     page.get_by_role("link", name="組織", exact=True).first.click()
     page.get_by_role("link", name="チャット通知", exact=True).click()
-    assert page.get_by_role("heading", level=1).inner_text() == "課室のチャット通知"
+    assert page.get_by_role("heading", level=1).inner_text() == "課室ごとのチャット通知"
     _check(page, "1-list-empty")
 
     page.get_by_role("link", name="チャット通知を追加").click()
@@ -84,7 +84,7 @@ def test_administrator_adds_a_channel_and_sends_a_test(live_server, page, receiv
     _check(page, "5-edit")
 
     page.get_by_role("link", name="戻る").click()
-    page.get_by_role("button", name="無効にする").click()
+    page.get_by_role("button", name="この通知を無効にする").click()
     assert page.get_by_text("チャット通知を無効にしました。").is_visible()
     page.get_by_role("link", name="課室のチャット通知の一覧へ戻る").click()
     _check(page, "6-list")
