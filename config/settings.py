@@ -458,6 +458,9 @@ OUTBOX_KEEP_DAYS = env_int("OUTBOX_KEEP_DAYS", 30)
 # Chat notifications to sections (issue 15): incoming webhooks through the
 # outbox; Chatwork's API needs a token.
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+# Webhook addresses must be https; a receiver on this machine (http or https
+# on 127.0.0.1, ::1, localhost) only in development and the tests.
+WEBHOOK_ALLOW_LOOPBACK = env_bool("WEBHOOK_ALLOW_LOOPBACK", DEBUG)
 CHATWORK_API_TOKEN = env_str("CHATWORK_API_TOKEN")
 CHATWORK_API_URL = env_str("CHATWORK_API_URL", "https://api.chatwork.com/v2")
 # The daily digest of new tasks for staff who chose it (working days).

@@ -31,6 +31,7 @@ urlpatterns = [
     path("manage/records/", include("records.urls")),
     path("manage/tokens/", include("api.manage_urls")),
     path("manage/organisation/categories/", include("procedures.category_urls")),
+    path("manage/organisation/webhooks/", include("workflow.webhook_urls")),
     path("manage/organisation/", include("organisation.urls")),
     path("api/", include("api.urls")),
     path("", include("stats.urls")),

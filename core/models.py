@@ -150,6 +150,10 @@ class OutboxMessage(models.Model):
     payload = models.JSONField(_("内容"), default=dict)
     attempts = models.PositiveIntegerField(_("試行回数"), default=0)
     last_error = models.TextField(_("直近のエラー"), blank=True)
+    # A webhook's last HTTP answer (sections ask whether theirs arrived).
+    response_status = models.PositiveSmallIntegerField(
+        _("HTTP ステータス"), null=True, blank=True
+    )
     next_attempt_at = models.DateTimeField(_("次の試行"), null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(_("作成日時"), default=timezone.now)

@@ -13,7 +13,10 @@ A request never waits for the mail server and never fails because of it.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
+import urllib.parse
+import urllib.request
 from typing import Any
 
 from django.conf import settings
@@ -59,8 +62,37 @@ def outbox_mail(
     return message
 
 
+def _webhook_message(
+    *,
+    url: str,
+    body: dict[str, Any],
+    label: str,
+    form: bool,
+    auth: str,
+    about: Any,
+    **fields: Any,
+) -> OutboxMessage:
+    return OutboxMessage.objects.create(
+        kind=OutboxMessage.Kind.WEBHOOK,
+        recipient=label[:254],
+        subject=str(body.get("text") or body.get("summary") or body.get("body", ""))[
+            :255
+        ],
+        payload={"url": url, "body": body, "form": form, "auth": auth},
+        about_type=about._meta.label_lower if about is not None else "",
+        about_id=str(about.pk) if about is not None else "",
+        **fields,
+    )
+
+
 def outbox_webhook(
-    *, url: str, body: dict[str, Any], label: str, form: bool = False, auth: str = ""
+    *,
+    url: str,
+    body: dict[str, Any],
+    label: str,
+    form: bool = False,
+    auth: str = "",
+    about: Any = None,
 ) -> OutboxMessage:
     """Record a POST to a chat's incoming webhook, sent once this transaction commits.
 
@@ -68,25 +100,89 @@ def outbox_webhook(
     (Chatwork's API). ``auth`` names a credential read from the settings at
     sending time ("chatwork": ``CHATWORK_API_TOKEN``), so no token is stored
     in the row. ``label`` is what administrators see as the recipient: the
-    URL itself is a secret and stays in the payload.
+    URL itself is a secret and stays in the payload. ``about`` is the
+    channel's own record, whose page lists its deliveries.
     """
-    message = OutboxMessage.objects.create(
-        kind=OutboxMessage.Kind.WEBHOOK,
-        recipient=label[:254],
-        subject=str(body.get("text") or body.get("summary") or body.get("body", ""))[
-            :255
-        ],
-        payload={"url": url, "body": body, "form": form, "auth": auth},
+    message = _webhook_message(
+        url=url, body=body, label=label, form=form, auth=auth, about=about
     )
     transaction.on_commit(lambda: _enqueue(message.pk))
     return message
 
 
-def _post_webhook(payload: dict[str, Any]) -> None:
-    import json
-    import urllib.parse
-    import urllib.request
+def outbox_webhook_now(
+    *,
+    url: str,
+    body: dict[str, Any],
+    label: str,
+    form: bool = False,
+    auth: str = "",
+    about: Any = None,
+) -> OutboxMessage:
+    """POST once, now, and record the result: a test message, never retried.
 
+    Called outside any transaction: the row shows "sending" while the
+    request waits (at most ``WEBHOOK_TIMEOUT_SECONDS``) and no lock is held.
+    """
+    now = timezone.now()
+    message = _webhook_message(
+        url=url,
+        body=body,
+        label=label,
+        form=form,
+        auth=auth,
+        about=about,
+        status=Status.WORKING,
+        attempts=1,
+        claimed_at=now,
+    )
+    try:
+        message.response_status = _post_webhook(message.payload)
+    except Exception as error:
+        message.response_status = _http_status(error)
+        message.status = Status.ABANDONED
+        message.last_error = _error_text(error, message)
+    else:
+        message.status = Status.SENT
+        message.sent_at = timezone.now()
+    message.save(update_fields=["status", "response_status", "last_error", "sent_at"])
+    return message
+
+
+def outbox_webhook_readdress(*, about: Any, url: str | None) -> int:
+    """Send the undelivered webhook messages about ``about`` to ``url``, or,
+    with None, give them up (the channel was deleted); how many.
+
+    A channel's address changes when it was wrong or leaked: its messages
+    still waiting must not keep going to the old one.
+    """
+    waiting = OutboxMessage.objects.filter(
+        kind=OutboxMessage.Kind.WEBHOOK,
+        about_type=about._meta.label_lower,
+        about_id=str(about.pk),
+    ).exclude(status=Status.SENT)
+    if url is None:
+        return waiting.update(
+            status=Status.ABANDONED, next_attempt_at=None, claimed_at=None
+        )
+    changed = 0
+    for message in waiting.select_for_update():
+        message.payload = {**message.payload, "url": url}
+        message.save(update_fields=["payload"])
+        changed += 1
+    return changed
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A webhook answers where it is: a redirect is a failure, never followed
+    (it could point the POST's successor at an address nobody checked)."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def _post_webhook(payload: dict[str, Any]) -> int:
+    """POST the payload; the HTTP status (a 4xx/5xx answer raises HTTPError)."""
     headers = {"User-Agent": "e-shinsei-outbox"}
     if payload.get("form"):
         data = urllib.parse.urlencode(payload["body"]).encode()
@@ -101,11 +197,26 @@ def _post_webhook(payload: dict[str, Any]) -> None:
     request = urllib.request.Request(
         payload["url"], data=data, headers=headers, method="POST"
     )
-    # urlopen raises HTTPError on a 4xx/5xx answer: a failure to retry.
-    with urllib.request.urlopen(
-        request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS
-    ) as response:
+    # The opener raises HTTPError on a 4xx/5xx or redirect: a failure to retry.
+    opener = urllib.request.build_opener(_NoRedirect)
+    with opener.open(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:
         response.read(65536)
+        return response.status
+
+
+def _http_status(error: Exception) -> int | None:
+    """The HTTP status a webhook answered with, when it answered at all."""
+    code = getattr(error, "code", None)  # urllib's HTTPError
+    return code if isinstance(code, int) else None
+
+
+def _error_text(error: Exception, message: OutboxMessage) -> str:
+    """The error as recorded and logged; a webhook's URL (a secret) left out."""
+    text = f"{type(error).__name__}: {error}"
+    url = message.payload.get("url") if message.kind == "webhook" else None
+    if url:
+        text = text.replace(url, "[URL]")
+    return text[:2000]
 
 
 def _backoff(attempts: int) -> dt.timedelta:
@@ -122,10 +233,10 @@ def _claimable(now: dt.datetime) -> Q:
     )
 
 
-def _send(message: OutboxMessage) -> None:
+def _send(message: OutboxMessage) -> int | None:
+    """Send one message; a webhook's HTTP status."""
     if message.kind == OutboxMessage.Kind.WEBHOOK:
-        _post_webhook(message.payload)
-        return
+        return _post_webhook(message.payload)
     if message.kind != OutboxMessage.Kind.EMAIL:  # pragma: no cover
         raise ValueError(f"unknown kind {message.kind}")
     email = EmailMessage(
@@ -137,6 +248,7 @@ def _send(message: OutboxMessage) -> None:
         connection=get_connection(fail_silently=False),
     )
     email.send()
+    return None
 
 
 def _mail_domain() -> str:
@@ -155,21 +267,27 @@ def outbox_deliver(*, message_id: int) -> str:
         return "skipped"
     message = OutboxMessage.objects.get(pk=message_id)
     try:
-        _send(message)
+        response_status = _send(message)
     except Exception as error:
-        logger.warning("outbox message %s failed: %s", message_id, error)
+        error_text = _error_text(error, message)
+        logger.warning("outbox message %s failed: %s", message_id, error_text)
         give_up = message.attempts >= settings.OUTBOX_MAX_ATTEMPTS
         retry_at = None if give_up else timezone.now() + _backoff(message.attempts)
         OutboxMessage.objects.filter(pk=message_id, claimed_at=now).update(
             status=Status.ABANDONED if give_up else Status.FAILED,
-            last_error=f"{type(error).__name__}: {error}"[:2000],
+            last_error=error_text,
             next_attempt_at=retry_at,
+            response_status=_http_status(error),
         )
         if retry_at is not None:
             _enqueue(message_id, run_after=retry_at)
         return Status.ABANDONED if give_up else Status.FAILED
     OutboxMessage.objects.filter(pk=message_id).update(
-        status=Status.SENT, sent_at=timezone.now(), last_error="", next_attempt_at=None
+        status=Status.SENT,
+        sent_at=timezone.now(),
+        last_error="",
+        next_attempt_at=None,
+        response_status=response_status,
     )
     return Status.SENT
 

@@ -35,6 +35,9 @@ SECURITY_EVENTS = {
     "api.token_revoke": _("APIトークンの失効"),
     "documents.template_edit": _("文書テンプレートの編集"),
     "workflow.route_edit": _("決裁ルートの編集"),
+    # Where news of cases leaves the platform (issue 15): a section's chat
+    # channel added, changed, disabled, deleted or tested.
+    "workflow.webhook.": _("チャット通知の設定"),
     "procedure.publish": _("手続の公開"),
     "procedure.import": _("手続パッケージの読込み"),
     "admin.change": _("システム管理画面での変更"),
@@ -70,11 +73,15 @@ def _kinds(kinds: list[str]) -> Q:
 
 
 def event_label(action: str) -> str:
-    """The kind's name as the page shows it."""
+    """The kind's name as the page shows it (an action, or its longest prefix)."""
     if action in SECURITY_EVENTS:
         return str(SECURITY_EVENTS[action])
-    prefix = action.partition(".")[0] + "."
-    return str(SECURITY_EVENTS.get(prefix, action))
+    prefixes = [
+        kind
+        for kind in SECURITY_EVENTS
+        if kind.endswith(".") and action.startswith(kind)
+    ]
+    return str(SECURITY_EVENTS[max(prefixes, key=len)]) if prefixes else action
 
 
 def security_events(filters: EventFilter) -> QuerySet[AuditEvent]:

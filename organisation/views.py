@@ -38,11 +38,13 @@ def edit_with_service(
     title: str,
     list_url: str,
     done: str,
+    next_url: Callable[[Any], str] | None = None,
 ) -> HttpResponse:
-    """Validate ``form``, hand its data to ``save`` (a service) and go back."""
+    """Validate ``form``, hand its data to ``save`` (a service) and go back
+    (to ``list_url``, or to ``next_url`` of what ``save`` returned)."""
     if request.method == "POST" and form.is_valid():
         try:
-            save(form.cleaned_data)
+            saved = save(form.cleaned_data)
         except ValidationError as exc:
             # A concurrent change (a code taken meanwhile) reaches the service
             # after the form said yes; it is shown the same way.
@@ -53,7 +55,7 @@ def edit_with_service(
                 form.add_error(None, exc)
         else:
             messages.success(request, done)
-            return redirect(list_url)
+            return redirect(next_url(saved) if next_url else list_url)
     return render(
         request,
         "organisation/form.html",

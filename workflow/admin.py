@@ -72,7 +72,8 @@ class PostReviewAdmin(admin.ModelAdmin):
 
 @admin.register(SectionWebhook)
 class SectionWebhookAdmin(admin.ModelAdmin):
-    """A section's chat channel (issue 15); deliveries are on /manage/outbox/."""
+    """A section's chat channel (issue 15). 所属管理者 keep them at
+    /manage/organisation/webhooks/ (masked, audited); this is the superuser's."""
 
     # The URL is a secret: listed by section and service only.
     list_display = ["section", "service", "active"]

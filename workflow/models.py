@@ -9,9 +9,13 @@ changes a running case.
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -413,7 +417,14 @@ class NotificationSetting(models.Model):
 
 
 class SectionWebhook(models.Model):
-    """A section's chat channel, told of each new task for its posts."""
+    """A section's chat channel, told of each new task for its posts.
+
+    The URL of an incoming webhook is a credential (whoever has it posts to
+    the channel): it is shown only masked (``masked_target``), never in the
+    audit log, the outbox's recipient or the logs. Chatwork's target is a
+    room ID, not a secret: the credential is the site's
+    ``CHATWORK_API_TOKEN``.
+    """
 
     class Service(models.TextChoices):
         SLACK = "slack", _("Slack 互換（Incoming Webhook の JSON）")
@@ -443,21 +454,82 @@ class SectionWebhook(models.Model):
         return f"{self.section} ({self.get_service_display()})"
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-        from django.core.validators import URLValidator
-
+        if not self.target:
+            return  # the field itself says it is required
         if self.service == self.Service.CHATWORK:
             if not self.target.isdigit():
                 raise ValidationError(
                     {"target": _("Chatwork のルーム ID（数字）を入力してください。")}
                 )
             return
-        try:
-            URLValidator(schemes=["https", "http"])(self.target)
-        except ValidationError:
-            raise ValidationError(
-                {"target": _("Webhook の URL を入力してください。")}
-            ) from None
+        problem = webhook_url_problem(self.target)
+        if problem:
+            raise ValidationError({"target": problem})
+
+    @property
+    def masked_target(self) -> str:
+        """The target as screens show it: the host and the URL's last four
+        characters (enough to tell two channels apart, useless to post with)."""
+        if self.service == self.Service.CHATWORK:
+            return self.target
+        return mask_url(self.target)
+
+
+def mask_url(url: str) -> str:
+    """``https://hooks.slack.com/…abcd`` for any URL; "…" when it is too short
+    to show anything of it safely."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        port = parts.port
+    except ValueError:
+        return "…"
+    if port:
+        host = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    tail = url[-4:] if len(url) >= 24 else ""
+    return f"{parts.scheme}://{host}/…{tail}" if host else "…"
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def webhook_url_problem(url: str) -> str | None:
+    """Why ``url`` cannot be a webhook's address, or None.
+
+    https only: the URL is a credential and the messages name cases. A
+    receiver on this machine (http allowed) only with
+    ``WEBHOOK_ALLOW_LOOPBACK`` (development, tests). Link-local addresses
+    (the cloud's metadata service at 169.254.169.254) never: an address
+    typed here is posted to by the server. Private addresses stay allowed:
+    a prefecture's own chat server (Mattermost, Rocket.Chat) lives there.
+    """
+    try:
+        URLValidator(schemes=["https", "http"])(url)
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+    except (ValidationError, ValueError):
+        return _("https:// で始まる Webhook の URL を入力してください。")
+    if _loopback(host):
+        if settings.WEBHOOK_ALLOW_LOOPBACK:
+            return None
+        return _("このサーバー自身（localhost）のアドレスには送れません。")
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        address = None
+    if address is not None and (address.is_link_local or address.is_unspecified):
+        return _(
+            "このアドレスには送れません。チャットサービスの URL を入力してください。"
+        )
+    if parts.scheme != "https":
+        return _("https:// で始まる URL にしてください（http は使えません）。")
+    return None
 
 
 class TaskNotification(models.Model):

@@ -42,6 +42,7 @@ from workflow.models import (
     TaskNotification,
 )
 from workflow.tasks import notify_task
+from workflow.webhooks import chat_message
 
 Email = NotificationSetting.Email
 
@@ -95,40 +96,9 @@ def _webhook(hook: SectionWebhook, task: CaseTask) -> dict[str, Any]:
     with translation.override(settings.LANGUAGE_CODE):
         title, text = _chat_text(task)
         open_label = gettext("案件を開く")
-    url = _case_url(task)
-    label = f"{hook.section} ({hook.get_service_display()})"
-    if hook.service == SectionWebhook.Service.SLACK:
-        return {
-            "url": hook.target,
-            "label": label,
-            "body": {"text": f"{title}\n{text}\n{url}"},
-        }
-    if hook.service == SectionWebhook.Service.TEAMS:
-        return {
-            "url": hook.target,
-            "label": label,
-            "body": {
-                "@type": "MessageCard",
-                "@context": "https://schema.org/extensions",
-                "summary": title,
-                "title": title,
-                "text": text,
-                "potentialAction": [
-                    {
-                        "@type": "OpenUri",
-                        "name": open_label,
-                        "targets": [{"os": "default", "uri": url}],
-                    }
-                ],
-            },
-        }
-    return {
-        "url": f"{settings.CHATWORK_API_URL}/rooms/{hook.target}/messages",
-        "label": label,
-        "body": {"body": f"[info][title]{title}[/title]{text}\n{url}[/info]"},
-        "form": True,
-        "auth": "chatwork",
-    }
+    return chat_message(
+        hook, title=title, text=text, link=_case_url(task), link_label=open_label
+    )
 
 
 def task_notify(*, task_id: int, today: dt.date | None = None) -> bool:

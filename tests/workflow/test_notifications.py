@@ -158,6 +158,9 @@ def test_settings_page_saves_the_choice(client, org):
     user = org["people"]["tanto"]
     login_as(client, user)
     url = reverse("workflow:notification_settings")
+    # Each person finds it on the staff home page and in the inbox.
+    assert url in client.get(reverse("core:staff_home")).content.decode()
+    assert url in client.get(reverse("workflow:inbox")).content.decode()
     page = client.get(url).content.decode()
     assert re.search(r'value="digest"[^>]*checked', page)  # the default
     response = client.post(url, {"email": "immediate"})
@@ -190,7 +193,10 @@ def test_slack_webhook_delivered_to_a_local_receiver(announced, org, receiver):
     assert application.applicant_name not in payload["text"]
     message = OutboxMessage.objects.get(kind="webhook")
     assert message.status == "sent"
+    assert message.response_status == 200
     assert receiver.url not in message.recipient  # the URL is a secret
+    # The channel's page lists it (/manage/organisation/webhooks/<id>/).
+    assert message.about_id == str(SectionWebhook.objects.get().pk)
 
 
 def test_teams_and_chatwork_formats(announced, org, receiver, settings):
@@ -227,6 +233,7 @@ def test_a_failing_webhook_is_retried_and_never_blocks_the_decision(
     message = OutboxMessage.objects.get(kind="webhook")
     assert message.status == "failed"
     assert message.attempts == 1
+    assert message.response_status == 500
     assert "500" in message.last_error
     # Administrators see the failed delivery.
     login_as(client, AdministratorFactory())
