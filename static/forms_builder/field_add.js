@@ -73,9 +73,12 @@
       if (!response.ok) throw new Error(String(response.status));
       return response.text();
     }).then(function (html) {
-      var fresh = new DOMParser().parseFromString(html, "text/html")
-        .querySelector("[data-fb-settings]");
+      var drawn = new DOMParser().parseFromString(html, "text/html");
+      var fresh = drawn.querySelector("[data-fb-settings]");
+      var freshPreview = drawn.querySelector("[data-fb-field-preview]");
       if (!fresh || !settings) throw new Error("no settings");
+      // The new type's preview at once; refresh() then puts in what was typed.
+      if (freshPreview) preview.innerHTML = freshPreview.innerHTML;
       var kept = typed(settings);
       var replacement = document.importNode(fresh, true);
       settings.replaceWith(replacement);
