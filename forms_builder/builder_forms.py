@@ -30,7 +30,6 @@ from forms_builder.fieldtypes import (
 )
 from forms_builder.formfields import AttachmentField
 from forms_builder.models import Form
-from forms_builder.services import STARTER_PAGE
 from forms_builder.rule_editor import (  # noqa: F401 (the builder's public names)
     NUMERIC_TYPES,
     OPERATORS,
@@ -38,6 +37,7 @@ from forms_builder.rule_editor import (  # noqa: F401 (the builder's public name
     rule_to_rows,
     scaled_var,
 )
+from forms_builder.services import STARTER_PAGE
 
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 KEY_HELP = _(

@@ -32,7 +32,6 @@ from forms_builder.models import (
     TemplateFile,
 )
 
-
 STARTER_PAGE = {"key": "page1", "title": {"ja": "申請内容", "en": "Application"}}
 
 

@@ -657,7 +657,11 @@ class RouteEditor:
             "level": {"index": "__i__", "value": "", "name": "level-__i__-position"},
             "rule": self._rule_view(self._new_rule(), "rule-__i__", "__i__"),
             "consult": self._rule_view(self._new_rule(), "consult-__i__", "__i__"),
-            "condition": {"index": "__i__", "prefix": "__p__-cond-__i__", "c": Condition()},
+            "condition": {
+                "index": "__i__",
+                "prefix": "__p__-cond-__i__",
+                "c": Condition(),
+            },
             "band_row": {"index": "__i__", "prefix": "band-__i__", "row": BandRow()},
             "band": self._band_view(BandDraft(rows=[BandRow(), BandRow()])),
         }

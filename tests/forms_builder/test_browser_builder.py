@@ -91,9 +91,11 @@ def test_a_question_of_another_type_is_added_with_one_submission(live_server, pa
     submissions: list[str] = []
     page.on(
         "request",
-        lambda r: submissions.append(r.url)
-        if r.method == "POST" and r.is_navigation_request()
-        else None,
+        lambda r: (
+            submissions.append(r.url)
+            if r.method == "POST" and r.is_navigation_request()
+            else None
+        ),
     )
     chooser = page.locator("#page-request form.fb-add-field")
     chooser.get_by_label("追加する項目の種類").select_option("amount")
@@ -121,9 +123,9 @@ def test_a_question_of_another_type_is_added_with_one_submission(live_server, pa
     page.get_by_role("button", name="追加する").click()
     page.wait_for_url("**/v1/#field-kind")
     assert submissions == [base + "fields/add/?page=request&type=choice"]
-    spec = FormVersion.objects.get(form__code="grant").definition["pages"][1][
-        "fields"
-    ][-1]
+    spec = FormVersion.objects.get(form__code="grant").definition["pages"][1]["fields"][
+        -1
+    ]
     assert spec["type"] == "choice"
     assert [o["value"] for o in spec["options"]] == ["new", "repair"]
     _check(page, live_server.url + "/manage/forms/new/", found)

@@ -150,7 +150,9 @@ def test_levels_bands_and_consultations_are_edited_in_the_page_and_saved_once(
     assert route.consultations.count() == 2
     labels = [
         c["label"]
-        for c in chain_plan(version=version, answers={"amount": 5_000_000}).consultations
+        for c in chain_plan(
+            version=version, answers={"amount": 5_000_000}
+        ).consultations
     ]
     assert labels == ["秘書課 課長"]
     if report := axe_violations(page):
