@@ -12,8 +12,18 @@ procedure.
 
 A *screen* is a distinct kind of page the administrator meets (one per view,
 drawn as HTML by a GET or redrawn after a POST); *pages drawn* counts every
-one of those draws; a *submission* is a POST (a refused one and a button that
-only redraws the page included).
+one of those draws (the page a submission redirects to included); a
+*submission* is a POST (a refused one and a button that only redraws the page
+included).
+
+The walk runs twice, on a fresh database each time: as a browser with
+JavaScript and as one without. The test client runs no script, so the
+script's part is modelled from the page itself, as the script does it: the
+route editor's new rows are the page's <template> rows numbered as
+static/workflow/route_editor.js numbers them, all sent by the one 保存する;
+a preset's texts are the ones embedded in the template page
+(static/documents/template_edit.js). Where a page offers no script for a
+step, both walks take the same path.
 
 Run from a checkout of 8ec1f43 the same walk takes the old pages (OLD): see
 docs/modelling.md for the commands and both results.
@@ -55,6 +65,7 @@ class _Fields(HTMLParser):
         self._select: str | None = None
         self._first: str | None = None
         self._textarea: str | None = None
+        self._inert = 0  # inside a <template>: never sent
 
     def _put(self, name: str, value: str, many: bool = False) -> None:
         if many and name in self.data:
@@ -66,6 +77,10 @@ class _Fields(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list) -> None:
         a = dict(attrs)
         name = a.get("name")
+        if tag == "template":
+            self._inert += 1
+        if self._inert:
+            return
         if tag == "input" and name and a.get("type") not in ("submit", "button"):
             if a.get("type") in ("checkbox", "radio"):
                 if "checked" in a:
@@ -86,13 +101,15 @@ class _Fields(HTMLParser):
             self.data[name] = ""
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "select":
+        if tag == "template":
+            self._inert -= 1
+        elif tag == "select":
             self._select = None
         elif tag == "textarea":
             self._textarea = None
 
     def handle_data(self, data: str) -> None:
-        if self._textarea:
+        if self._textarea and not self._inert:
             self.data[self._textarea] += data.lstrip("\n")
 
 
@@ -105,11 +122,31 @@ def form_data(body: str, marker: str) -> dict[str, Any]:
     return parser.data
 
 
+def template_rows(body: str, template_id: str, index: int, parent: str = "") -> dict:
+    """The fields of a <template> row as route_editor.js adds it: ``__i__``
+    numbered ``index``, ``__p__`` the rule it belongs to."""
+    start = body.index(f'<template id="{template_id}">')
+    html = body[start:].split(">", 1)[1].split("</template>", 1)[0]
+    parser = _Fields()
+    parser.feed(html.replace("__i__", str(index)).replace("__p__", parent))
+    return parser.data
+
+
+def embedded_json(body: str, element_id: str) -> Any:
+    """A json_script element's data, as a page's script reads it."""
+    import json
+
+    start = body.index(f'id="{element_id}"')
+    return json.loads(body[start:].split(">", 1)[1].split("</script>", 1)[0])
+
+
 class Walk:
     """The test client, counting what a person sees and sends."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Any, *, js: bool) -> None:
         self.client = client
+        self.js = js  # a browser running the pages' scripts
+        self.drawn: dict[str, str] = {}  # the last page drawn at each address
         self.screens: list[str] = []
         self.posts = 0
         self.views = 0  # every page drawn, the same screen again included
@@ -133,7 +170,8 @@ class Walk:
         response = self.client.get(path)
         assert response.status_code == 200, (path, response.status_code)
         self._seen(path.split("?")[0], response)
-        return response.content.decode()
+        self.drawn[path] = response.content.decode()
+        return self.drawn[path]
 
     def post(self, path: str, data: dict[str, Any], ok=(302,)) -> Any:
         self.posts += 1
@@ -153,6 +191,11 @@ class Walk:
             )
         self._seen(path.split("?")[0], response)
         return response
+
+    def land(self, response: Any) -> None:
+        """The page a submission redirects to, drawn."""
+        if response.status_code == 302:
+            self.get(response["Location"].split("#")[0])
 
     def step(self, name: str) -> None:
         mark = (len(self.screens), self.views, self.posts)
@@ -248,18 +291,27 @@ def add_field(
             data.pop(name, None)
         walk.post(settings_url, data)
         return
-    # The link under the page (or the group's 列を追加) opens the screen with
-    # the first type; choosing another submits the form to redraw the
-    # settings for it (field_add.js presses この種類にする on change).
-    query = f"?page={page}" + (f"&parent={parent}" if parent else "")
-    data = form_data(walk.get(f"{edit}fields/add/{query}"), 'id="fb-field-add"')
-    if data.get("type") != spec["type"]:
-        data.update({"type": spec["type"], "_retype": "1"})
-        response = walk.post(f"{edit}fields/add/{query}", data, ok=(200,))
-        data = form_data(response.content.decode(), 'id="fb-field-add"')
+    # The type is chosen beside 項目を追加 under the page (or the group's
+    # 列を追加): a GET form, so the add screen opens with that type's
+    # settings, with or without script.
+    body = walk.drawn[edit]  # the editor, as the last submission left it
+    marker = f'id="add-type-{"in-" + parent if parent else "page-" + page}"'
+    chooser = form_data(body, marker)
+    assert spec["type"] in _options(body, marker), (spec["type"], marker)
+    chooser["type"] = spec["type"]
+    query = "&".join(f"{k}={v}" for k, v in chooser.items())
+    data = form_data(walk.get(f"{edit}fields/add/?{query}"), 'id="fb-field-add"')
+    assert data.get("type") == spec["type"], data.get("type")
     data.update(settings)
-    data.pop("_retype", None)
     walk.post(f"{edit}fields/add/", data)
+
+
+def _options(body: str, marker: str) -> list[str]:
+    """The values a select (found by ``marker``) offers."""
+    import re
+
+    select = body[body.index(marker) :].split("</select>", 1)[0]
+    return re.findall(r'<option value="([^"]*)"', select)
 
 
 def model_the_demo(walk: Walk, org: dict[str, Any]) -> None:
@@ -269,25 +321,36 @@ def model_the_demo(walk: Walk, org: dict[str, Any]) -> None:
     from workflow.demo import FINAL_RULES, LEVELS
 
     # 1. The form: created, its pages named, every question added, published.
+    pages = DEFINITION["pages"]
+    first = pages[0]
     walk.get("/manage/")
     walk.get("/manage/forms/")
-    walk.get("/manage/forms/new/")
-    walk.post(
-        "/manage/forms/new/",
-        {"code": FORM_CODE, "title": TEXTS["title"], "title_en": TEXTS["title_en"]},
+    data = form_data(walk.get("/manage/forms/new/"), 'name="code"')
+    data.update(
+        {"code": FORM_CODE, "title": TEXTS["title"], "title_en": TEXTS["title_en"]}
     )
+    named = "page_key" in data  # the first page is named on creating the form
+    if named:
+        data.update(
+            {
+                "page_key": first["key"],
+                "page_title": first["title"]["ja"],
+                "page_title_en": first["title"]["en"],
+            }
+        )
+    walk.post("/manage/forms/new/", data)
     edit = f"/manage/forms/{FORM_CODE}/v1/"
     walk.get(edit)
     walk.step("form created")
-    pages = DEFINITION["pages"]
-    first = pages[0]
-    # The new form's first page is called page1: renamed on its screen.
-    data = form_data(walk.get(f"{edit}pages/page1/"), 'name="key"')
-    data.update({"key": first["key"], **_label(first, "title")})
-    walk.post(f"{edit}pages/page1/", data)
+    if not named:
+        # The new form's first page is called page1: renamed on its screen.
+        data = form_data(walk.get(f"{edit}pages/page1/"), 'name="key"')
+        data.update({"key": first["key"], **_label(first, "title")})
+        walk.post(f"{edit}pages/page1/", data)
+        walk.get(edit)
     for page in pages[1:]:
         # ページを追加 is a small form on the version's screen.
-        data = form_data(walk.get(edit), 'name="newpage-key"')
+        data = form_data(walk.drawn[edit], 'name="newpage-key"')
         data.update(
             {
                 "newpage-key": page["key"],
@@ -296,16 +359,17 @@ def model_the_demo(walk: Walk, org: dict[str, Any]) -> None:
             }
         )
         walk.post(f"{edit}pages/add/", data)
-    walk.get(edit)
+        walk.get(edit)
     walk.step("pages named and added")
     for page in pages:
         for spec in page["fields"]:
             add_field(walk, edit, spec, page["key"], None)
+            walk.get(edit)  # where 追加する (or the settings' 保存) lands
             for column in spec.get("fields") or []:
                 add_field(walk, edit, column, page["key"], spec["key"])
-        walk.get(edit)
+                walk.get(edit)
     walk.step("questions added")
-    walk.post(f"{edit}publish/", {})
+    walk.land(walk.post(f"{edit}publish/", {}))
     version = FormVersion.objects.get(form__code=FORM_CODE, number=1)
     assert version.is_published, "the form did not publish"
     built = version.definition["pages"]
@@ -345,6 +409,8 @@ def model_the_demo(walk: Walk, org: dict[str, Any]) -> None:
     marker = 'class="workflow-route-editor"'
     if OLD:
         edit_route_before(walk, route, org)
+    elif walk.js:
+        edit_route_js(walk, route, org, marker)
     else:
         edit_route(walk, route, org, marker)
     r = pversion.route
@@ -363,7 +429,7 @@ def model_the_demo(walk: Walk, org: dict[str, Any]) -> None:
 def edit_route(walk: Walk, route: str, org: dict[str, Any], marker: str) -> None:
     """The route editor as rows: levels added by button, the 専決 as an
     amount band, the 合議 as a condition row; one 保存する."""
-    from workflow.demo import FINAL_RULES, LEVELS
+    from workflow.demo import LEVELS
 
     data = form_data(walk.get(route), marker)
     positions = org["positions"]
@@ -379,38 +445,63 @@ def edit_route(walk: Walk, route: str, org: dict[str, Any], marker: str) -> None
         data[f"level-{index}-position"] = str(positions[code].pk)
     if "band-subject" not in data:
         data = press("band-add")
-    data.update(
-        {
-            "band-subject": "field:amount",
-            "band-compare": "<=",
-            "band-0-bound": f"{FINAL_RULES[0][1]['<='][1]:,}",
-            "band-0-position": str(positions[FINAL_RULES[0][2]].pk),
-            "band-1-bound": f"{FINAL_RULES[1][1]['<='][1]:,}",
-            "band-1-position": str(positions[FINAL_RULES[1][2]].pk),
-            "band-otherwise": str(positions["chiji"].pk),
-        }
-    )
     data = press("consult-add")
-    n = max(
-        int(k.split("-")[1])
-        for k in data
-        if k.startswith("consult-") and k.endswith("-section")
-    )
+    n = int(data["consult-count"]) - 1
     if f"consult-{n}-cond-0-subject" not in data:
         data = press(f"consult-{n}-cond-add")
-    data.update(
-        {
-            f"consult-{n}-section": str(org["finance"].pk),
-            f"consult-{n}-position": str(positions["kacho"].pk),
-            f"consult-{n}-before": str(positions["chiji"].pk),
-            f"consult-{n}-match": "and",
-            f"consult-{n}-cond-0-subject": "field:amount",
-            f"consult-{n}-cond-0-op": ">",
-            f"consult-{n}-cond-0-value": "10,000,000",
-        }
-    )
+    data.update(_route_values(org, n))
     walk.post(route, {**data, "action": "save"})
     walk.get(route)
+
+
+def edit_route_js(walk: Walk, route: str, org: dict[str, Any], marker: str) -> None:
+    """The route editor with route_editor.js: the levels, the band and the
+    合議 with its condition row are added in the page from its <template>
+    rows, numbered as the script numbers them; one 保存する sends them."""
+    from workflow.demo import LEVELS
+
+    body = walk.get(route)
+    data = form_data(body, marker)
+    count = int(data.get("levels-count", 0))
+    for index in range(count, len(LEVELS)):  # 段階を追加
+        data.update(template_rows(body, "route-tpl-level", index))
+    data["levels-count"] = str(max(count, len(LEVELS)))
+    for index, code in enumerate(LEVELS):
+        data[f"level-{index}-position"] = str(org["positions"][code].pk)
+    if "band" not in data:  # 金額の区分を使う
+        data.update(template_rows(body, "route-tpl-band", 0))
+    n = int(data.get("consult-count", 0))  # 合議を追加
+    data.update(template_rows(body, "route-tpl-consult", n))
+    data["consult-count"] = str(n + 1)
+    if f"consult-{n}-cond-0-subject" not in data:  # 条件を追加
+        data.update(template_rows(body, "route-tpl-condition", 0, f"consult-{n}"))
+        data[f"consult-{n}-conds"] = "1"
+    data.update(_route_values(org, n))
+    walk.post(route, {**data, "action": "save"})
+    walk.get(route)
+
+
+def _route_values(org: dict[str, Any], n: int) -> dict[str, str]:
+    """The band (課長/部長, 知事 otherwise) and the 合議 row ``n`` filled in."""
+    from workflow.demo import FINAL_RULES
+
+    positions = org["positions"]
+    return {
+        "band-subject": "field:amount",
+        "band-compare": "<=",
+        "band-0-bound": f"{FINAL_RULES[0][1]['<='][1]:,}",
+        "band-0-position": str(positions[FINAL_RULES[0][2]].pk),
+        "band-1-bound": f"{FINAL_RULES[1][1]['<='][1]:,}",
+        "band-1-position": str(positions[FINAL_RULES[1][2]].pk),
+        "band-otherwise": str(positions["chiji"].pk),
+        f"consult-{n}-section": str(org["finance"].pk),
+        f"consult-{n}-position": str(positions["kacho"].pk),
+        f"consult-{n}-before": str(positions["chiji"].pk),
+        f"consult-{n}-match": "and",
+        f"consult-{n}-cond-0-subject": "field:amount",
+        f"consult-{n}-cond-0-op": ">",
+        f"consult-{n}-cond-0-value": "10,000,000",
+    }
 
 
 def edit_route_before(walk: Walk, route: str, org: dict[str, Any]) -> None:
@@ -489,10 +580,15 @@ def template_and_publish(walk: Walk, pversion: Any, detail: str) -> None:
         publish_procedure(walk, pversion, detail)
         return
     data["preset"] = "grant"
-    data["_apply_preset"] = "1"
-    response = walk.post(template, data, ok=(200,))
-    data = form_data(response.content.decode(), 'name="preset"')
-    data.pop("_apply_preset", None)
+    if walk.js:
+        # template_edit.js fills the wording on choosing, from the presets'
+        # texts embedded in the page.
+        data.update(embedded_json(walk.drawn[template], "document-presets")["grant"])
+    else:
+        data["_apply_preset"] = "1"  # ひな形の文面にする
+        response = walk.post(template, data, ok=(200,))
+        data = form_data(response.content.decode(), 'name="preset"')
+        data.pop("_apply_preset", None)
     data["number_symbol"] = "福政"
     data["shown_fields"] = ["project_title", "start_date", "amount"]
     walk.post(template, data)
@@ -509,7 +605,8 @@ def publish_procedure(walk: Walk, pversion: Any, detail: str) -> None:
     publish = f"/manage/procedures/{PROCEDURE_CODE}/versions/1/publish/"
     response = walk.post(publish, {}, ok=(200, 302))
     if response.status_code == 200:  # warnings shown: publish with them
-        walk.post(publish, {"accept_warnings": "1"})
+        response = walk.post(publish, {"accept_warnings": "1"})
+    walk.land(response)
     pversion.refresh_from_db()
     assert pversion.status == "published", pversion.status
     walk.step("procedure published")
@@ -524,6 +621,7 @@ def main() -> None:
 
     OLD = hasattr(builder_forms, "FieldAddForm")
     from django.conf import settings
+    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import setup_test_environment
@@ -548,27 +646,42 @@ def main() -> None:
         def verified_login(client: Any, user: Any) -> None:
             client.force_login(user)
 
-    seed_organisation()
-    org = {
-        "positions": {p.code: p for p in Position.objects.all()},
-        "section": Section.objects.get(code="fukushi-seisaku"),
-        "finance": Section.objects.get(code="zaisei"),
-        "category": Category.objects.get_or_create(
-            code="fukushi",
-            defaults={"name": "福祉・子育て", "name_en": "Welfare and families"},
-        )[0],
-    }
-    client = Client()
-    verified_login(client, User.objects.get(email="admin@example.jp"))
-    walk = Walk(client)
-    model_the_demo(walk, org)
+    walks = {}
+    for js in (True, False):
+        if walks:  # a fresh database for the second walk
+            call_command("flush", interactive=False, verbosity=0)
+        seed_organisation()
+        org = {
+            "positions": {p.code: p for p in Position.objects.all()},
+            "section": Section.objects.get(code="fukushi-seisaku"),
+            "finance": Section.objects.get(code="zaisei"),
+            "category": Category.objects.get_or_create(
+                code="fukushi",
+                defaults={"name": "福祉・子育て", "name_en": "Welfare and families"},
+            )[0],
+        }
+        client = Client()
+        verified_login(client, User.objects.get(email="admin@example.jp"))
+        walks[js] = Walk(client, js=js)
+        model_the_demo(walks[js], org)
     print("pages:", "before issue 12 (FieldAddForm)" if OLD else "current")
-    print(f"{'step':<26} {'new screens':>11} {'pages drawn':>11} {'submissions':>11}")
-    for name, screens, views, posts in walk.steps:
-        print(f"{name:<26} {screens:>11} {views:>11} {posts:>11}")
-    print(f"{'total':<26} {len(walk.screens):>11} {walk.views:>11} {walk.posts:>11}")
+    print(
+        f"{'':<26} {'new screens':>15} {'pages drawn':>15} {'submissions':>15}\n"
+        f"{'step':<26}" + f" {'JS':>7} {'no JS':>7}" * 3
+    )
+    with_js, without = walks[True], walks[False]
+    for a, b in zip(with_js.steps, without.steps, strict=True):
+        print(
+            f"{a[0]:<26}"
+            + "".join(f" {x:>7} {y:>7}" for x, y in zip(a[1:], b[1:], strict=True))
+        )
+    totals = [(len(w.screens), w.views, w.posts) for w in (with_js, without)]
+    print(
+        f"{'total':<26}"
+        + "".join(f" {x:>7} {y:>7}" for x, y in zip(*totals, strict=True))
+    )
     if VERBOSE:
-        print("\n".join(walk.screens))
+        print("\n".join(with_js.screens))
 
 
 if __name__ == "__main__":

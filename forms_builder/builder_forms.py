@@ -37,6 +37,7 @@ from forms_builder.rule_editor import (  # noqa: F401 (the builder's public name
     rule_to_rows,
     scaled_var,
 )
+from forms_builder.services import STARTER_PAGE
 
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 KEY_HELP = _(
@@ -66,9 +67,41 @@ def validate_key(value: str) -> None:
 
 
 class FormCreateForm(forms.ModelForm):
+    # The first page is named here, so that a new form does not start with a
+    # page to rename on another screen; left blank it is page1 / 申請内容.
+    page_key = forms.CharField(
+        label=_("最初のページのキー"),
+        max_length=40,
+        required=False,
+        validators=[validate_key],
+        help_text=KEY_HELP,
+    )
+    page_title = forms.CharField(
+        label=_("最初のページ名"), max_length=200, required=False
+    )
+    page_title_en = forms.CharField(
+        label=_("最初のページ名（英語）"), max_length=200, required=False
+    )
+
     class Meta:
         model = Form
         fields = ["code", "title", "title_en"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["page_key"].initial = STARTER_PAGE["key"]
+        self.fields["page_title"].initial = STARTER_PAGE["title"]["ja"]
+        self.fields["page_title_en"].initial = STARTER_PAGE["title"]["en"]
+
+    def first_page(self) -> dict[str, Any]:
+        """The first page's key and title, as starter_definition takes them."""
+        cleaned = self.cleaned_data
+        title = {"ja": cleaned.get("page_title", "").strip()}
+        if not title["ja"]:
+            return {"page_key": cleaned.get("page_key", "")}
+        if cleaned.get("page_title_en", "").strip():
+            title["en"] = cleaned["page_title_en"].strip()
+        return {"page_key": cleaned.get("page_key", ""), "title": title}
 
 
 class FormTitleForm(forms.ModelForm):

@@ -32,15 +32,20 @@ from forms_builder.models import (
     TemplateFile,
 )
 
+STARTER_PAGE = {"key": "page1", "title": {"ja": "申請内容", "en": "Application"}}
 
-def starter_definition() -> dict[str, Any]:
-    """A new form's definition: one empty page to start from."""
+
+def starter_definition(
+    *, page_key: str = "", title: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """A new form's definition: one empty page to start from, named as the
+    administrator named it when creating the form (else 申請内容)."""
     return {
         "version": FORMAT_VERSION,
         "pages": [
             {
-                "key": "page1",
-                "title": {"ja": "申請内容", "en": "Application"},
+                "key": page_key or STARTER_PAGE["key"],
+                "title": title or dict(STARTER_PAGE["title"]),
                 "fields": [],
             }
         ],

@@ -106,6 +106,7 @@ def form_create(request: HttpRequest) -> HttpResponse:
             title=form.cleaned_data["title"],
             title_en=form.cleaned_data["title_en"],
             actor=request.user,
+            definition=services.starter_definition(**form.first_page()),
             request=request,
         )
         messages.success(request, _("フォームを作成しました。"))

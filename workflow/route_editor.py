@@ -4,7 +4,10 @@ and what saving stores.
 The page is one form that works without JavaScript: each button (add a
 level, move it up, add a condition, switch a rule to JSON…) posts the whole
 page with ``action`` naming what to do, and the page comes back changed and
-unsaved; only 「保存する」 checks and stores. Levels, rules, conditions and
+unsaved; only 「保存する」 checks and stores. With JavaScript
+(static/workflow/route_editor.js) the rows are added, moved and removed in
+the page from its <template> elements, renumbered as the server numbers
+them, so the same 保存する receives the same names. Levels, rules, conditions and
 band rows are lists in the posted order: there are no order numbers to type,
 and a row left blank is dropped, never refused.
 """
@@ -643,6 +646,24 @@ class RouteEditor:
             "operators": list(OPERATORS.items()),
             "errors": self.errors,
             "focus": self.focus,
+            "blank": self._blank_views(),
+        }
+
+    def _blank_views(self) -> dict[str, Any]:
+        """New rows as the page's <template> elements draw them: the script
+        adds these without a round trip, numbering ``__i__`` (the row) and
+        ``__p__`` (the rule a condition belongs to) as the server would."""
+        return {
+            "level": {"index": "__i__", "value": "", "name": "level-__i__-position"},
+            "rule": self._rule_view(self._new_rule(), "rule-__i__", "__i__"),
+            "consult": self._rule_view(self._new_rule(), "consult-__i__", "__i__"),
+            "condition": {
+                "index": "__i__",
+                "prefix": "__p__-cond-__i__",
+                "c": Condition(),
+            },
+            "band_row": {"index": "__i__", "prefix": "band-__i__", "row": BandRow()},
+            "band": self._band_view(BandDraft(rows=[BandRow(), BandRow()])),
         }
 
     def _rule_view(self, draft: RuleDraft, prefix: str, index: int) -> dict[str, Any]:
@@ -656,13 +677,14 @@ class RouteEditor:
             ],
         }
 
-    def _band_view(self) -> dict[str, Any] | None:
-        if self.band is None:
+    def _band_view(self, band: BandDraft | None = None) -> dict[str, Any] | None:
+        band = band or self.band
+        if band is None:
             return None
         return {
-            "draft": self.band,
+            "draft": band,
             "rows": [
                 {"index": k, "prefix": f"band-{k}", "row": row}
-                for k, row in enumerate(self.band.rows)
+                for k, row in enumerate(band.rows)
             ],
         }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from playwright.sync_api import expect
 
 from tests.a11y import axe_violations
 from tests.factories import AdministratorFactory
@@ -19,6 +20,8 @@ def test_choosing_a_preset_fills_its_texts(live_server, page, version):
     _login(page, live_server.url, path, admin.email)
     page.wait_for_selector("#document-template-form")
     assert axe_violations(page) == ""
+    # The wording comes on choosing: no button to press, nothing sent.
+    expect(page.get_by_role("button", name="ひな形の文面にする")).to_be_hidden()
     page.get_by_label("ひな形").select_option("grant")
     assert page.locator("[name='approval_title']").input_value() == "交付決定通知書"
     assert (

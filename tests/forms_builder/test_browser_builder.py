@@ -9,8 +9,11 @@ import copy
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from playwright.sync_api import expect
 
+from forms_builder.models import FormVersion
 from forms_builder.services import form_create, form_template_attach
+from tests.a11y import axe_violations
 from tests.factories import AdministratorFactory
 from tests.forms_builder.test_checks import GRANT
 from tests.forms_builder.test_new_field_types import xlsx
@@ -75,3 +78,55 @@ def test_adding_a_field_previews_it_live_and_the_screens_pass_axe(live_server, p
     assert page.locator("[data-fb-template-file]").inner_text() == (
         "収支予算書の様式「収支予算書.xlsx」をダウンロード"
     )
+
+
+def test_a_question_of_another_type_is_added_with_one_submission(live_server, page):
+    # Issue 12: the type is chosen on the outline (a GET form), and another
+    # type chosen on the add screen swaps its settings in without posting.
+    admin = AdministratorFactory()
+    form_create(code="grant", title="補助金", actor=admin, definition=GRANT)
+    base = live_server.url + "/manage/forms/grant/v1/"
+    _login(page, live_server.url, "/manage/forms/grant/v1/", admin.email)
+    page.goto(base)
+    submissions: list[str] = []
+    page.on(
+        "request",
+        lambda r: (
+            submissions.append(r.url)
+            if r.method == "POST" and r.is_navigation_request()
+            else None
+        ),
+    )
+    chooser = page.locator("#page-request form.fb-add-field")
+    chooser.get_by_label("追加する項目の種類").select_option("amount")
+    chooser.get_by_role("button", name="このページに項目を追加").click()
+    page.wait_for_url("**/fields/add/?page=request&type=amount")
+    expect(page.get_by_label("種類")).to_have_value("amount")
+    expect(page.get_by_label("最大値")).to_be_visible()  # amount's own settings
+    page.get_by_label("キー").first.fill("kind")
+    page.get_by_label("項目名（日本語）").fill("事業の種類")
+    # Another type on this screen: its settings come in place, what was typed
+    # stays, the address follows, and nothing is posted.
+    page.get_by_label("種類").select_option("choice")
+    options = page.get_by_label("選択肢", exact=False).and_(page.locator("textarea"))
+    expect(options).to_be_visible()
+    assert page.get_by_label("キー").first.input_value() == "kind"
+    assert page.get_by_label("項目名（日本語）").input_value() == "事業の種類"
+    assert page.url.endswith("type=choice")
+    options.fill("new|新設\nrepair|改修")
+    page.wait_for_selector("[data-fb-preview-ready]")
+    expect(page.locator("[data-fb-field-preview]")).to_contain_text("改修")
+    assert submissions == []
+    found: list[str] = []
+    if report := axe_violations(page):
+        found.append(report)
+    page.get_by_role("button", name="追加する").click()
+    page.wait_for_url("**/v1/#field-kind")
+    assert submissions == [base + "fields/add/?page=request&type=choice"]
+    spec = FormVersion.objects.get(form__code="grant").definition["pages"][1]["fields"][
+        -1
+    ]
+    assert spec["type"] == "choice"
+    assert [o["value"] for o in spec["options"]] == ["new", "repair"]
+    _check(page, live_server.url + "/manage/forms/new/", found)
+    assert not found, "\n".join(found)

@@ -302,20 +302,60 @@ def test_a_field_is_moved_to_another_page(
     assert "その操作はできません。" in response.content.decode()
 
 
-def test_the_add_a_column_link_names_the_page(
+def test_the_first_page_is_named_when_the_form_is_created(admin_client):
+    # Issue 12: no second screen to rename page1; left blank it is page1.
+    response = admin_client.post(
+        _url("form_create"),
+        {
+            "code": "named",
+            "title": "名前つき",
+            "page_key": "applicant",
+            "page_title": "申請者",
+            "page_title_en": "Applicant",
+        },
+    )
+    assert response.status_code == 302
+    pages = FormVersion.objects.get(form__code="named").definition["pages"]
+    assert pages == [
+        {"key": "applicant", "title": {"ja": "申請者", "en": "Applicant"}, "fields": []}
+    ]
+    admin_client.post(_url("form_create"), {"code": "plain", "title": "名前なし"})
+    pages = FormVersion.objects.get(form__code="plain").definition["pages"]
+    assert pages[0]["key"] == "page1"
+    assert pages[0]["title"] == {"ja": "申請内容", "en": "Application"}
+    refused = admin_client.post(
+        _url("form_create"), {"code": "bad", "title": "誤り", "page_key": "1st"}
+    )
+    assert refused.status_code == 200
+    assert not FormVersion.objects.filter(form__code="bad").exists()
+
+
+def test_a_column_is_added_with_its_type_chosen_on_the_outline_by_get(
     admin_client, administrator, sample_definition
 ):
+    # Issue 12: the type is chosen where 列を追加 is pressed, so the add screen
+    # opens with that type's settings and changing type posts nothing.
     form_create(
         code="cols", title="列", actor=administrator, definition=sample_definition
     )
-    page = admin_client.get(_url("version_edit", code="cols", number=1))
-    link = (
-        _url("field_add", code="cols", number=1)
-        + "?page=applicant_page&amp;parent=members"
+    body = admin_client.get(_url("version_edit", code="cols", number=1)).content
+    chooser = body.decode().split('id="add-type-in-members"', 1)[1].split("</form>")[0]
+    before = body.decode().split('id="add-type-in-members"', 1)[0]
+    opening = before[before.rindex("<form") :]
+    assert 'method="get"' in opening
+    assert f'action="{_url("field_add", code="cols", number=1)}"' in opening
+    assert 'name="page" value="applicant_page"' in opening
+    assert 'name="parent" value="members"' in opening
+    assert 'value="amount"' in chooser
+    assert 'value="group"' not in chooser  # not a column type
+    response = admin_client.get(
+        _url("field_add", code="cols", number=1),
+        {"page": "applicant_page", "parent": "members", "type": "amount"},
     )
-    assert link in page.content.decode()
-    response = admin_client.get(link.replace("&amp;", "&"))
     assert response.status_code == 200
+    page = response.content.decode()
+    assert '<option value="amount" selected>' in page
+    assert "最大値" in page
 
 
 def test_a_field_is_added_on_one_screen_with_its_settings_and_a_preview(

@@ -42,6 +42,7 @@ def test_levels_are_added_moved_and_removed_without_javascript(client, version, 
     url = _editor(client, version)
     page = client.get(url).content.decode()
     assert "順番" not in page  # no order numbers to type
+    assert "data-unsaved hidden" in page  # nothing changed yet
     data = _page_form(page, EDITOR)
     assert _levels(data, org) == ["担当", "係長", "課長", "部長", "知事"]
 
@@ -55,6 +56,7 @@ def test_levels_are_added_moved_and_removed_without_javascript(client, version, 
     assert version.route.levels.count() == 5
     response, data = _press(client, url, data, "level-add")
     assert "変更はまだ保存されていません" in response.content.decode()
+    assert "data-unsaved hidden" not in response.content.decode()
     assert _levels(data, org) == ["担当", "係長", "部長", "知事", ""]
     # The 課長 rule now names a position off the chain: put 課長 back.
     data["level-4-position"] = str(org["positions"]["kacho"].pk)
