@@ -17,6 +17,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.japanese import parse_japanese_date
+from forms_builder.computed_editor import ComputedEditor
 from forms_builder.definition import Node
 from forms_builder.fieldtypes import (
     DEFAULT_KINDS,
@@ -325,8 +326,11 @@ class FieldSettingsForm(_ConditionsMixin, forms.Form):
         self.taken = taken
         self.in_repeat = in_repeat
         self.sections: list[tuple[str, list[str]]] = []
+        self.computed_editor: ComputedEditor | None = None
         self._basic_fields()
         self._type_fields()
+        if self.type_name == "computed":
+            self._add_computed_editor(rule_fields)
         if not in_repeat:
             others = [node for node in rule_fields if node.key != self.original_key]
             self._add_visibility(spec, others)
@@ -360,6 +364,26 @@ class FieldSettingsForm(_ConditionsMixin, forms.Form):
     @property
     def has_conditions(self) -> bool:
         return "visibility" in self.fields
+
+    def _add_computed_editor(self, rule_fields: list[Node]) -> None:
+        """The expression as a shape chosen from lists (the raw JSON Logic
+        box stays, for experts); its display format and rounding are shown
+        with it rather than among the other settings."""
+        self.computed_editor = ComputedEditor(
+            self,  # type: ignore[arg-type]
+            "calc",
+            expression=self.spec.get("expression"),
+            fields=rule_fields,
+            exclude=str(self.original_key or ""),
+        )
+        self.computed_fields = [
+            self[name] for name in ("format", "rounding") if name in self.fields
+        ]
+        self.sections = [
+            (title, [n for n in names if n not in {"expression", "format", "rounding"}])
+            for title, names in self.sections
+        ]
+        self.sections = [(title, names) for title, names in self.sections if names]
 
     def _basic_fields(self) -> None:
         spec = self.spec
@@ -696,7 +720,9 @@ class FieldSettingsForm(_ConditionsMixin, forms.Form):
         for prop in ("options", "widget", "style", "format", "accept"):
             if prop in self.fields:
                 changes[prop] = cleaned.get(prop) or None
-        if "expression" in self.fields:
+        if self.computed_editor is not None:
+            changes["expression"] = self.computed_editor.expression(cleaned)
+        elif "expression" in self.fields:
             changes["expression"] = cleaned.get("expression")
         if "rounding" in self.fields:
             mode, _colon, unit = (cleaned.get("rounding") or "").partition(":")
@@ -761,7 +787,7 @@ class CheckForm(forms.Form):
         self.fields["field"].choices = [("", _("（項目を選ぶ）"))] + [
             (node.key, f"{node.label} [{node.key}]")
             for node in rule_fields
-            if node.type != "computed"
+            if node.type not in {"computed", "repeat"}
         ]
         self.rule_editor = RuleEditor(
             self,

@@ -71,10 +71,12 @@ def _node_path(version: FormVersion, key: str, parent_key: str = "") -> str:
 
 
 def _rule_fields(version: FormVersion) -> list:
+    """The questions rules may read, repeating groups included (the
+    computed-value editor sums their columns; the condition rows skip them)."""
     return [
         node
         for node in walk(version.definition)
-        if node.kind == "field" and node.has_answer and node.type != "repeat"
+        if node.kind == "field" and node.has_answer
     ]
 
 
