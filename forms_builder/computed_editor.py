@@ -492,7 +492,7 @@ class ComputedEditor:
         self._field(
             "advanced",
             forms.BooleanField(
-                label=_("JSON Logic を直接編集する（上の計算のしかたは使いません）")
+                label=_("JSON Logic を直接編集する（上で選んだ計算は使いません）")
             ),
             read is None,
         )

@@ -10,6 +10,11 @@
     var shape = editor.querySelector("[name$='_shape']");
     var advanced = editor.querySelector("[name$='_advanced']");
     if (!shape) return;
+    // The chosen shape is named by the list above its part: the part's own
+    // legend stays for screen readers only.
+    editor.querySelectorAll("[data-fb-calc-part] > legend").forEach(function (legend) {
+      legend.classList.add("visually-hidden");
+    });
     function show() {
       var raw = advanced && advanced.checked;
       editor.querySelectorAll("[data-fb-calc-part]").forEach(function (part) {

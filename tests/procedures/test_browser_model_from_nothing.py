@@ -20,7 +20,9 @@ from contextlib import contextmanager
 import pytest
 from playwright.sync_api import expect
 
+from forms_builder.computed_editor import sum_column
 from forms_builder.models import FormVersion
+from forms_builder.runtime import FormRuntime
 from procedures.models import Application, Procedure
 from tests.factories import PASSWORD, AdministratorFactory, ResidentFactory
 from tests.second_factor import browser_login
@@ -85,8 +87,10 @@ def add_field(page, type_name, key, label, parent="", **settings) -> None:
     expect(page.get_by_label("種類")).to_have_value(type_name)
     page.get_by_label("キー").first.fill(key)
     page.get_by_label("項目名（日本語）").fill(label)
-    if "expression" in settings:
-        page.get_by_label("計算式（JSON Logic）").fill(settings["expression"])
+    if "shape" in settings:  # a computed value, chosen from lists
+        page.get_by_label("計算のしかた").select_option(label=settings["shape"])
+        for part, choice in settings["parts"].items():
+            page.get_by_label(part).select_option(label=choice)
     if "rounding" in settings:
         page.get_by_label("端数処理（整数・金額）").select_option(
             label=settings["rounding"]
@@ -120,8 +124,8 @@ def build_form(page, base) -> None:
         "computed",
         "total",
         "補助対象経費",
-        expression='{"reduce": [{"var": "equipment"}, '
-        '{"+": [{"var": "accumulator"}, {"var": "current.cost"}]}, 0]}',
+        shape="繰り返しの列の合計（例: 世帯員の収入の合計）",
+        parts={"合計する列": "導入する設備の費用（円）の合計"},
         rounding="千円未満切捨て",
         format="金額（円）",
     )
@@ -305,6 +309,11 @@ def test_administrator_models_a_business_subsidy_from_nothing_and_a_case_runs(
     form_version = FormVersion.objects.get(form__code="setsubi")
     assert form_version.status == FormVersion.Status.PUBLISHED
     assert form_version.definition["validations"][0]["field"] == "requested"
+    # The total was chosen from lists; what is stored is the JSON Logic the
+    # route editor's "sum of a column" also writes.
+    total = FormRuntime(form_version.definition).by_key["total"].spec
+    assert total["expression"] == sum_column("equipment", "cost")
+    assert total["rounding"] == {"mode": "floor", "unit": 1000}
 
     create_procedure(page, base, org)
     procedure = Procedure.objects.get(code="setsubi-hojo")
