@@ -15,6 +15,13 @@ from django.utils.translation import gettext_lazy as _
 
 from core.japanese import format_wareki, processing_due_date
 from forms_builder.models import FormVersion
+from procedures.addressee import (
+    ROLE_KEYS,
+    ROLES,
+    guess_mapping,
+    required_roles,
+    roles_for,
+)
 from procedures.models import Category, Outcome, Procedure, ProcedureVersion
 from procedures.services import VERSION_FIELDS
 
@@ -252,13 +259,6 @@ class AddresseeChoice:
         allows_proxy: bool,
         mapping: dict[str, str],
     ) -> None:
-        from procedures.addressee import (
-            ROLES,
-            guess_mapping,
-            required_roles,
-            roles_for,
-        )
-
         self.form = form
         questions = form_version.runtime.field_keys() if form_version else []
         self.has_form = form_version is not None
@@ -286,14 +286,10 @@ class AddresseeChoice:
         needed = set(self.roles)
         if chosen:
             needed = set(required_roles(kind=kind, allows_proxy=allows_proxy))
-        guesses = {
-            role: key
-            for role, key in guess_mapping(
-                [q for q in questions if q.key not in chosen.values()],
-                [role for role in self.roles if role in needed and role not in chosen],
-            ).items()
-        }
-        self.guessed = set(guesses)
+        guesses = guess_mapping(
+            [q for q in questions if q.key not in chosen.values()],
+            [role for role in self.roles if role in needed and role not in chosen],
+        )
         labels = {role.key: role.label for role in ROLES}
         for role in self.roles:
             form.fields[f"addressee_{role}"] = forms.ChoiceField(
@@ -301,7 +297,9 @@ class AddresseeChoice:
                 required=False,
                 choices=[("", _("使わない")), *choices[role]],
                 initial=chosen.get(role) or guesses.get(role, ""),
-                help_text=_("フォームの項目名から選びました。確かめてください。")
+                help_text=_(
+                    "項目の名前やキーから推測して選びました。確かめてください。"
+                )
                 if role in guesses
                 else "",
             )
@@ -328,8 +326,6 @@ class AddresseeChoice:
         token = form.data.get(form.add_prefix("addressee_drawn"))
         if token is None:
             return None
-        from procedures.addressee import ROLE_KEYS
-
         return token, {
             role: value
             for role in ROLE_KEYS
@@ -381,8 +377,6 @@ class AddresseeRedrawForm(forms.Form):
     def addressee(self) -> AddresseeChoice:
         """The drop-downs on a form of their own (after is_valid), keeping the
         choices sent where they still fit."""
-        from procedures.addressee import ROLE_KEYS
-
         data = self.cleaned_data
         target = forms.Form(prefix=data.get("prefix") or None)
         return AddresseeChoice(

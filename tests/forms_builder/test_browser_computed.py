@@ -41,7 +41,10 @@ answers = st.fixed_dictionaries(
 roundings = st.one_of(
     st.none(),
     st.fixed_dictionaries(
-        {"mode": st.sampled_from(ROUNDING_MODES), "unit": st.sampled_from(ROUNDING_UNITS)}
+        {
+            "mode": st.sampled_from(ROUNDING_MODES),
+            "unit": st.sampled_from(ROUNDING_UNITS),
+        }
     ),
 )
 
@@ -99,7 +102,11 @@ SHAPES = [
         None,
     ),
     ("half", {"/": [{"var": "income"}, 2]}, {"mode": "floor", "unit": 1000}),
-    ("rate", {"/": [{"*": [{"var": "income"}, 29]}, 100]}, {"mode": "floor", "unit": 1}),
+    (
+        "rate",
+        {"/": [{"*": [{"var": "income"}, 29]}, 100]},
+        {"mode": "floor", "unit": 1},
+    ),
     ("net", {"-": [{"var": "income"}, {"var": "deduction"}]}, None),
     ("capped", {"min": [{"var": "half"}, 1_000_000]}, None),
     (
@@ -128,9 +135,7 @@ def _definition() -> dict:
     return definition
 
 
-def test_the_page_shows_what_the_server_stores_while_rows_are_typed(
-    live_server, page
-):
+def test_the_page_shows_what_the_server_stores_while_rows_are_typed(live_server, page):
     from forms_builder.runtime import FormRuntime
 
     definition = _definition()
@@ -207,9 +212,7 @@ def test_the_editor_shows_the_parts_of_the_chosen_shape_and_passes_axe(
     page.get_by_role("button", name="追加する").click()
     rate = page.get_by_label("掛ける率")
     expect(rate).to_be_visible()
-    expect(page.locator(".error-summary")).to_contain_text(
-        "掛ける率を入力してください"
-    )
+    expect(page.locator(".error-summary")).to_contain_text("掛ける率を入力してください")
     expect(rate).to_have_attribute("aria-invalid", "true")
     rate.fill("0.8")
     page.get_by_role("button", name="追加する").click()
@@ -226,10 +229,3 @@ def test_the_editor_shows_the_parts_of_the_chosen_shape_and_passes_axe(
     page.goto(base + "fields/eighty/")
     expect(page.get_by_label("掛ける率")).to_have_value("0.8")
     expect(page.get_by_label("計算式（JSON Logic）")).to_be_hidden()
-    import os
-
-    if os.environ.get("SHOTS"):
-        page.set_viewport_size({"width": 1280, "height": 900})
-        page.screenshot(path="/tmp/shot-edit.png", full_page=True)
-        page.goto(base + "fields/add/?page=income_page&type=computed")
-        page.screenshot(path="/tmp/shot-add.png", full_page=True)

@@ -256,9 +256,7 @@ def test_the_shapes_compute_what_their_names_say():
         ),
     ],
 )
-def test_an_incomplete_computation_is_refused_next_to_its_field(
-    parts, field, message
-):
+def test_an_incomplete_computation_is_refused_next_to_its_field(parts, field, message):
     expression, errors = _saved(_post(parts))
     assert expression is None
     assert errors == {field: [message]}
@@ -423,8 +421,9 @@ def test_administrator_adds_a_column_total_rounded_down_without_typing_json(
 ):
     definition = household()
     del definition["pages"][0]["fields"][-1]
-    form_create(code="household", title="世帯", actor=administrator,
-                definition=definition)  # fmt: skip
+    form_create(
+        code="household", title="世帯", actor=administrator, definition=definition
+    )
     add = reverse("forms_builder:field_add", args=["household", 1])
     response = admin_client.post(
         add,

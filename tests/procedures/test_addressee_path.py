@@ -24,7 +24,11 @@ SUBSIDY = {
             "key": "applicant",
             "title": {"ja": "申請者"},
             "fields": [
-                {"key": "company", "type": "text", "label": {"ja": "法人・事業者の名称"}},
+                {
+                    "key": "company",
+                    "type": "text",
+                    "label": {"ja": "法人・事業者の名称"},
+                },
                 {"key": "rep", "type": "text", "label": {"ja": "代表者の氏名"}},
                 {"key": "office", "type": "text", "label": {"ja": "所在地"}},
                 {"key": "amount", "type": "amount", "label": {"ja": "名称の数"}},
@@ -33,15 +37,22 @@ SUBSIDY = {
                     "type": "repeat",
                     "label": {"ja": "設備"},
                     "fields": [
-                        {"key": "maker", "type": "text", "label": {"ja": "製造者の名称"}}
+                        {
+                            "key": "maker",
+                            "type": "text",
+                            "label": {"ja": "製造者の名称"},
+                        }
                     ],
                 },
             ],
         }
     ],
 }
-GUESSED = {"business_name": "company", "representative_name": "rep",
-           "business_address": "office"}  # fmt: skip
+GUESSED = {
+    "business_name": "company",
+    "representative_name": "rep",
+    "business_address": "office",
+}
 
 
 def _questions(definition: dict[str, Any]) -> list:
@@ -88,16 +99,17 @@ def _selected(page: str) -> dict[str, str]:
     return chosen
 
 
-def test_the_drop_downs_are_redrawn_for_the_chosen_form_and_kind(
-    administrator, office
-):
+def test_the_drop_downs_are_redrawn_for_the_chosen_form_and_kind(administrator, office):
     admin = login(Client(), administrator)
     form_version = make_form_version(SUBSIDY)
     url = "/manage/procedures/new/addressee/"
     page = admin.get(
         url,
-        {"form_version": form_version.pk, "applicant_kind": "business",
-         "prefix": "version"},  # fmt: skip
+        {
+            "form_version": form_version.pk,
+            "applicant_kind": "business",
+            "prefix": "version",
+        },
     ).content.decode()
     assert _selected(page) == {
         "business_name": "company",
@@ -106,7 +118,7 @@ def test_the_drop_downs_are_redrawn_for_the_chosen_form_and_kind(
         "business_postal_code": "",
         "business_address": "office",
     }
-    assert page.count("フォームの項目名から選びました。確かめてください。") == 3
+    assert page.count("項目の名前やキーから推測して選びました。確かめてください。") == 3
     assert f'value="{form_version.pk}:business:0"' in page
 
     # What was chosen is kept where it still fits; 代理申請 adds its parts.
@@ -147,7 +159,9 @@ def test_without_script_the_page_comes_back_with_the_guesses_to_confirm(
     )
     assert response.status_code == 200
     page = response.content.decode()
-    assert "宛名に使う項目を、選んだフォームと申請できる者に合わせて選び直しました" in page
+    assert (
+        "宛名に使う項目を、選んだフォームと申請できる者に合わせて選び直しました" in page
+    )
     assert not Procedure.objects.exists()
     chosen = {role: key for role, key in _selected(page).items() if key}
     assert chosen == GUESSED
