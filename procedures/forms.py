@@ -267,8 +267,8 @@ class AddresseeChoice:
             f"{form_version.pk if form_version else ''}:{kind}:{int(allows_proxy)}"
         )
         posted = self._posted()
-        self.redrawn = posted is not None and posted[0] != self.token
-        if self.redrawn:
+        redrawn = posted is not None and posted[0] != self.token
+        if redrawn:
             mapping = posted[1]  # what was chosen, kept where it still fits
         choices = {
             role.key: [
@@ -283,9 +283,11 @@ class AddresseeChoice:
             for role, key in mapping.items()
             if role in self.roles and key in dict(choices.get(role, []))
         }
-        needed = set(self.roles)
-        if chosen:
-            needed = set(required_roles(kind=kind, allows_proxy=allows_proxy))
+        required = required_roles(kind=kind, allows_proxy=allows_proxy)
+        needed = set(required) if chosen else set(self.roles)
+        # A post drawn for another form or kind is refused to be checked
+        # only when a part publishing needs was not chosen in it.
+        self.redrawn = redrawn and not set(required) <= set(chosen)
         guesses = guess_mapping(
             [q for q in questions if q.key not in chosen.values()],
             [role for role in self.roles if role in needed and role not in chosen],
@@ -306,14 +308,16 @@ class AddresseeChoice:
         form.fields["addressee_drawn"] = forms.CharField(
             widget=forms.HiddenInput, required=False, initial=self.token
         )
-        if self.redrawn:
-            # Shown as drawn now, not as posted: the posted choices were for
-            # another form or another kind of applicant.
+        if redrawn:
+            # Read as drawn now, not as posted: the posted choices were for
+            # another form or another kind of applicant; shown again with
+            # the guesses when a needed part is missing.
             data = form.data.copy()
             for role in self.roles:
-                data[form.add_prefix(f"addressee_{role}")] = chosen.get(
-                    role
-                ) or guesses.get(role, "")
+                value = chosen.get(role, "")
+                if self.redrawn:
+                    value = value or guesses.get(role, "")
+                data[form.add_prefix(f"addressee_{role}")] = value
             data[form.add_prefix("addressee_drawn")] = self.token
             form.data = data
 

@@ -204,3 +204,17 @@ def test_a_kind_of_applicant_drops_the_parts_it_does_not_use(administrator, offi
         "representative_name": "rep_name",
         "business_address": "corp_address",
     }
+
+
+def test_a_persons_procedure_is_created_at_once_without_script(administrator, office):
+    # Nothing is needed for a person's notice: no second look is asked for.
+    admin = login(Client(), administrator)
+    form_version = make_form_version(DEFINITION)
+    post = _create_post(
+        office,
+        form_version,
+        **{"version-applicant_kind": "person", "version-addressee_drawn": ":person:0"},
+    )
+    assert admin.post("/manage/procedures/new/", post).status_code == 302
+    version = ProcedureVersion.objects.get(procedure__code="setsubi")
+    assert version.addressee_fields == {}
