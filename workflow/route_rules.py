@@ -32,8 +32,8 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 # The aggregates are written as the form's computed values write them.
-from forms_builder.computed_editor import count_rows as _count
-from forms_builder.computed_editor import sum_column as _sum
+from forms_builder.computed import count_rows as _count
+from forms_builder.computed import sum_column as _sum
 from forms_builder.fieldtypes import loc
 
 # Field types whose answers rules read as numbers, booleans, lists or text.

@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from playwright.sync_api import expect
 
-from forms_builder.computed_editor import write_computation
+from forms_builder.computed import write_computation
 from forms_builder.rules import evaluate_rule
 from forms_builder.runtime import ROUNDING_MODES, ROUNDING_UNITS, normalize_computed
 from forms_builder.services import form_create

@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from forms_builder.builder_forms import FieldSettingsForm
-from forms_builder.computed_editor import (
+from forms_builder.computed import (
     SHAPES,
     Computation,
     number_operands,

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 import pytest
 from playwright.sync_api import expect
 
-from forms_builder.computed_editor import sum_column
+from forms_builder.computed import sum_column
 from forms_builder.models import FormVersion
 from forms_builder.runtime import FormRuntime
 from procedures.models import Application, Procedure
