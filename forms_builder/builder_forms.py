@@ -13,10 +13,10 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.japanese import parse_japanese_date
+from forms_builder.computed import ROUNDING_CHOICES
 from forms_builder.computed_editor import ComputedEditor
 from forms_builder.definition import Node
 from forms_builder.fieldtypes import (
@@ -109,23 +109,6 @@ class ImportForm(forms.Form):
 
 
 # --- pages and fields -------------------------------------------------------
-
-_ROUNDING_UNITS = {
-    1: _("円未満（1未満）"),
-    10: _("10円未満"),
-    100: _("百円未満"),
-    1000: _("千円未満"),
-    10000: _("万円未満"),
-}
-_ROUNDING_MODES = {"floor": _("切捨て"), "round": _("四捨五入"), "ceil": _("切上げ")}
-ROUNDING_CHOICES = [("", _("しない（1未満を四捨五入）"))] + [
-    (
-        f"{mode}:{unit}",
-        format_lazy(_("{unit}{mode}"), unit=unit_label, mode=mode_label),
-    )
-    for unit, unit_label in _ROUNDING_UNITS.items()
-    for mode, mode_label in _ROUNDING_MODES.items()
-]
 
 VISIBILITY = [
     ("always", _("常に表示する")),

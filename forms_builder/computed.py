@@ -40,10 +40,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from forms_builder.definition import Node
+from forms_builder.fieldtypes import is_japanese
 
 NUMBER_TYPES = frozenset({"integer", "amount"})
 NUMBER_FORMATS = frozenset({"integer", "amount"})
@@ -61,6 +63,23 @@ SHAPES = [
     ("max", _("いちばん大きい値（下限を設けるときなど）")),
     ("ratio", _("割合（A ÷ B）")),
 ]
+_ROUNDING_UNITS = {
+    1: _("円未満（1未満）"),
+    10: _("10円未満"),
+    100: _("百円未満"),
+    1000: _("千円未満"),
+    10000: _("万円未満"),
+}
+_ROUNDING_MODES = {"floor": _("切捨て"), "round": _("四捨五入"), "ceil": _("切上げ")}
+ROUNDING_CHOICES = [("", _("しない（1未満を四捨五入）"))] + [
+    (
+        f"{mode}:{unit}",
+        format_lazy(_("{unit}{mode}"), unit=unit_label, mode=mode_label),
+    )
+    for unit, unit_label in _ROUNDING_UNITS.items()
+    for mode, mode_label in _ROUNDING_MODES.items()
+]
+
 LIST_SHAPES = ("sum", "min", "max")
 MAX_RATE_DIGITS = 6  # 0.000001 at the finest: the products stay exact
 
@@ -96,6 +115,7 @@ class Operand:
     value: str
     label: str
     logic: Any
+    name: str = ""  # the label without the key, for sentences
 
     @property
     def kind(self) -> str:
@@ -137,6 +157,7 @@ def number_operands(nodes: list[Node], *, exclude: str = "") -> list[Operand]:
                     f"field:{node.key}",
                     f"{node.label} [{node.key}]",
                     {"var": node.key},
+                    name=node.label,
                 )
             )
     return operands
@@ -423,3 +444,61 @@ def write_computation(computation: Computation, operands: dict[str, Any]) -> Any
         a, b = operand("a"), operand("b")
         return {"/": [{"*": [a, 100]} if computation.percent else a, b]}
     raise Problem("shape", _("計算のしかたを選んでください。"))
+
+
+# --- in words -------------------------------------------------------------------
+
+
+def formula(spec: dict[str, Any], operands: list[Operand]) -> str:
+    """A computed field's expression in words for the builder's outline
+    (「本人の収入 × 0.8、千円未満切捨て」), or "" when it is not one of the
+    shapes (it is then edited as JSON Logic)."""
+    names = {operand.value: operand.name or operand.label for operand in operands}
+    computation = read_computation(
+        spec.get("expression"),
+        {canonical(operand.logic): operand.value for operand in operands},
+    )
+    if computation is None or (computation.shape == "sum" and not computation.terms):
+        return ""
+    a, b = names.get(computation.a, ""), names.get(computation.b, "")
+    terms = [names[term] for term in computation.terms]
+    shape = computation.shape
+    if shape == "sum":
+        text = " ＋ ".join(terms)
+    elif shape in ("column_sum", "count"):
+        text = a
+    elif shape == "multiply":
+        text = f"{a} × {computation.rate}"
+    elif shape == "subtract":
+        text = f"{a} − {b}"
+    elif shape == "ratio":
+        text = f"{a} ÷ {b}" + (" × 100" if computation.percent else "")
+    else:
+        comma = "、" if is_japanese() else ", "
+        items = comma.join(
+            [*terms, *([computation.limit] if computation.limit else [])]
+        )
+        template = (
+            gettext("%(items)sのうち小さい方")
+            if shape == "min"
+            else gettext("%(items)sのうち大きい方")
+        )
+        text = template % {"items": items}
+    rounding = spec.get("rounding")
+    if isinstance(rounding, dict):
+        label = dict(ROUNDING_CHOICES).get(
+            f"{rounding.get('mode')}:{rounding.get('unit')}"
+        )
+        if label:
+            text = f"{text}{'、' if is_japanese() else ', '}{label}"
+    return text
+
+
+def formulas(nodes: list[Node]) -> dict[str, str]:
+    """The outline's words for every computed field of a definition's nodes."""
+    answer_nodes = [n for n in nodes if n.kind == "field" and n.has_answer]
+    return {
+        node.key: formula(node.spec, number_operands(answer_nodes, exclude=node.key))
+        for node in answer_nodes
+        if node.type == "computed"
+    }

@@ -28,6 +28,7 @@ from forms_builder.builder_forms import (
     TemplateUploadForm,
     new_field_spec,
 )
+from forms_builder.computed import formulas
 from forms_builder.definition import (
     DefinitionInvalid,
     errors_by_path,
@@ -211,6 +212,7 @@ def version_edit(request: HttpRequest, code: str, number: int) -> HttpResponse:
             "global_errors": errors.get("", []),
             "field_types": FIELD_TYPES,
             "checks": _check_rows(version),
+            "formulas": formulas(nodes),
             "page_form": PageSettingsForm(
                 spec={}, rule_fields=[], taken=set(), prefix="newpage"
             ),

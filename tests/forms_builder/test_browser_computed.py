@@ -220,12 +220,15 @@ def test_the_editor_shows_the_parts_of_the_chosen_shape_and_passes_axe(
 
     found: list[str] = []
     for path in (
+        "",  # the outline, with each computation in words
         "fields/add/?page=income_page&type=computed",
         "fields/members_total/",
         "fields/eighty/",
     ):
         _check(page, base + path, found)
     assert not found, "\n".join(found)
+    page.goto(base)
+    expect(page.locator("#field-eighty")).to_contain_text("計算: 本人の収入 × 0.8")
     page.goto(base + "fields/eighty/")
     expect(page.get_by_label("掛ける率")).to_have_value("0.8")
     expect(page.get_by_label("計算式（JSON Logic）")).to_be_hidden()

@@ -463,3 +463,48 @@ def test_administrator_adds_a_column_total_rounded_down_without_typing_json(
     assert version.definition["pages"][0]["fields"][-1]["expression"] == (
         MEMBERS_INCOME
     )
+
+
+def test_the_outline_says_each_computation_in_words():
+    from forms_builder.computed import formulas
+
+    words = []
+    for shape, parts, _expected in SHAPE_CASES:
+        expression, _errors = _saved(_post({"shape": shape, **parts}))
+        definition = household(expression)
+        definition["pages"][0]["fields"][-1]["rounding"] = {
+            "mode": "floor",
+            "unit": 1000,
+        }
+        words.append(formulas(walk(definition))["result"])
+    assert words == [
+        "本人の収入 ＋ 世帯員の収入の合計、千円未満切捨て",
+        "世帯員の収入の合計、千円未満切捨て",
+        "世帯員の行数、千円未満切捨て",
+        "本人の収入 × 1/2、千円未満切捨て",
+        "本人の収入 × 0.8、千円未満切捨て",
+        "世帯員の収入の合計 × 3、千円未満切捨て",
+        "本人の収入 × 10/110、千円未満切捨て",
+        "本人の収入 − 控除額、千円未満切捨て",
+        "小計、1,000,000のうち小さい方、千円未満切捨て",
+        "本人の収入、控除額のうち小さい方、千円未満切捨て",
+        "本人の収入、控除額、0のうち大きい方、千円未満切捨て",
+        "控除額 ÷ 本人の収入、千円未満切捨て",
+        "控除額 ÷ 本人の収入 × 100、千円未満切捨て",
+    ]
+    # Unreadable (and a new field with nothing chosen): no words.
+    assert formulas(walk(household({"if": [True, 1, 2]})))["result"] == ""
+    assert formulas(walk(household()))["result"] == ""
+
+
+@pytest.mark.django_db
+def test_the_version_page_shows_the_computation_in_words(admin_client, administrator):
+    definition = household({"/": [INCOME, 2]})
+    definition["pages"][0]["fields"][-1]["rounding"] = {"mode": "floor", "unit": 1000}
+    form_create(
+        code="household", title="世帯", actor=administrator, definition=definition
+    )
+    page = admin_client.get(
+        reverse("forms_builder:version_edit", args=["household", 1])
+    )
+    assert "計算: 本人の収入 × 1/2、千円未満切捨て" in page.content.decode()
