@@ -13,10 +13,11 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from core.japanese import parse_japanese_date
+from forms_builder.computed import ROUNDING_CHOICES
+from forms_builder.computed_editor import ComputedEditor
 from forms_builder.definition import Node
 from forms_builder.fieldtypes import (
     DEFAULT_KINDS,
@@ -141,23 +142,6 @@ class ImportForm(forms.Form):
 
 
 # --- pages and fields -------------------------------------------------------
-
-_ROUNDING_UNITS = {
-    1: _("円未満（1未満）"),
-    10: _("10円未満"),
-    100: _("百円未満"),
-    1000: _("千円未満"),
-    10000: _("万円未満"),
-}
-_ROUNDING_MODES = {"floor": _("切捨て"), "round": _("四捨五入"), "ceil": _("切上げ")}
-ROUNDING_CHOICES = [("", _("しない（1未満を四捨五入）"))] + [
-    (
-        f"{mode}:{unit}",
-        format_lazy(_("{unit}{mode}"), unit=unit_label, mode=mode_label),
-    )
-    for unit, unit_label in _ROUNDING_UNITS.items()
-    for mode, mode_label in _ROUNDING_MODES.items()
-]
 
 VISIBILITY = [
     ("always", _("常に表示する")),
@@ -358,8 +342,11 @@ class FieldSettingsForm(_ConditionsMixin, forms.Form):
         self.taken = taken
         self.in_repeat = in_repeat
         self.sections: list[tuple[str, list[str]]] = []
+        self.computed_editor: ComputedEditor | None = None
         self._basic_fields()
         self._type_fields()
+        if self.type_name == "computed":
+            self._add_computed_editor(rule_fields)
         if not in_repeat:
             others = [node for node in rule_fields if node.key != self.original_key]
             self._add_visibility(spec, others)
@@ -393,6 +380,26 @@ class FieldSettingsForm(_ConditionsMixin, forms.Form):
     @property
     def has_conditions(self) -> bool:
         return "visibility" in self.fields
+
+    def _add_computed_editor(self, rule_fields: list[Node]) -> None:
+        """The expression as a shape chosen from lists (the raw JSON Logic
+        box stays, for experts); its display format and rounding are shown
+        with it rather than among the other settings."""
+        self.computed_editor = ComputedEditor(
+            self,  # type: ignore[arg-type]
+            "calc",
+            expression=self.spec.get("expression"),
+            fields=rule_fields,
+            exclude=str(self.original_key or ""),
+        )
+        self.computed_fields = [
+            self[name] for name in ("format", "rounding") if name in self.fields
+        ]
+        self.sections = [
+            (title, [n for n in names if n not in {"expression", "format", "rounding"}])
+            for title, names in self.sections
+        ]
+        self.sections = [(title, names) for title, names in self.sections if names]
 
     def _basic_fields(self) -> None:
         spec = self.spec
@@ -729,7 +736,9 @@ class FieldSettingsForm(_ConditionsMixin, forms.Form):
         for prop in ("options", "widget", "style", "format", "accept"):
             if prop in self.fields:
                 changes[prop] = cleaned.get(prop) or None
-        if "expression" in self.fields:
+        if self.computed_editor is not None:
+            changes["expression"] = self.computed_editor.expression(cleaned)
+        elif "expression" in self.fields:
             changes["expression"] = cleaned.get("expression")
         if "rounding" in self.fields:
             mode, _colon, unit = (cleaned.get("rounding") or "").partition(":")
@@ -794,7 +803,7 @@ class CheckForm(forms.Form):
         self.fields["field"].choices = [("", _("（項目を選ぶ）"))] + [
             (node.key, f"{node.label} [{node.key}]")
             for node in rule_fields
-            if node.type != "computed"
+            if node.type not in {"computed", "repeat"}
         ]
         self.rule_editor = RuleEditor(
             self,

@@ -170,6 +170,8 @@ class RuleEditor:
     ) -> None:
         self.form = form
         self.prefix = prefix
+        # A row compares one answer; a repeating group is read by aggregates.
+        fields = [node for node in fields if node.type != "repeat"]
         self.types = {node.key: node.type for node in fields}
         parsed = rule_to_rows(rule)
         if parsed and any(

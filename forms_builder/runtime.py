@@ -100,7 +100,7 @@ class Evaluation:
 def normalize_computed(
     value: Any, fmt: str | None, rounding: dict[str, Any] | None = None
 ) -> Any:
-    """A computed result as stored; mirrors conditions.js normalizeComputed."""
+    """A computed result as stored; mirrors rules.js normalizeComputed."""
     if fmt in {"integer", "amount"}:
         if isinstance(value, bool) or not isinstance(value, int | float):
             return None
@@ -122,7 +122,7 @@ def round_to_unit(value: float, mode: str, unit: int) -> int:
     """端数処理: 切捨て (floor), 切上げ (ceil) or 四捨五入 (round) to ``unit``.
 
     Symmetric about zero, as 端数処理 of an amount is: 千円未満切捨て of
-    -1,500 is -1,000. The same float steps as conditions.js roundToUnit, so
+    -1,500 is -1,000. The same float steps as rules.js roundToUnit, so
     the browser shows what the server stores.
     """
     size = abs(value) / unit

@@ -28,6 +28,7 @@ from forms_builder.builder_forms import (
     TemplateUploadForm,
     new_field_spec,
 )
+from forms_builder.computed import formulas
 from forms_builder.definition import (
     DefinitionInvalid,
     errors_by_path,
@@ -71,10 +72,12 @@ def _node_path(version: FormVersion, key: str, parent_key: str = "") -> str:
 
 
 def _rule_fields(version: FormVersion) -> list:
+    """The questions rules may read, repeating groups included (the
+    computed-value editor sums their columns; the condition rows skip them)."""
     return [
         node
         for node in walk(version.definition)
-        if node.kind == "field" and node.has_answer and node.type != "repeat"
+        if node.kind == "field" and node.has_answer
     ]
 
 
@@ -210,6 +213,7 @@ def version_edit(request: HttpRequest, code: str, number: int) -> HttpResponse:
             "global_errors": errors.get("", []),
             "field_types": FIELD_TYPES,
             "checks": _check_rows(version),
+            "formulas": formulas(nodes),
             "page_form": PageSettingsForm(
                 spec={}, rule_fields=[], taken=set(), prefix="newpage"
             ),

@@ -20,6 +20,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from procedures.models import ApplicantKind
+from procedures.publishing import PublishProblem
 
 TEXT_TYPES = ("text", "textarea", "address")
 NAME_TYPES = ("text", "name_pair")
@@ -72,8 +73,119 @@ def required_roles(*, kind: str, allows_proxy: bool) -> list[str]:
     return roles
 
 
-def mapping_errors(version: Any) -> list[str]:
-    """What keeps the version's addressee mapping from being published."""
+def roles_for(*, kind: str, allows_proxy: bool) -> list[str]:
+    """The parts of the addressee a version of this kind maps, in order."""
+    business = [
+        "business_name",
+        "representative_title",
+        "representative_name",
+        "business_postal_code",
+        "business_address",
+    ]
+    person = ["person_name", "person_postal_code", "person_address"]
+    if kind == ApplicantKind.BUSINESS:
+        roles = business
+    elif kind == ApplicantKind.EITHER:
+        roles = ["applicant_type", *business, *person]
+    else:
+        roles = person
+    if allows_proxy:
+        roles = [*roles, "proxy", "agent_name", "agent_address", "agent_phone"]
+        roles.append("power_of_attorney")
+    return roles
+
+
+# How a question's key or label gives away the part it fills: exact keys,
+# words of the label, and words that rule the label out (代表者の氏名 is not
+# the person's 氏名). Only questions of a fitting type are considered.
+_HINTS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
+    "applicant_type": (
+        ("applicant_type", "is_business", "is_corporation", "business"),
+        ("法人", "事業者", "事業主"),
+        ("代理",),
+    ),
+    "business_name": (
+        ("business_name", "company", "company_name", "corp_name", "corporation"),
+        ("名称", "法人名", "事業者名", "会社名", "商号", "団体名", "屋号"),
+        ("代表", "代理", "フリガナ", "カナ"),
+    ),
+    "representative_title": (
+        ("representative_title", "rep_title"),
+        ("役職",),
+        ("代理",),
+    ),
+    "representative_name": (
+        ("representative_name", "representative", "rep_name", "rep"),
+        ("代表者",),
+        ("役職", "代理"),
+    ),
+    "business_postal_code": (
+        ("business_postal_code", "office_postal_code", "corp_postal_code"),
+        ("所在地", "事業所", "事務所", "本店"),
+        ("代理",),
+    ),
+    "business_address": (
+        ("business_address", "corp_address", "office", "office_address"),
+        ("所在地", "事業所", "事務所", "本店"),
+        ("代理", "郵便"),
+    ),
+    "person_name": (
+        ("person_name", "applicant_name", "applicant", "full_name", "name"),
+        ("氏名", "お名前"),
+        ("代表", "代理", "法人", "事業者", "フリガナ"),
+    ),
+    "person_postal_code": (
+        ("person_postal_code", "postal_code"),
+        ("郵便番号",),
+        ("所在地", "事業所", "事務所", "本店", "代理"),
+    ),
+    "person_address": (
+        ("person_address", "address", "home_address"),
+        ("住所",),
+        ("所在地", "代理", "メール"),
+    ),
+    "proxy": (("proxy", "is_proxy", "by_agent"), ("代理",), ()),
+    "agent_name": (("agent_name", "agent"), ("代理人",), ("住所", "電話")),
+    "agent_address": (("agent_address",), ("代理人",), ("氏名", "電話")),
+    "agent_phone": (("agent_phone",), ("代理人",), ()),
+    "power_of_attorney": (
+        ("power_of_attorney", "proxy_letter", "ininjo"),
+        ("委任状",),
+        (),
+    ),
+}
+
+
+def guess_mapping(questions: list[Any], roles: list[str]) -> dict[str, str]:
+    """For each of ``roles``, the question of the form (``FieldInfo``) that
+    most likely fills it, by its key or label: 名称, 代表者, 所在地, 氏名,
+    住所… A question fills one part at most; a part nothing fits is left out.
+    The administrator sees the guess and may change it."""
+    guessed: dict[str, str] = {}
+    for key in roles:
+        keys, words, never = _HINTS[key]
+        best, best_score = None, 0
+        for info in questions:
+            if info.type not in _ROLE[key].types or info.node.in_repeat:
+                continue
+            if info.key in guessed.values():
+                continue
+            label = str(info.label)
+            score = 0
+            if info.key in keys:
+                score = 2
+            elif any(w in label for w in words) and not any(n in label for n in never):
+                score = 1
+            if score > best_score:
+                best, best_score = info.key, score
+        if best:
+            guessed[key] = best
+    return guessed
+
+
+def mapping_errors(version: Any) -> list[PublishProblem]:
+    """What keeps the version's addressee mapping from being published; each
+    problem's ``place`` is the drop-down to fix it (``addressee_<role>``)."""
     runtime = version.form_version.runtime
     mapping = version.addressee_fields or {}
     errors = []
@@ -81,29 +193,39 @@ def mapping_errors(version: Any) -> list[str]:
         role = _ROLE.get(key)
         if role is None:
             errors.append(
-                gettext("宛名の設定に不明な項目があります: %(key)s") % {"key": key}
+                PublishProblem(
+                    gettext("宛名の設定に不明な項目があります: %(key)s") % {"key": key},
+                    place="addressee",
+                )
             )
             continue
         info = runtime.field(field_key) if field_key else None
         if info is None:
-            errors.append(
-                gettext(
-                    "宛名の「%(role)s」に選んだ項目「%(field)s」がフォームにありません。"
-                )
-                % {"role": role.label, "field": field_key}
-            )
+            message = gettext(
+                "宛名の「%(role)s」に選んだ項目「%(field)s」がフォームにありません。"
+            ) % {"role": role.label, "field": field_key}
         elif info.type not in role.types or info.node.in_repeat is not None:
-            errors.append(
-                gettext("宛名の「%(role)s」には「%(field)s」の種類の項目を使えません。")
-                % {"role": role.label, "field": info.label}
-            )
+            message = gettext(
+                "宛名の「%(role)s」には「%(field)s」の種類の項目を使えません。"
+            ) % {"role": role.label, "field": info.label}
+        else:
+            continue
+        shown = key in roles_for(
+            kind=version.applicant_kind, allows_proxy=version.allows_proxy
+        )
+        errors.append(
+            PublishProblem(message, place=f"addressee_{key}" if shown else "addressee")
+        )
     for key in required_roles(
         kind=version.applicant_kind, allows_proxy=version.allows_proxy
     ):
         if not mapping.get(key):
             errors.append(
-                gettext("宛名の「%(role)s」に使う項目を選んでください。")
-                % {"role": _ROLE[key].label}
+                PublishProblem(
+                    gettext("宛名の「%(role)s」に使う項目を選んでください。")
+                    % {"role": _ROLE[key].label},
+                    place=f"addressee_{key}",
+                )
             )
     return errors
 

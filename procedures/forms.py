@@ -15,6 +15,13 @@ from django.utils.translation import gettext_lazy as _
 
 from core.japanese import format_wareki, processing_due_date
 from forms_builder.models import FormVersion
+from procedures.addressee import (
+    ROLE_KEYS,
+    ROLES,
+    guess_mapping,
+    required_roles,
+    roles_for,
+)
 from procedures.models import Category, Outcome, Procedure, ProcedureVersion
 from procedures.services import VERSION_FIELDS
 
@@ -175,48 +182,218 @@ class ProcedureVersionForm(forms.ModelForm):
         )
 
     def _add_addressee_fields(self) -> None:
-        """One choice per part of the addressee, from the form's questions.
+        """The addressee mapping, next to who may apply (see AddresseeChoice).
 
-        The questions are those of the version's saved form; after changing
-        the form, save once and choose again (publishing checks the mapping).
+        Drawn for the form version, kind and 代理申請 posted (else saved): a
+        post whose drop-downs were drawn for others (a page without script
+        where the form or the kind was changed) comes back with them redrawn
+        and guessed, to be checked and saved again.
         """
-        from procedures.addressee import ROLES
-
         version = self.instance
-        questions = (
-            version.form_version.runtime.field_keys()
-            if version.pk and version.form_version_id
-            else []
+        form_version = None
+        if self.is_bound:
+            try:
+                form_version = self.fields["form_version"].clean(
+                    self._raw("form_version")
+                )
+            except forms.ValidationError:
+                form_version = None
+            kind = self._raw("applicant_kind") or version.applicant_kind
+            allows_proxy = bool(self._raw("allows_proxy"))
+        else:
+            if version.form_version_id:
+                form_version = version.form_version
+            kind, allows_proxy = version.applicant_kind, version.allows_proxy
+        self.addressee = AddresseeChoice(
+            self,
+            form_version=form_version,
+            kind=kind,
+            allows_proxy=allows_proxy,
+            mapping=version.addressee_fields or {},
         )
-        mapping = version.addressee_fields or {}
-        for role in ROLES:
-            choices = [("", _("使わない"))] + [
-                (info.key, f"{info.label}（{info.key}）")
-                for info in questions
-                if info.type in role.types
-            ]
-            self.fields[f"addressee_{role.key}"] = forms.ChoiceField(
-                label=_("宛名: %(role)s") % {"role": role.label},
-                required=False,
-                choices=choices,
-                initial=mapping.get(role.key, ""),
-            )
+
+    @property
+    def main_fields(self) -> list[forms.BoundField]:
+        """Every setting but who applies and the addressee (shown together)."""
+        return [
+            self[name]
+            for name in self.fields
+            if name not in APPLICANT_SETTINGS and not name.startswith("addressee_")
+        ]
+
+    @property
+    def applicant_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in APPLICANT_SETTINGS]
 
     def clean(self) -> dict[str, Any]:
-        from procedures.addressee import ROLE_KEYS
-
         cleaned = super().clean()
         if not cleaned.get("applicant_kind"):
             cleaned["applicant_kind"] = self.instance.applicant_kind
         for name in DEADLINE_FIELDS:
             if cleaned.get(name) is None and name not in self.errors:
                 cleaned[name] = getattr(self.instance, name)
-        cleaned["addressee_fields"] = {
-            key: cleaned[f"addressee_{key}"]
-            for key in ROLE_KEYS
-            if cleaned.get(f"addressee_{key}")
-        }
+        cleaned["addressee_fields"] = self.addressee.mapping(cleaned)
         return cleaned
+
+
+APPLICANT_SETTINGS = ("applicant_kind", "allows_proxy")
+
+
+class AddresseeChoice:
+    """One drop-down per part of the addressee that the kind of applicant
+    uses (procedures.addressee.roles_for), listing the questions of the form
+    version that fit it; added to a form with the prefix ``addressee_``.
+
+    Where nothing of the kind is mapped yet, every part starts with the
+    question its key or label suggests (guess_mapping, said under the
+    drop-down); otherwise only the parts publishing needs and nobody chose.
+    ``addressee_drawn`` records what the drop-downs were drawn for.
+    """
+
+    def __init__(
+        self,
+        form: forms.Form,
+        *,
+        form_version: FormVersion | None,
+        kind: str,
+        allows_proxy: bool,
+        mapping: dict[str, str],
+    ) -> None:
+        self.form = form
+        questions = form_version.runtime.field_keys() if form_version else []
+        self.has_form = form_version is not None
+        self.roles = roles_for(kind=kind, allows_proxy=allows_proxy)
+        self.token = (
+            f"{form_version.pk if form_version else ''}:{kind}:{int(allows_proxy)}"
+        )
+        posted = self._posted()
+        redrawn = posted is not None and posted[0] != self.token
+        if redrawn:
+            mapping = posted[1]  # what was chosen, kept where it still fits
+        choices = {
+            role.key: [
+                (info.key, f"{info.label}（{info.key}）")
+                for info in questions
+                if info.type in role.types and not info.node.in_repeat
+            ]
+            for role in ROLES
+        }
+        chosen = {
+            role: key
+            for role, key in mapping.items()
+            if role in self.roles and key in dict(choices.get(role, []))
+        }
+        required = required_roles(kind=kind, allows_proxy=allows_proxy)
+        needed = set(required) if chosen else set(self.roles)
+        # A post drawn for another form or kind is refused to be checked
+        # only when a part publishing needs was not chosen in it.
+        self.redrawn = redrawn and not set(required) <= set(chosen)
+        guesses = guess_mapping(
+            [q for q in questions if q.key not in chosen.values()],
+            [role for role in self.roles if role in needed and role not in chosen],
+        )
+        labels = {role.key: role.label for role in ROLES}
+        for role in self.roles:
+            form.fields[f"addressee_{role}"] = forms.ChoiceField(
+                label=_("宛名: %(role)s") % {"role": labels[role]},
+                required=False,
+                choices=[("", _("使わない")), *choices[role]],
+                initial=chosen.get(role) or guesses.get(role, ""),
+                help_text=_(
+                    "項目の名前やキーから推測して選びました。確かめてください。"
+                )
+                if role in guesses
+                else "",
+            )
+        form.fields["addressee_drawn"] = forms.CharField(
+            widget=forms.HiddenInput, required=False, initial=self.token
+        )
+        if redrawn:
+            # Read as drawn now, not as posted: the posted choices were for
+            # another form or another kind of applicant; shown again with
+            # the guesses when a needed part is missing.
+            data = form.data.copy()
+            for role in self.roles:
+                value = chosen.get(role, "")
+                if self.redrawn:
+                    value = value or guesses.get(role, "")
+                data[form.add_prefix(f"addressee_{role}")] = value
+            data[form.add_prefix("addressee_drawn")] = self.token
+            form.data = data
+
+    def _posted(self) -> tuple[str, dict[str, str]] | None:
+        """(token, choices) of a post made with the drop-downs; None otherwise
+        (no post, or a client that does not send them)."""
+        form = self.form
+        if not form.is_bound:
+            return None
+        token = form.data.get(form.add_prefix("addressee_drawn"))
+        if token is None:
+            return None
+        return token, {
+            role: value
+            for role in ROLE_KEYS
+            if (value := form.data.get(form.add_prefix(f"addressee_{role}")))
+        }
+
+    @property
+    def fields(self) -> list[forms.BoundField]:
+        return [self.form[f"addressee_{role}"] for role in self.roles]
+
+    @property
+    def drawn(self) -> forms.BoundField:
+        return self.form["addressee_drawn"]
+
+    def mapping(self, cleaned: dict[str, Any]) -> dict[str, str]:
+        """The mapping to save; a redrawn post is refused to be checked first."""
+        if self.redrawn:
+            self.form.add_error(
+                None,
+                _(
+                    "宛名に使う項目を、選んだフォームと申請できる者に合わせて"
+                    "選び直しました。「申請者と宛名」を確かめて、もう一度保存して"
+                    "ください。"
+                ),
+            )
+        return {
+            role: cleaned[f"addressee_{role}"]
+            for role in self.roles
+            if cleaned.get(f"addressee_{role}")
+        }
+
+
+class AddresseeRedrawForm(forms.Form):
+    """What the addressee drop-downs are redrawn for while the version form
+    is edited (procedures/addressee.js asks on every change of the form
+    version, the kind of applicant or 代理申請)."""
+
+    form_version = forms.ModelChoiceField(
+        queryset=FormVersion.objects.filter(status=FormVersion.Status.PUBLISHED),
+        required=False,
+    )
+    applicant_kind = forms.ChoiceField(
+        choices=ProcedureVersion._meta.get_field("applicant_kind").choices,
+        required=False,
+    )
+    allows_proxy = forms.BooleanField(required=False)
+    prefix = forms.RegexField(regex=r"^[a-z]{0,20}$", required=False)
+
+    def addressee(self) -> AddresseeChoice:
+        """The drop-downs on a form of their own (after is_valid), keeping the
+        choices sent where they still fit."""
+        data = self.cleaned_data
+        target = forms.Form(prefix=data.get("prefix") or None)
+        return AddresseeChoice(
+            target,
+            form_version=data.get("form_version"),
+            kind=data.get("applicant_kind") or "person",
+            allows_proxy=bool(data.get("allows_proxy")),
+            mapping={
+                role: str(self.data[f"addressee_{role}"])
+                for role in ROLE_KEYS
+                if self.data.get(f"addressee_{role}")
+            },
+        )
 
 
 class CategoryChoiceForm(forms.Form):

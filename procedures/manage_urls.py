@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.procedure_list, name="list"),
     path("new/", views.procedure_create, name="create"),
     path("new/due-date/", views.due_date_preview, name="due_date"),
+    path("new/addressee/", views.addressee_fields, name="addressee_fields"),
     path("import/", views.package_import, name="import"),
     path("access-log/", views.access_log, name="access_log"),
     path("<slug:code>/", views.procedure_detail, name="detail"),

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.db import IntegrityError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -18,6 +19,7 @@ from core.audit import audit_record
 from core.decorators import administrator_required
 from procedures import outcomes, packages, selectors, services
 from procedures.forms import (
+    AddresseeRedrawForm,
     DueDatePreviewForm,
     OutcomeFormSet,
     PackageImportForm,
@@ -164,6 +166,21 @@ def due_date_preview(request: HttpRequest) -> JsonResponse:
 
 
 @administrator_required
+@require_http_methods(["GET"])
+def addressee_fields(request: HttpRequest) -> HttpResponse:
+    """The addressee drop-downs redrawn for the form version and the kind of
+    applicant being chosen (the version form's script asks)."""
+    form = AddresseeRedrawForm(request.GET)
+    if not form.is_valid():
+        return HttpResponse(status=400)
+    return render(
+        request,
+        "procedures/manage/addressee_fields.html",
+        {"addressee": form.addressee()},
+    )
+
+
+@administrator_required
 @require_http_methods(["GET", "POST"])
 def version_edit(request: HttpRequest, code: str, number: int) -> HttpResponse:
     procedure = _procedure(code)
@@ -252,10 +269,28 @@ def version_publish(request: HttpRequest, code: str, number: int) -> HttpRespons
         )
     except services.PublishRefused as exc:
         # The checks' findings, listed; warnings alone may be accepted here.
+        # A finding on the version's own settings links to where it is fixed.
+        edit = reverse("procedures_manage:version_edit", args=[code, number])
+        anchors = {"addressee": "addressee"}  # else the drop-down's own id
+        errors = [
+            (
+                problem.message,
+                f"{edit}#{anchors.get(problem.place, f'id_{problem.place}')}"
+                if problem.place
+                else "",
+            )
+            for problem in exc.problems
+            if not problem.warning
+        ]
         return render(
             request,
             "procedures/manage/version_publish.html",
-            {"procedure": procedure, "version": version, "refused": exc},
+            {
+                "procedure": procedure,
+                "version": version,
+                "refused": exc,
+                "errors": errors,
+            },
             status=400 if exc.errors else 200,
         )
     except services.ProcedureError as exc:

@@ -22,10 +22,16 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class PublishProblem:
-    """One finding: an error blocks publishing, a warning must be accepted."""
+    """One finding: an error blocks publishing, a warning must be accepted.
+
+    ``place`` names where the administrator fixes it, when the procedure's
+    own pages hold it (``addressee_<role>``: that drop-down of the version's
+    edit page); the refusal links there.
+    """
 
     message: str
     warning: bool = False
+    place: str = ""
 
 
 def publish_problems(version: ProcedureVersion) -> list[PublishProblem]:

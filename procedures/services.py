@@ -850,9 +850,10 @@ def procedure_version_publish(
     """Publish a draft: it replaces the published version, which becomes 旧版.
 
     Applications already started keep the version they were started with.
-    The checks of ``PROCEDURES_PUBLISH_CHECKS`` (the route, for one) run
-    first: any error refuses (:class:`PublishRefused`), and so do warnings
-    unless ``accept_warnings``; accepted warnings are in the audit record.
+    The addressee mapping and the checks of ``PROCEDURES_PUBLISH_CHECKS``
+    (the route, for one) run first: any error refuses
+    (:class:`PublishRefused`), and so do warnings unless ``accept_warnings``;
+    accepted warnings are in the audit record.
     """
     from django.utils.translation import gettext
 
@@ -870,10 +871,8 @@ def procedure_version_publish(
         )
     from procedures.addressee import mapping_errors
 
-    problems = mapping_errors(version)
-    if problems:
-        raise ProcedureError(" ".join(problems))
-    problems = publish_problems(version)
+    # The addressee first: a notice with the wrong addressee is unlawful.
+    problems = mapping_errors(version) + publish_problems(version)
     if any(not p.warning for p in problems) or (problems and not accept_warnings):
         raise PublishRefused(problems)
     previous = procedure.current_version

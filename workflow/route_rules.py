@@ -31,6 +31,9 @@ from typing import Any
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+# The aggregates are written as the form's computed values write them.
+from forms_builder.computed import count_rows as _count
+from forms_builder.computed import sum_column as _sum
 from forms_builder.fieldtypes import loc
 
 # Field types whose answers rules read as numbers, booleans, lists or text.
@@ -108,20 +111,6 @@ class Subject:
             if option == value:
                 return label
         return None
-
-
-def _count(group: str) -> dict[str, Any]:
-    return {"reduce": [{"var": group}, {"+": [{"var": "accumulator"}, 1]}, 0]}
-
-
-def _sum(group: str, column: str) -> dict[str, Any]:
-    return {
-        "reduce": [
-            {"var": group},
-            {"+": [{"var": "accumulator"}, {"var": f"current.{column}"}]},
-            0,
-        ]
-    }
 
 
 def subjects(runtime: Any) -> list[Subject]:

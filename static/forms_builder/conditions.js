@@ -83,27 +83,6 @@
     return data;
   }
 
-  // Mirrors runtime.round_to_unit (the same float steps).
-  function roundToUnit(value, mode, unit) {
-    var size = Math.abs(value) / unit, whole;
-    if (mode === "floor") whole = Math.floor(size);
-    else if (mode === "ceil") whole = Math.ceil(size);
-    else whole = Math.floor(size + 0.5);
-    var result = (value < 0 ? -1 : 1) * whole * unit;
-    return result === 0 ? 0 : result;
-  }
-  // Mirrors runtime.normalize_computed.
-  function normalizeComputed(value, format, rounding) {
-    if (format === "integer" || format === "amount") {
-      if (typeof value !== "number" || !isFinite(value)) return null;
-      if (rounding && ["floor", "ceil", "round"].indexOf(rounding.mode) !== -1) {
-        return roundToUnit(value, rounding.mode, rounding.unit);
-      }
-      return Math.floor(value + 0.5);
-    }
-    var text = rules.toText(value);
-    return text === "" ? null : text;
-  }
   function grouped(n) { return String(Math.abs(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ",") ; }
   function displayComputed(value, format) {
     if (value === null) return "—";
@@ -127,7 +106,7 @@
       visible[key] = shown;
       if (!node.answer) return;
       if (!shown) values[key] = null;
-      else if (node.type === "computed") values[key] = normalizeComputed(rules.evaluate(node.expression, values), node.format, node.rounding);
+      else if (node.type === "computed") values[key] = rules.normalizeComputed(rules.evaluate(node.expression, values), node.format, node.rounding);
       else values[key] = data[key] === undefined ? null : data[key];
     });
     config.order.forEach(function (key) {

@@ -139,6 +139,27 @@
       return null;
     }
   }
+  // Mirrors runtime.round_to_unit (the same float steps).
+  function roundToUnit(value, mode, unit) {
+    var size = Math.abs(value) / unit, whole;
+    if (mode === "floor") whole = Math.floor(size);
+    else if (mode === "ceil") whole = Math.ceil(size);
+    else whole = Math.floor(size + 0.5);
+    var result = (value < 0 ? -1 : 1) * whole * unit;
+    return result === 0 ? 0 : result;
+  }
+  // A computed value as stored; mirrors runtime.normalize_computed.
+  function normalizeComputed(value, format, rounding) {
+    if (format === "integer" || format === "amount") {
+      if (typeof value !== "number" || !isFinite(value)) return null;
+      if (rounding && ["floor", "ceil", "round"].indexOf(rounding.mode) !== -1) {
+        return roundToUnit(value, rounding.mode, rounding.unit);
+      }
+      return Math.floor(value + 0.5);
+    }
+    var text = toText(value);
+    return text === "" ? null : text;
+  }
   function holds(rule, data) {
     return rule !== null && rule !== undefined && jsonLogic.truthy(evaluate(rule, data));
   }
@@ -243,6 +264,7 @@
 
   root.FormRules = {
     evaluate: evaluate, holds: holds, truthy: jsonLogic.truthy, toText: toText,
+    normalizeComputed: normalizeComputed, roundToUnit: roundToUnit,
     parseJapaneseDate: parseJapaneseDate, ruleValue: ruleValue
   };
 }(this));

@@ -292,10 +292,10 @@ def test_a_business_procedure_without_a_name_field_cannot_be_published(
     admin = login(Client(), administrator)
     edit = f"/manage/procedures/{version.procedure.code}/versions/1/edit/"
     page = admin.get(edit).content.decode()
-    # Chosen from the form's questions, never typed: an amount is not offered
-    # as a name.
-    assert '<option value="corp_name">' in page
-    assert 'name="addressee_business_name"' in page
+    # A person's procedure offers the person's parts only, guessed from the
+    # form's labels (氏名, 住所) until chosen.
+    assert 'name="addressee_business_name"' not in page
+    assert '<option value="person_name" selected>氏名（person_name）' in page
     response = admin.post(
         edit,
         _version_post(
@@ -306,13 +306,19 @@ def test_a_business_procedure_without_a_name_field_cannot_be_published(
         ),
     )
     assert response.status_code == 302, response.content.decode()[:3000]
+    # Chosen from the form's questions, never typed: an amount is not offered
+    # as a name; the missing 名称 is offered as the question labelled so.
+    page = admin.get(edit).content.decode()
+    assert '<option value="corp_name" selected>名称（corp_name）' in page
+    assert 'value="amount"' not in page
     response = admin.post(
-        f"/manage/procedures/{version.procedure.code}/versions/1/publish/",
-        follow=True,
+        f"/manage/procedures/{version.procedure.code}/versions/1/publish/"
     )
-    assert "宛名の「法人・事業者の名称」に使う項目を選んでください。" in (
-        response.content.decode()
-    )
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "宛名の「法人・事業者の名称」に使う項目を選んでください。" in page
+    # The refusal links to the drop-down that fixes it.
+    assert f'<a href="{edit}#id_addressee_business_name">宛名の設定を直す</a>' in page
     version.refresh_from_db()
     assert version.status == ProcedureVersion.Status.DRAFT
 
@@ -350,8 +356,14 @@ def test_publishing_refuses_a_field_of_the_wrong_type(office):
         "business_address": "corp_address",
     }
     version.save()
-    with pytest.raises(services.ProcedureError, match="使えません"):
+    with pytest.raises(services.PublishRefused) as refused:
         services.procedure_version_publish(version=version, actor=None)
+    assert [(p.message, p.place) for p in refused.value.problems] == [
+        (
+            "宛名の「法人・事業者の名称」には「申請額」の種類の項目を使えません。",
+            "addressee_business_name",
+        )
+    ]
 
 
 def test_the_mapping_travels_in_the_package(office):
