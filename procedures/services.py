@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -76,7 +78,7 @@ def application_event_add(
     see); ``internal_comment`` is for colleagues and never leaves the staff
     side.
     """
-    return ApplicationEvent.objects.create(
+    event = ApplicationEvent(
         application=application,
         kind=kind,
         actor=actor,
@@ -86,6 +88,38 @@ def application_event_add(
         data=data or {},
         visible_to_applicant=visible_to_applicant,
     )
+    batch = _event_batch.get()
+    if batch is not None:
+        batch.append(event)
+    else:
+        event.save(force_insert=True)
+    return event
+
+
+# Lines added inside ``application_events_batched`` wait there for one insert.
+_event_batch: ContextVar[list[ApplicationEvent] | None] = ContextVar(
+    "application_event_batch", default=None
+)
+
+
+@contextmanager
+def application_events_batched() -> Iterator[None]:
+    """Write the timeline lines added inside the block with one INSERT, in order.
+
+    For an action that adds several at once (a claim and a decision from
+    the queue). Nothing is written when the block raises: the caller's
+    transaction rolls back anyway. A nested block leaves them to the outer.
+    """
+    if _event_batch.get() is not None:
+        yield
+        return
+    pending: list[ApplicationEvent] = []
+    token = _event_batch.set(pending)
+    try:
+        yield
+    finally:
+        _event_batch.reset(token)
+    ApplicationEvent.objects.bulk_create(pending)
 
 
 def _notify(application: Application, template: str, **context: Any) -> None:

@@ -30,7 +30,6 @@ from workflow.models import CaseTask
 from workflow.services import WorkflowError, _audit, _lock_task, _step_label
 
 
-@transaction.atomic
 def task_decide_from_queue(
     *,
     task_id: int,
@@ -43,24 +42,18 @@ def task_decide_from_queue(
     """Claim the task when it is still queued, then decide it: one transaction.
 
     ``decision`` is passed unchanged to ``services.task_decide`` (decision,
-    texts, target level…). A task claimed by someone else is refused by the
-    claim ("taken"); one the user holds already is decided as it is.
+    texts, target level…). The rows are locked once, then the claim is
+    checked as ``task_claim`` checks it: of two people deciding the same
+    queued task at once, the second finds it taken. One the user holds
+    already is decided as it is.
     """
-    status, owner_id = CaseTask.objects.filter(
-        pk=task_id, process_id=case_id
-    ).values_list("status", "owner_id").first() or (None, None)
-    if not (status == "ASSIGNED" and owner_id == user.pk):
-        # task_claim locks the rows and re-reads the task: of two people
-        # deciding the same queued task at once, the second finds it taken.
-        services.task_claim(
-            task_id=task_id, case_id=case_id, user=user, grants=grants, request=request
-        )
     return services.task_decide(
         task_id=task_id,
         case_id=case_id,
         user=user,
         grants=grants,
         request=request,
+        claim=True,
         **decision,
     )
 
