@@ -80,10 +80,17 @@ def case_steps(ctx) -> list[tuple[str, Callable[[dict], None]]]:
     ]
 
 
-def one_case(ctx) -> None:
+def _steps(steps, spent: list[float] | None) -> None:
     state: dict = {}
-    for _label, step in ctx["case_steps"]:
+    for index, (_label, step) in enumerate(steps):
+        started = time.perf_counter()
         step(state)
+        if spent is not None:
+            spent[index] += time.perf_counter() - started
+
+
+def one_case(ctx) -> None:
+    _steps(ctx["case_steps"], ctx.get("case_spent"))
 
 
 def floor_steps(ctx) -> list[tuple[str, Callable[[dict], None]]]:
@@ -273,9 +280,7 @@ def floor_steps(ctx) -> list[tuple[str, Callable[[dict], None]]]:
 
 
 def floor_case(ctx) -> None:
-    state: dict = {}
-    for _label, step in ctx["floor_steps"]:
-        step(state)
+    _steps(ctx["floor_steps"], ctx.get("floor_spent"))
 
 
 def one_insert(n: int) -> None:
@@ -361,10 +366,10 @@ def _count(steps, verbose: bool) -> list[int]:
     return counts
 
 
-def _table(title: str, steps, counts: list[int]) -> None:
-    print(f"{title}: {sum(counts)} SQL statements per case")
-    for (label, _step), count in zip(steps, counts, strict=True):
-        print(f"    {count:3d}  {label}")
+def _table(title: str, steps, counts: list[int], spent: list[float], n: float) -> None:
+    print(f"{title}: {sum(counts)} SQL statements per case (SQL, ms per step)")
+    for (label, _step), count, seconds in zip(steps, counts, spent, strict=True):
+        print(f"    {count:3d} {1000 * seconds / n:6.1f}  {label}")
 
 
 def main() -> None:
@@ -385,6 +390,8 @@ def main() -> None:
         audit = sum("core_auditevent" in q or "pg_advisory" in q for q in sql)
         case_counts = _count(ctx["case_steps"], verbose)
         floor_counts = _count(ctx["floor_steps"], verbose)
+        ctx["case_spent"] = [0.0] * len(ctx["case_steps"])
+        ctx["floor_spent"] = [0.0] * len(ctx["floor_steps"])
         # Interleave short rounds so the machine's noise hits all three alike.
         cases = inserts = floors = 0.0
         rounds = 4
@@ -394,9 +401,9 @@ def main() -> None:
             floors += _run("floor", SECONDS / rounds, ctx)
         cases_s, inserts_s = cases / SECONDS, inserts / SECONDS
         floor_s = floors / SECONDS
-        _table("whole case", ctx["case_steps"], case_counts)
+        _table("whole case", ctx["case_steps"], case_counts, ctx["case_spent"], cases)
         print(f"    ({savepoints} SAVEPOINT/RELEASE, {audit} for the audit chain)")
-        _table("floor", ctx["floor_steps"], floor_counts)
+        _table("floor", ctx["floor_steps"], floor_counts, ctx["floor_spent"], floors)
         print(f"plain ORM one-row inserts: {inserts_s:8.1f} /s")
         print(
             f"whole cases: {cases_s:6.1f} /s = 1/{inserts_s / cases_s:.0f} of inserts "
