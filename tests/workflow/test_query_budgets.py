@@ -62,7 +62,7 @@ def test_deciding_from_the_queue_locks_once_and_audits_with_one_insert(
 ):
     p = org["people"]
     application = submit(500_000)
-    # Lock (task, case, application, version, applicant), grants, the
+    # Lock (task, case and application in one statement), grants, the
     # application under review, the case, the task, the next task and its
     # link, both timeline lines in one insert, the audit chain's tail and
     # both events in one insert (and its advisory lock on PostgreSQL), and
@@ -90,13 +90,13 @@ def test_the_final_decision_from_the_queue_ends_the_case_within_budget(
 ):
     p = org["people"]
     # The first case creates the outcomes and the counters.
-    for budget in (99, 29 if POSTGRES else 28):
+    for budget in (99, 31 if POSTGRES else 30):
         application = submit(500_000)  # 課長専決
         _decide(open_task(application), p["tanto"])
         _decide(open_task(application), p["kakaricho"])
         task = open_task(application)
-        # Lock, grants, the outcomes, the decision on the application and
-        # its mail, the notice's document row (numbered, with its snapshot),
+        # Lock, grants, the version and its outcomes, the decision on the
+        # application and its mail to the applicant, the notice's document row (numbered, with its snapshot),
         # the case, the task, the end of the flow (open tasks counted, the
         # case finished, its task and link), the timeline and the audit
         # chain, and the savepoints.
