@@ -135,14 +135,12 @@ def _notify(application: Application, template: str, **context: Any) -> None:
 # --- Drafts ---------------------------------------------------------------
 
 
-@transaction.atomic
-def application_start(
-    *, procedure: Procedure, applicant: Any, resume_draft: bool = False
-) -> Application:
-    """Create a draft on the procedure's published version, pre-filled from the profile.
+def application_new(*, procedure: Procedure, applicant: Any) -> Application:
+    """The draft ``application_start`` would create, unsaved: on the
+    procedure's published version, pre-filled from the profile.
 
-    With ``resume_draft``, the resident's latest draft of the procedure is
-    returned instead when there is one (a double click makes one draft).
+    For reading answers against the form before the draft exists (the
+    API's one-request application, ``application_start(answers=…)``).
     """
     from django.utils.translation import gettext
 
@@ -150,6 +148,31 @@ def application_start(
         raise ApplicationError(
             gettext("この手続は現在、申請を受け付けていません。"), code="not_accepting"
         )
+    version = procedure.current_version
+    return Application(
+        procedure_version=version,
+        applicant=applicant,
+        answers=version.form_version.runtime.prefill(applicant),
+    )
+
+
+@transaction.atomic
+def application_start(
+    *,
+    procedure: Procedure,
+    applicant: Any,
+    resume_draft: bool = False,
+    answers: dict[str, Any] | None = None,
+) -> Application:
+    """Create a draft on the procedure's published version, pre-filled from the profile.
+
+    With ``resume_draft``, the resident's latest draft of the procedure is
+    returned instead when there is one (a double click makes one draft).
+    ``answers`` (already read against the form, without files) are stored
+    with the draft as ``application_save_answers`` would store them: the
+    draft is written once instead of created, locked and written again.
+    """
+    application = application_new(procedure=procedure, applicant=applicant)
     if resume_draft:
         draft = (
             Application.objects.of(applicant)
@@ -159,12 +182,10 @@ def application_start(
         )
         if draft is not None:
             return draft
-    version = procedure.current_version
-    application = Application.objects.create(
-        procedure_version=version,
-        applicant=applicant,
-        answers=version.form_version.runtime.prefill(applicant),
-    )
+    if answers:
+        runtime = application.procedure_version.form_version.runtime
+        application.answers = runtime.clean({**application.answers, **answers})
+    application.save(force_insert=True)
     application_event_add(application=application, kind=Kind.CREATED, actor=applicant)
     return application
 
