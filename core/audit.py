@@ -62,8 +62,7 @@ def _client_ip(request: HttpRequest | None) -> str | None:
     return None if request is None else client_address(request)
 
 
-@transaction.atomic(savepoint=False)
-def audit_record(
+def audit_event(
     *,
     action: str,
     actor: Any = None,
@@ -71,11 +70,27 @@ def audit_record(
     data: dict[str, Any] | None = None,
     request: HttpRequest | None = None,
 ) -> AuditEvent:
-    """Append one event to the hash chain.
+    """One event, not yet chained nor saved: give it to ``audit_append``."""
+    return AuditEvent(
+        created_at=timezone.now(),
+        actor=actor if getattr(actor, "pk", None) else None,
+        action=action,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        data=data or {},
+        ip_address=_client_ip(request),
+    )
+
+
+@transaction.atomic(savepoint=False)
+def audit_append(events: list[AuditEvent]) -> list[AuditEvent]:
+    """Append events to the hash chain, in order, with one insert.
 
     Appends are serialised: without a lock, concurrent writers read the same
     tail and fork the chain. PostgreSQL gets a transaction-level advisory lock;
-    SQLite already serialises writers (IMMEDIATE transactions).
+    SQLite already serialises writers (IMMEDIATE transactions). An action
+    that records several events (a claim and a decision from the queue)
+    takes the lock and reads the tail once for all of them.
 
     No savepoint of its own: an action whose audit record fails must not
     commit, so a failure here spoils the caller's whole transaction.
@@ -89,23 +104,34 @@ def audit_record(
         row = cursor.fetchone()
     tail = row[0] if row else ""
     key_id, key = audit_signing_key()
-    event = AuditEvent(
-        created_at=timezone.now(),
-        actor=actor if getattr(actor, "pk", None) else None,
-        action=action,
-        target_type=target._meta.label_lower if target is not None else "",
-        target_id=str(target.pk) if target is not None else "",
-        data=data or {},
-        ip_address=_client_ip(request),
-        prev_hash=tail,
-        key_id=key_id,
-    )
-    event.hash = event.compute_hash(key)
-    event.save(force_insert=True)
+    for event in events:
+        event.prev_hash = tail
+        event.key_id = key_id
+        event.hash = tail = event.compute_hash(key)
+    if len(events) == 1:
+        events[0].save(force_insert=True)
+    else:
+        AuditEvent.objects.bulk_create(events)
+    head = events[-1]
     transaction.on_commit(
-        lambda: anchor_logger.info("audit head %s:%s", event.pk, event.hash)
+        lambda: anchor_logger.info("audit head %s:%s", head.pk, head.hash)
     )
-    return event
+    return events
+
+
+def audit_record(
+    *,
+    action: str,
+    actor: Any = None,
+    target: Any = None,
+    data: dict[str, Any] | None = None,
+    request: HttpRequest | None = None,
+) -> AuditEvent:
+    """Append one event to the hash chain (see ``audit_append``)."""
+    event = audit_event(
+        action=action, actor=actor, target=target, data=data, request=request
+    )
+    return audit_append([event])[0]
 
 
 def audit_verify_chain() -> int | None:

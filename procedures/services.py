@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
@@ -76,7 +78,7 @@ def application_event_add(
     see); ``internal_comment`` is for colleagues and never leaves the staff
     side.
     """
-    return ApplicationEvent.objects.create(
+    event = ApplicationEvent(
         application=application,
         kind=kind,
         actor=actor,
@@ -86,6 +88,38 @@ def application_event_add(
         data=data or {},
         visible_to_applicant=visible_to_applicant,
     )
+    batch = _event_batch.get()
+    if batch is not None:
+        batch.append(event)
+    else:
+        event.save(force_insert=True)
+    return event
+
+
+# Lines added inside ``application_events_batched`` wait there for one insert.
+_event_batch: ContextVar[list[ApplicationEvent] | None] = ContextVar(
+    "application_event_batch", default=None
+)
+
+
+@contextmanager
+def application_events_batched() -> Iterator[None]:
+    """Write the timeline lines added inside the block with one INSERT, in order.
+
+    For an action that adds several at once (a claim and a decision from
+    the queue). Nothing is written when the block raises: the caller's
+    transaction rolls back anyway. A nested block leaves them to the outer.
+    """
+    if _event_batch.get() is not None:
+        yield
+        return
+    pending: list[ApplicationEvent] = []
+    token = _event_batch.set(pending)
+    try:
+        yield
+    finally:
+        _event_batch.reset(token)
+    ApplicationEvent.objects.bulk_create(pending)
 
 
 def _notify(application: Application, template: str, **context: Any) -> None:
@@ -101,14 +135,12 @@ def _notify(application: Application, template: str, **context: Any) -> None:
 # --- Drafts ---------------------------------------------------------------
 
 
-@transaction.atomic
-def application_start(
-    *, procedure: Procedure, applicant: Any, resume_draft: bool = False
-) -> Application:
-    """Create a draft on the procedure's published version, pre-filled from the profile.
+def application_new(*, procedure: Procedure, applicant: Any) -> Application:
+    """The draft ``application_start`` would create, unsaved: on the
+    procedure's published version, pre-filled from the profile.
 
-    With ``resume_draft``, the resident's latest draft of the procedure is
-    returned instead when there is one (a double click makes one draft).
+    For reading answers against the form before the draft exists (the
+    API's one-request application, ``application_start(answers=…)``).
     """
     from django.utils.translation import gettext
 
@@ -116,6 +148,31 @@ def application_start(
         raise ApplicationError(
             gettext("この手続は現在、申請を受け付けていません。"), code="not_accepting"
         )
+    version = procedure.current_version
+    return Application(
+        procedure_version=version,
+        applicant=applicant,
+        answers=version.form_version.runtime.prefill(applicant),
+    )
+
+
+@transaction.atomic
+def application_start(
+    *,
+    procedure: Procedure,
+    applicant: Any,
+    resume_draft: bool = False,
+    answers: dict[str, Any] | None = None,
+) -> Application:
+    """Create a draft on the procedure's published version, pre-filled from the profile.
+
+    With ``resume_draft``, the resident's latest draft of the procedure is
+    returned instead when there is one (a double click makes one draft).
+    ``answers`` (already read against the form, without files) are stored
+    with the draft as ``application_save_answers`` would store them: the
+    draft is written once instead of created, locked and written again.
+    """
+    application = application_new(procedure=procedure, applicant=applicant)
     if resume_draft:
         draft = (
             Application.objects.of(applicant)
@@ -125,12 +182,10 @@ def application_start(
         )
         if draft is not None:
             return draft
-    version = procedure.current_version
-    application = Application.objects.create(
-        procedure_version=version,
-        applicant=applicant,
-        answers=version.form_version.runtime.prefill(applicant),
-    )
+    if answers:
+        runtime = application.procedure_version.form_version.runtime
+        application.answers = runtime.clean({**application.answers, **answers})
+    application.save(force_insert=True)
     application_event_add(application=application, kind=Kind.CREATED, actor=applicant)
     return application
 

@@ -21,15 +21,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.timezone import now
 from viewflow import this
 from viewflow.workflow import flow
 from viewflow.workflow.activation import Activation
 from viewflow.workflow.exceptions import FlowRuntimeError
 from viewflow.workflow.lock import SelectForUpdateLock
+from viewflow.workflow.nodes.end import EndActivation
 from viewflow.workflow.nodes.split import SplitActivation
 from viewflow.workflow.nodes.start import StartHandleActivation
 from viewflow.workflow.nodes.view import ViewActivation
-from viewflow.workflow.signals import flow_started, task_started
+from viewflow.workflow.signals import (
+    flow_finished,
+    flow_started,
+    task_finished,
+    task_started,
+)
+from viewflow.workflow.status import PROCESS
 from viewflow.workflow.token import Token
 
 from workflow.models import Case, CaseTask
@@ -144,8 +152,32 @@ class StartCase(flow.StartHandle):
     activation_class = StartCaseActivation
 
 
+# What claiming, deciding and finishing a review change on its row (the
+# services set the rest when the task is created).
+_DECIDED_FIELDS = [
+    "status",
+    "owner",
+    "assigned",
+    "started",
+    "finished",
+    "decision",
+    "acted_by",
+    "on_behalf_of",
+    "comment",
+    "applicant_message",
+]
+
+
 class ReviewActivation(ViewActivation):
-    """A review hands over straight to the node ``route`` would pick."""
+    """A review hands over straight to the node ``route`` would pick, and
+    saves only the columns a decision changes (viewflow saves the whole row).
+    """
+
+    @Activation.status.super()
+    def complete(self) -> None:
+        self.task.finished = now()
+        self.task.save(update_fields=_DECIDED_FIELDS)
+        task_finished.send(sender=self.flow_class, process=self.process, task=self.task)
 
     @Activation.status.super()
     def create_next(self):
@@ -156,6 +188,61 @@ class Review(flow.View):
     """審査・決裁 at the chain's current level."""
 
     activation_class = ReviewActivation
+
+
+class FinishActivation(EndActivation):
+    """The case ends inside the final decision's transaction.
+
+    viewflow's end inserts its task row, links it, opens a savepoint, counts
+    the open tasks, saves the whole case row and updates the task again.
+    The deciding service's transaction already holds the case's lock and
+    rolls back as a whole on an error, so the savepoint buys nothing; the
+    task row is written once, finished, and the case's status and finish
+    time are the only columns that change.
+    """
+
+    @classmethod
+    def create(cls, flow_task, prev_activation, token, data=None, seed=None):
+        task = flow_task.flow_class.task_class(
+            process=prev_activation.process, flow_task=flow_task, token=token
+        )
+        task.data = data if data is not None else {}
+        task.seed = seed
+        activation = cls(task)
+        activation.previous_task = prev_activation.task
+        return activation
+
+    def __hash__(self) -> int:
+        # viewflow keeps activations in sets; this task has no id until complete().
+        return id(self)
+
+    @Activation.status.super()
+    def activate(self) -> None:
+        self.task.started = now()
+        task_started.send(sender=self.flow_class, process=self.process, task=self.task)
+        open_tasks = CaseTask.objects.filter(
+            process=self.process, finished__isnull=True
+        ).count()
+        if open_tasks == 0:
+            self.process.status = PROCESS.DONE
+            self.process.finished = now()
+            self.process.save(update_fields=["status", "finished"])
+        task_finished.send(sender=self.flow_class, process=self.process, task=self.task)
+        if open_tasks == 0:
+            flow_finished.send(
+                sender=self.flow_class, process=self.process, task=self.task
+            )
+
+    @Activation.status.super()
+    def complete(self) -> None:
+        super().complete.original()
+        self.task.previous.add(self.previous_task)
+
+
+class Finish(flow.End):
+    """The end of the case: the final decision is taken."""
+
+    activation_class = FinishActivation
 
 
 def _is_amend(activation: Activation) -> bool:
@@ -206,7 +293,7 @@ class CaseFlow(flow.Flow):
         .Next(this.route)
     )
     amend = flow.Handle(this.resubmitted).Next(this.route)
-    finish = flow.End()
+    finish = Finish()
 
     def start_case(
         self, activation: Activation, *, application: Any, plan: Any

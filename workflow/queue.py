@@ -25,12 +25,11 @@ from organisation.selectors import SlotGrant, user_slot_grants
 from procedures.models import ApplicationEvent
 from procedures.outcomes import outcome_for_decision, version_outcomes
 from procedures.services import application_event_add, application_mark_under_review
-from workflow import services
+from workflow import search, services
 from workflow.models import CaseTask
 from workflow.services import WorkflowError, _audit, _lock_task, _step_label
 
 
-@transaction.atomic
 def task_decide_from_queue(
     *,
     task_id: int,
@@ -43,25 +42,27 @@ def task_decide_from_queue(
     """Claim the task when it is still queued, then decide it: one transaction.
 
     ``decision`` is passed unchanged to ``services.task_decide`` (decision,
-    texts, target level…). A task claimed by someone else is refused by the
-    claim ("taken"); one the user holds already is decided as it is.
+    texts, target level…). The rows are locked once, then the claim is
+    checked as ``task_claim`` checks it: of two people deciding the same
+    queued task at once, the second finds it taken. One the user holds
+    already is decided as it is.
     """
-    status, owner_id = CaseTask.objects.filter(
-        pk=task_id, process_id=case_id
-    ).values_list("status", "owner_id").first() or (None, None)
-    if not (status == "ASSIGNED" and owner_id == user.pk):
-        # task_claim locks the rows and re-reads the task: of two people
-        # deciding the same queued task at once, the second finds it taken.
-        services.task_claim(
-            task_id=task_id, case_id=case_id, user=user, grants=grants, request=request
-        )
     return services.task_decide(
         task_id=task_id,
         case_id=case_id,
         user=user,
         grants=grants,
         request=request,
+        claim=True,
         **decision,
+    )
+
+
+def unavailable_message() -> str:
+    """What a bulk action says of tasks the user may not act on or that do
+    not exist: the same words for both, and never a receipt number."""
+    return gettext(
+        "選択したタスクの一部は処理できませんでした（権限がないか、見つかりません）。"
     )
 
 
@@ -69,13 +70,16 @@ def task_decide_from_queue(
 class BulkResult:
     """What a bulk action did: the tasks done, and each refusal with its reason.
 
-    ``refused`` pairs the receipt number with the reason; ``details`` holds
-    one entry per task (id, receipt number, done or refused with a code and
+    ``refused`` pairs the receipt number with the reason, for tasks of the
+    user's own posts; ``unavailable`` counts the others (outside the user's
+    posts, or not found), which are never named. ``details`` holds one
+    entry per task (id, receipt number, done or refused with a code and
     message) for the API.
     """
 
     done: list[int] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)
+    unavailable: int = 0
     details: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -101,21 +105,24 @@ def _each(
     """``action(task_id=, case_id=)`` per task, each in its own transaction.
 
     ``only`` narrows the tasks acted on (and named by receipt number); the
-    other ids are reported as not found.
+    other ids are refused as not found, without a receipt number: a task
+    id posted from outside the user's posts must reveal nothing of its case.
     """
     result = BulkResult()
     receipts = _receipts(task_ids, only)
     # In the order given (the inbox's order); an id twice is acted on once.
     for task_id in dict.fromkeys(task_ids):
         if task_id not in receipts:
-            # Reported too (API callers sent it), without a receipt number.
+            result.unavailable += 1
             result.details.append(
                 {
                     "task_id": task_id,
                     "receipt_number": "",
                     "result": "refused",
                     "code": "not_found",
-                    "reason": gettext("このタスクは見つかりません。"),
+                    "reason": gettext(
+                        "このタスクは処理できません（権限がないか、見つかりません）。"
+                    ),
                 }
             )
             continue
@@ -140,12 +147,22 @@ def tasks_claim(
     grants: list[SlotGrant] | None = None,
     request: HttpRequest | None = None,
 ) -> BulkResult:
-    """Claim several queued tasks, each in its own transaction (audited one by one)."""
+    """Claim several queued tasks, each in its own transaction (audited one by one).
+
+    Only tasks of the user's own posts (or already theirs) are looked at;
+    the others are refused without their receipt number.
+    """
     grants = user_slot_grants(user) if grants is None else grants
     return _each(
         task_ids,
         partial(services.task_claim, user=user, grants=grants, request=request),
+        only=_mine(user, grants),
     )
+
+
+def _mine(user: Any, grants: list[SlotGrant]) -> Q:
+    """Tasks queued for one of the user's posts, or already theirs."""
+    return Q(owner_permission__in=[grant.slot for grant in grants]) | Q(owner=user)
 
 
 def _approve_refusal(
@@ -242,11 +259,11 @@ def tasks_approve(
     one leaves the others approved.
 
     Only tasks of the user's own posts (or already theirs) are looked at,
-    others answer "not found" without their receipt number; ``final_allowed`` says the batch carried a fresh second
-    factor, which final-level tasks need.
+    others answer "not found" without their receipt number;
+    ``final_allowed`` says the batch carried a fresh second factor, which
+    final-level tasks need.
     """
     grants = user_slot_grants(user) if grants is None else grants
-    slots = [grant.slot for grant in grants]
     return _each(
         task_ids,
         partial(
@@ -256,7 +273,7 @@ def tasks_approve(
             grants=grants,
             request=request,
         ),
-        only=Q(owner_permission__in=slots) | Q(owner=user),
+        only=_mine(user, grants),
     )
 
 
@@ -350,13 +367,27 @@ def tasks_assign(
     grants: list[SlotGrant] | None = None,
     request: HttpRequest | None = None,
 ) -> BulkResult:
-    """``task_assign`` for several tasks, each in its own transaction."""
+    """``task_assign`` for several tasks, each in its own transaction.
+
+    Only tasks of cases the user may open (the case search's rule) are
+    looked at; the others are refused without their receipt number.
+    """
     grants = user_slot_grants(user) if grants is None else grants
+    cases = set(
+        CaseTask.objects.filter(pk__in=task_ids).values_list("process_id", flat=True)
+    )
+    # Read the ids first: the visibility clause cannot be nested (search).
+    visible = list(
+        search.visible_cases(user=user, grants=grants)
+        .filter(pk__in=cases)
+        .values_list("pk", flat=True)
+    )
     return _each(
         task_ids,
         partial(
             task_assign, user=user, assignee=assignee, grants=grants, request=request
         ),
+        only=Q(process_id__in=visible),
     )
 
 

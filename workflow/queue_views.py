@@ -28,7 +28,15 @@ def _report(request: HttpRequest, result: queue.BulkResult, done_message: str) -
         messages.success(request, done_message % {"count": len(result.done)})
     for number, reason in result.refused:
         messages.error(request, f"{number}: {reason}")
-    if not result.done and not result.refused:
+    _report_unavailable(request, result)
+
+
+def _report_unavailable(request: HttpRequest, result: queue.BulkResult) -> None:
+    # Tasks outside the user's posts (or gone) are refused in one neutral
+    # message: neither their receipt numbers nor how many of each.
+    if result.unavailable:
+        messages.error(request, queue.unavailable_message())
+    elif not result.done and not result.refused:
         messages.error(request, _("タスクを選んでください。"))
 
 
@@ -110,8 +118,7 @@ def inbox_approve(request: HttpRequest) -> HttpResponse:
             _("%(number)s は承認していません: %(reason)s")
             % {"number": number, "reason": reason},
         )
-    if not result.done and not result.refused:
-        messages.error(request, _("タスクを選んでください。"))
+    _report_unavailable(request, result)
     return _back(request, "workflow:inbox")
 
 
@@ -124,11 +131,10 @@ def search_assign(request: HttpRequest) -> HttpResponse:
     if assignee is None:
         messages.error(request, _("割り当てる職員を選んでください。"))
         return _back(request, "workflow:case_search")
+    posted = set(request.POST.getlist("case"))
     # Only cases the user may see: the search's own visibility rule.
     cases = search.visible_cases(user=request.user, grants=grants).filter(
-        application__public_id__in=[
-            value for value in request.POST.getlist("case") if len(value) == 36
-        ]
+        application__public_id__in=[value for value in posted if len(value) == 36]
     )
     # Read the ids first: the visibility clause names the case table, so
     # the query cannot be nested as a sub-query.
@@ -145,6 +151,8 @@ def search_assign(request: HttpRequest) -> HttpResponse:
         grants=grants,
         request=request,
     )
+    # A case posted that the user may not open is refused as unavailable.
+    result.unavailable += len(posted) - len(case_ids)
     _report(
         request,
         result,

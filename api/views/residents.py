@@ -196,16 +196,19 @@ class ApplicationListCreate(APIView):
         def run() -> Response:
             with transaction.atomic():
                 procedure = selectors.procedure_for_resident(code=data["procedure"])
-                application = services.application_start(
-                    procedure=procedure, applicant=request.user
-                )
+                answers = None
                 if data["answers"]:
+                    # Read against the draft about to be created, which is
+                    # then written once with them.
                     answers = parse_answers(
-                        application=application, incoming=data["answers"]
+                        application=services.application_new(
+                            procedure=procedure, applicant=request.user
+                        ),
+                        incoming=data["answers"],
                     )
-                    application = services.application_save_answers(
-                        application=application, answers=answers
-                    )
+                application = services.application_start(
+                    procedure=procedure, applicant=request.user, answers=answers
+                )
                 if data["submit"]:
                     application = services.application_submit(
                         application=application,

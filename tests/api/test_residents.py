@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from procedures.models import Application
@@ -83,6 +85,22 @@ def test_resident_starts_a_draft_with_answers(as_resident, procedure, resident):
     # The missing attachment is what would stop submission now.
     assert list(data["errors"]) == ["estimate"]
     assert Application.objects.get(public_id=data["id"]).applicant == resident
+
+
+def test_a_draft_with_answers_is_written_once(as_resident, procedure):
+    # Issue 15 (performance): the draft is inserted with its answers, not
+    # created, locked and updated again.
+    with CaptureQueriesContext(connection) as queries:
+        data = start(as_resident, procedure)
+    assert data["answers"]["amount"] == 500_000
+    table = Application._meta.db_table
+    writes = [
+        q["sql"].split(" (")[0]
+        for q in queries.captured_queries
+        if f'"{table}"' in q["sql"] and not q["sql"].startswith("SELECT")
+    ]
+    assert writes == [f'INSERT INTO "{table}"']
+    assert not any("FOR UPDATE" in q["sql"] for q in queries.captured_queries)
 
 
 def test_start_needs_a_login(procedure):
