@@ -15,7 +15,9 @@ import datetime as dt
 import io
 import logging
 import os
+import re
 import threading
+import weakref
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
@@ -274,12 +276,66 @@ def _outside_event_loop(function, *args, **kwargs):
         return executor.submit(function, *args, **kwargs).result()
 
 
+# Room for the signature (hex digits), per pyHanko signer: pyHanko
+# otherwise sizes it before every signature by building and encoding a
+# whole dummy CMS container, half of the signing time (bench/README.md).
+# The size depends only on the certificates, the key and the time-stamp
+# service, which a signer keeps; it is learnt from the first signature,
+# margin included, and measured again if a signature ever outgrows it.
+_reserved_space: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_BYTE_RANGE = re.compile(rb"/ByteRange\s*\[\s*0\s+(\d+)\s+(\d+)")
+
+
+def _learn_reserved_space(signer, signed: bytes, appended_from: int) -> None:
+    match = _BYTE_RANGE.search(signed, appended_from)
+    if match is not None:
+        # The gap between the two signed ranges is the <hex> string.
+        _reserved_space[signer] = int(match[2]) - int(match[1]) - 2
+
+
 def _sign_pdf(pdf: bytes, *, signer, timestamper, reason: str, location: str):
     """Append an invisible PAdES signature (and a time-stamp with a TSA).
 
     Every failure is a SigningError with the original as its cause; a
     failing time-stamp service is named in the message.
     """
+    reserved = _reserved_space.get(signer)
+    if reserved is not None:
+        try:
+            return _sign_pdf_once(
+                pdf,
+                signer=signer,
+                timestamper=timestamper,
+                reason=reason,
+                location=location,
+                bytes_reserved=reserved,
+            )
+        except SigningError as error:
+            if "larger than expected" not in str(error):
+                raise
+            # A time-stamp token grew past the room kept: size it again.
+            _reserved_space.pop(signer, None)
+    signed = _sign_pdf_once(
+        pdf,
+        signer=signer,
+        timestamper=timestamper,
+        reason=reason,
+        location=location,
+        bytes_reserved=None,
+    )
+    _learn_reserved_space(signer, signed, len(pdf))
+    return signed
+
+
+def _sign_pdf_once(
+    pdf: bytes,
+    *,
+    signer,
+    timestamper,
+    reason: str,
+    location: str,
+    bytes_reserved: int | None,
+) -> bytes:
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import signers
     from pyhanko.sign.fields import SigSeedSubFilter
@@ -303,6 +359,7 @@ def _sign_pdf(pdf: bytes, *, signer, timestamper, reason: str, location: str):
             signer=signer,
             timestamper=timestamper,
             output=output,
+            bytes_reserved=bytes_reserved,
         )
     except Exception as error:
         from pyhanko.sign.timestamps.common_utils import TimestampRequestError
