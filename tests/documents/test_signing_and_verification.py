@@ -182,13 +182,13 @@ def test_a_signature_that_outgrows_its_room_is_sized_again(issued):
     signer = get_signer()
     pdf = render_pdf(issued.snapshot)
     signer.sign(pdf, reason="一回目", location="架空県")
-    room = signing._reserved_space[signer._signer]
     signing._reserved_space[signer._signer] = 64
 
     signed = signer.sign(pdf, reason="二回目", location="架空県")
 
     assert verify_pdf(signed).check.intact
-    assert signing._reserved_space[signer._signer] == room
+    # Sized again (an ECDSA signature's length varies by a byte or two).
+    assert signing._reserved_space[signer._signer] > 1000
 
 
 def test_unsigned_or_broken_files_are_not_genuine():
