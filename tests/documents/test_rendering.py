@@ -390,3 +390,54 @@ def test_the_signature_note_never_stands_alone_on_a_page(tmp_path):
 
     assert "電子署名が付与された電子文書" in last
     assert "真正性確認用" in last  # the QR code's caption, on the same page
+
+
+def _red_pixels(pdf: bytes, tmp_path) -> int:
+    from PIL import Image, ImageChops
+
+    tmp_path.mkdir(exist_ok=True)
+    path = tmp_path / "colour.pdf"
+    path.write_bytes(pdf)
+    page = tmp_path / "colour"
+    subprocess.run(
+        ["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", str(path), str(page)],
+        check=True,
+    )
+    image = Image.open(next(tmp_path.glob("colour*.png"))).convert("RGB")
+    red = image.point(lambda v: 255 if v > 200 else 0)
+    dark = image.point(lambda v: 255 if v < 60 else 0)
+    r, _, _ = red.split()
+    _, g, b = dark.split()
+    mask = ImageChops.multiply(ImageChops.multiply(r, g), b)
+    return sum(1 for v in mask.tobytes() if v)
+
+
+def test_the_official_css_parsed_once_still_gives_way_to_extra_css(tmp_path):
+    # Issue 14 (speed): the official layout's CSS is parsed once per worker
+    # and applied before the document's own rules; the page label is the
+    # document's, and an administrator's extra CSS still wins.
+    snapshot = sample_snapshot()
+    snapshot["template"]["css"] = ".particulars th { background: #ff0000; }"
+
+    pdf = render_pdf(snapshot)
+
+    assert re.search(r"令8福政第00012号\s+1\s*/\s*1", pdftotext(pdf, tmp_path))
+    assert _red_pixels(pdf, tmp_path) > 500
+    assert _red_pixels(render_pdf(sample_snapshot()), tmp_path / "plain") < 500
+
+
+def test_lists_and_footnotes_in_a_layout_still_print(tmp_path):
+    # The documents' user-agent sheet gives markers to list items only and
+    # leaves out footnotes, unless the document has some.
+    snapshot = sample_snapshot()
+    snapshot["template"]["html"] = (
+        '<html lang="ja"><head><style>{{ style }}</style></head><body>'
+        "<ol><li>第一の条件</li><li>第二の条件</li></ol>"
+        '<p>本文<span style="float: footnote">注記の文</span></p></body></html>'
+    )
+
+    text = pdftotext(render_pdf(snapshot), tmp_path)
+
+    assert re.search(r"1\.\s*第一の条件", text)
+    assert re.search(r"2\.\s*第二の条件", text)
+    assert "注記の文" in text
