@@ -191,6 +191,24 @@ def test_a_signature_that_outgrows_its_room_is_sized_again(issued):
     assert signing._reserved_space[signer._signer] > 1000
 
 
+def test_the_signing_certificate_attribute_is_pyhankos_own(issued):
+    # Issue 14 (speed): the ESS signing-certificate-v2 attribute is encoded
+    # once per signer; it must be exactly what pyHanko builds for PAdES.
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.general import as_signing_certificate_v2
+
+    signature = PdfFileReader(io.BytesIO(stored_bytes(issued))).embedded_signatures[0]
+    attributes = {
+        attribute["type"].native: attribute["values"][0]
+        for attribute in signature.signer_info["signed_attrs"]
+    }
+
+    assert attributes["signing_certificate_v2"].dump() == (
+        as_signing_certificate_v2(get_signer().certificate).dump()
+    )
+    assert "signing_time" not in attributes  # PAdES: the time is in the dict
+
+
 def test_unsigned_or_broken_files_are_not_genuine():
     assert (
         "PDFファイルとして読み取れません。" in verify_pdf(b"%PDF-1.7 garbage").messages
