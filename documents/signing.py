@@ -15,7 +15,9 @@ import datetime as dt
 import io
 import logging
 import os
+import re
 import threading
+import weakref
 from functools import lru_cache
 from pathlib import Path
 from typing import Protocol
@@ -274,12 +276,66 @@ def _outside_event_loop(function, *args, **kwargs):
         return executor.submit(function, *args, **kwargs).result()
 
 
+# Room for the signature (hex digits), per pyHanko signer: pyHanko
+# otherwise sizes it before every signature by building and encoding a
+# whole dummy CMS container, half of the signing time (bench/README.md).
+# The size depends only on the certificates, the key and the time-stamp
+# service, which a signer keeps; it is learnt from the first signature,
+# margin included, and measured again if a signature ever outgrows it.
+_reserved_space: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_BYTE_RANGE = re.compile(rb"/ByteRange\s*\[\s*0\s+(\d+)\s+(\d+)")
+
+
+def _learn_reserved_space(signer, signed: bytes, appended_from: int) -> None:
+    match = _BYTE_RANGE.search(signed, appended_from)
+    if match is not None:
+        # The gap between the two signed ranges is the <hex> string.
+        _reserved_space[signer] = int(match[2]) - int(match[1]) - 2
+
+
 def _sign_pdf(pdf: bytes, *, signer, timestamper, reason: str, location: str):
     """Append an invisible PAdES signature (and a time-stamp with a TSA).
 
     Every failure is a SigningError with the original as its cause; a
     failing time-stamp service is named in the message.
     """
+    reserved = _reserved_space.get(signer)
+    if reserved is not None:
+        try:
+            return _sign_pdf_once(
+                pdf,
+                signer=signer,
+                timestamper=timestamper,
+                reason=reason,
+                location=location,
+                bytes_reserved=reserved,
+            )
+        except SigningError as error:
+            if "larger than expected" not in str(error):
+                raise
+            # A time-stamp token grew past the room kept: size it again.
+            _reserved_space.pop(signer, None)
+    signed = _sign_pdf_once(
+        pdf,
+        signer=signer,
+        timestamper=timestamper,
+        reason=reason,
+        location=location,
+        bytes_reserved=None,
+    )
+    _learn_reserved_space(signer, signed, len(pdf))
+    return signed
+
+
+def _sign_pdf_once(
+    pdf: bytes,
+    *,
+    signer,
+    timestamper,
+    reason: str,
+    location: str,
+    bytes_reserved: int | None,
+) -> bytes:
     from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
     from pyhanko.sign import signers
     from pyhanko.sign.fields import SigSeedSubFilter
@@ -303,6 +359,7 @@ def _sign_pdf(pdf: bytes, *, signer, timestamper, reason: str, location: str):
             signer=signer,
             timestamper=timestamper,
             output=output,
+            bytes_reserved=bytes_reserved,
         )
     except Exception as error:
         from pyhanko.sign.timestamps.common_utils import TimestampRequestError
@@ -611,11 +668,56 @@ def _close_quietly(session) -> None:
         logger.debug("closing a PKCS#11 session failed", exc_info=True)
 
 
+@lru_cache(maxsize=8)
+def _signing_certificate_v2(certificate_der: bytes) -> bytes:
+    from asn1crypto import x509
+    from pyhanko.sign.general import as_signing_certificate_v2
+
+    return as_signing_certificate_v2(x509.Certificate.load(certificate_der)).dump()
+
+
+@lru_cache(maxsize=1)
+def _kept_attributes_mixin():
+    """A pyHanko signer mixin: the signing-certificate-v2 attribute built once.
+
+    PAdES signs the signer's certificate's hash and issuer with every
+    signature (ESS signing-certificate-v2). Built from the certificate each
+    time, asn1crypto encoded it in 5 ms, a quarter of a signature; read back
+    from its encoding it takes microseconds, and it is the same bytes.
+    """
+    from asn1crypto import tsp
+    from pyhanko.sign.attributes import SigningCertificateV2Provider
+
+    class KeptSigningCertificateV2(SigningCertificateV2Provider):
+        async def build_attr_value(self, dry_run=False):
+            return tsp.SigningCertificateV2.load(
+                _signing_certificate_v2(self.signing_cert.dump())
+            )
+
+    class KeptAttributes:
+        def __init__(self, spec) -> None:
+            self.spec = spec
+
+        def signed_attr_providers(self, data_digest: bytes, digest_algorithm: str):
+            for provider in self.spec.signed_attr_providers(
+                data_digest=data_digest, digest_algorithm=digest_algorithm
+            ):
+                if type(provider) is SigningCertificateV2Provider:
+                    provider = KeptSigningCertificateV2(provider.signing_cert)
+                yield provider
+
+    class KeptAttributesMixin:
+        def _signed_attr_provider_spec(self, *args, **kwargs):
+            return KeptAttributes(super()._signed_attr_provider_spec(*args, **kwargs))
+
+    return KeptAttributesMixin
+
+
 @lru_cache(maxsize=1)
 def _locked_pkcs11_signer_class():
     from pyhanko.sign.pkcs11 import PKCS11Signer
 
-    class LockedPkcs11Signer(PKCS11Signer):
+    class LockedPkcs11Signer(_kept_attributes_mixin(), PKCS11Signer):
         """PKCS11Signer whose raw signatures take the session's lock.
 
         The lock is also held while the session is replaced, so a signature
@@ -642,7 +744,7 @@ def _kept_key_signer_class():
     from pyhanko.sign.general import get_pyca_cryptography_hash
     from pyhanko.sign.signers import SimpleSigner
 
-    class KeptKeySigner(SimpleSigner):
+    class KeptKeySigner(_kept_attributes_mixin(), SimpleSigner):
         """SimpleSigner that reuses the parsed key instead of reloading it per call."""
 
         pyca_key = None

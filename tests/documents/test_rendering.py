@@ -390,3 +390,158 @@ def test_the_signature_note_never_stands_alone_on_a_page(tmp_path):
 
     assert "電子署名が付与された電子文書" in last
     assert "真正性確認用" in last  # the QR code's caption, on the same page
+
+
+def _red_pixels(pdf: bytes, tmp_path) -> int:
+    from PIL import Image, ImageChops
+
+    tmp_path.mkdir(exist_ok=True)
+    path = tmp_path / "colour.pdf"
+    path.write_bytes(pdf)
+    page = tmp_path / "colour"
+    subprocess.run(
+        ["pdftoppm", "-r", "50", "-png", "-f", "1", "-l", "1", str(path), str(page)],
+        check=True,
+    )
+    image = Image.open(next(tmp_path.glob("colour*.png"))).convert("RGB")
+    red = image.point(lambda v: 255 if v > 200 else 0)
+    dark = image.point(lambda v: 255 if v < 60 else 0)
+    r, _, _ = red.split()
+    _, g, b = dark.split()
+    mask = ImageChops.multiply(ImageChops.multiply(r, g), b)
+    return sum(1 for v in mask.tobytes() if v)
+
+
+def test_the_official_css_parsed_once_still_gives_way_to_extra_css(tmp_path):
+    # Issue 14 (speed): the official layout's CSS is parsed once per worker
+    # and applied before the document's own rules; the page label is the
+    # document's, and an administrator's extra CSS still wins.
+    snapshot = sample_snapshot()
+    snapshot["template"]["css"] = ".particulars th { background: #ff0000; }"
+
+    pdf = render_pdf(snapshot)
+
+    assert re.search(r"令8福政第00012号\s+1\s*/\s*1", pdftotext(pdf, tmp_path))
+    assert _red_pixels(pdf, tmp_path) > 500
+    assert _red_pixels(render_pdf(sample_snapshot()), tmp_path / "plain") < 500
+
+
+def test_lists_and_footnotes_in_a_layout_still_print(tmp_path):
+    # The documents' user-agent sheet gives markers to list items only and
+    # leaves out footnotes, unless the document has some.
+    snapshot = sample_snapshot()
+    snapshot["template"]["html"] = (
+        '<html lang="ja"><head><style>{{ style }}</style></head><body>'
+        "<ol><li>第一の条件</li><li>第二の条件</li></ol>"
+        '<p>本文<span style="float: footnote">注記の文</span></p></body></html>'
+    )
+
+    text = pdftotext(render_pdf(snapshot), tmp_path)
+
+    assert re.search(r"1\.\s*第一の条件", text)
+    assert re.search(r"2\.\s*第二の条件", text)
+    assert "注記の文" in text
+
+
+def _page_images(pdf: bytes, tmp_path, name: str) -> list[bytes]:
+    path = tmp_path / f"{name}.pdf"
+    path.write_bytes(pdf)
+    subprocess.run(
+        ["pdftoppm", "-r", "60", "-png", str(path), str(tmp_path / name)],
+        check=True,
+    )
+    return [page.read_bytes() for page in sorted(tmp_path.glob(f"{name}-*.png"))]
+
+
+@pytest.mark.parametrize("approved", [True, False])
+def test_the_official_layout_prints_the_same_parsed_as_xml(tmp_path, approved):
+    # Issue 14 (speed): the official layout is parsed by expat instead of
+    # WeasyPrint's pure-Python HTML parser (6 ms of every render); it must
+    # print exactly what the HTML parser makes of it.
+    from documents.rendering import _xhtml_tree, html_to_pdf, official_css
+
+    snapshot = sample_snapshot(approved=approved)
+    snapshot["addressee"] = {
+        "kind": "business",
+        "name": "株式会社﨑山建設 & Co.",
+        "representative_title": "代表取締役",
+        "representative_name": "髙橋 𠮷郎",
+        "postal_code": "000-0000",
+        "address": "架空県見本市中央一丁目<2番3号>",
+    }
+    snapshot["outcome"] = {"code": "part", "kind": "partial", "label": "部分開示決定"}
+    snapshot["decision"] = [
+        {
+            "key": "withheld",
+            "label": "不開示とした部分とその理由",
+            "value": "",
+            "rows": [[{"label": "部分", "value": "氏名\n住所"}]],
+        }
+    ]
+    snapshot["approvals"][0]["on_behalf_of"] = "山﨑 隆之"
+    html = render_html(snapshot)
+
+    assert _xhtml_tree(html.replace(official_css(), "")) is not None
+    assert _page_images(html_to_pdf(html, xhtml=True), tmp_path, "xml") == (
+        _page_images(html_to_pdf(html), tmp_path, "html")
+    )
+
+
+def test_a_layout_that_is_not_xml_is_read_as_html(tmp_path):
+    from documents.rendering import _xhtml_tree
+
+    snapshot = sample_snapshot()
+    snapshot["template"]["html"] = (
+        '<html lang="ja"><head><meta charset="utf-8"><style>{{ style }}</style>'
+        "</head><body><p>本文&nbsp;一<br>二</p></body></html>"
+    )
+
+    assert _xhtml_tree(render_html(snapshot)) is None
+    assert "本文" in pdftotext(render_pdf(snapshot), tmp_path)
+
+
+def test_a_document_from_a_parsed_tree_is_the_document_weasyprint_makes():
+    # DocumentHTML.from_tree sets what weasyprint.HTML.__init__ sets after
+    # parsing: a WeasyPrint upgrade that sets more must be followed here.
+    from documents.rendering import (
+        DEFAULTS_DIR,
+        _document_html_class,
+        _url_fetcher,
+        _xhtml_tree,
+    )
+
+    html = "<html><head></head><body><p>本文</p></body></html>"
+    document_class = _document_html_class()
+    made = document_class(
+        string=html, url_fetcher=_url_fetcher(), base_url=str(DEFAULTS_DIR)
+    )
+    from_tree = document_class.from_tree(
+        _xhtml_tree(html), url_fetcher=_url_fetcher(), base_url=str(DEFAULTS_DIR)
+    )
+
+    assert vars(from_tree).keys() == vars(made).keys()
+    assert from_tree.base_url == made.base_url
+    assert from_tree.media_type == made.media_type
+
+
+def test_images_are_never_interpolated_in_the_pdf_a(tmp_path, settings):
+    # PDF/A forbids /Interpolate true, which WeasyPrint writes for an image
+    # not styled crisp-edges: a configured seal image was one.
+    from PIL import Image
+
+    from documents import rendering
+
+    seal = tmp_path / "seal.png"
+    Image.new("RGB", (64, 64), (200, 20, 30)).save(seal)
+    settings.DOCUMENT_SEAL_IMAGE = str(seal)
+    rendering._seal_image.cache_clear()
+    path = tmp_path / "sealed.pdf"
+    path.write_bytes(render_pdf(sample_snapshot()))
+
+    listing = subprocess.run(
+        ["pdfimages", "-list", str(path)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+
+    assert len(listing) == 2  # the seal and the QR code
+    assert all(line.split()[9] == "no" for line in listing)  # interp
+    rendering._seal_image.cache_clear()

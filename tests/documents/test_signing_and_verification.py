@@ -156,6 +156,59 @@ def test_pdf_signed_by_someone_else_is_not_genuine(issued, settings, tmp_path):
     assert verify_pdf(data).check.trusted is False  # roots follow the signer
 
 
+def test_signatures_after_the_first_keep_its_room_and_stay_valid(issued):
+    # Issue 14 (speed): the room for the signature is sized once per signer
+    # instead of by a dummy signature before every one.
+    from documents import signing
+    from documents.rendering import render_pdf
+
+    signer = get_signer()
+    pdf = render_pdf(issued.snapshot)
+    first = signer.sign(pdf, reason="一回目", location="架空県")
+    room = signing._reserved_space[signer._signer]
+    second = signer.sign(pdf, reason="二回目", location="架空県")
+
+    assert signing._reserved_space[signer._signer] == room
+    assert len(second) == len(first)
+    for signed in (first, second):
+        assert verify_pdf(signed).check.intact
+
+
+def test_a_signature_that_outgrows_its_room_is_sized_again(issued):
+    # A time-stamp service may answer with a longer token than the first.
+    from documents import signing
+    from documents.rendering import render_pdf
+
+    signer = get_signer()
+    pdf = render_pdf(issued.snapshot)
+    signer.sign(pdf, reason="一回目", location="架空県")
+    signing._reserved_space[signer._signer] = 64
+
+    signed = signer.sign(pdf, reason="二回目", location="架空県")
+
+    assert verify_pdf(signed).check.intact
+    # Sized again (an ECDSA signature's length varies by a byte or two).
+    assert signing._reserved_space[signer._signer] > 1000
+
+
+def test_the_signing_certificate_attribute_is_pyhankos_own(issued):
+    # Issue 14 (speed): the ESS signing-certificate-v2 attribute is encoded
+    # once per signer; it must be exactly what pyHanko builds for PAdES.
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.general import as_signing_certificate_v2
+
+    signature = PdfFileReader(io.BytesIO(stored_bytes(issued))).embedded_signatures[0]
+    attributes = {
+        attribute["type"].native: attribute["values"][0]
+        for attribute in signature.signer_info["signed_attrs"]
+    }
+
+    assert attributes["signing_certificate_v2"].dump() == (
+        as_signing_certificate_v2(get_signer().certificate).dump()
+    )
+    assert "signing_time" not in attributes  # PAdES: the time is in the dict
+
+
 def test_unsigned_or_broken_files_are_not_genuine():
     assert (
         "PDFファイルとして読み取れません。" in verify_pdf(b"%PDF-1.7 garbage").messages
