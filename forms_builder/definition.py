@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -70,11 +70,13 @@ class Node:
     page_key: str = ""
     children: list[Node] = field(default_factory=list)
 
-    @property
+    # Computed once: the runtime asks them thousands of times a request, and
+    # neither changes after the walk (the label does, with the language).
+    @cached_property
     def type(self) -> str:
         return "page" if self.kind == "page" else str(self.spec.get("type"))
 
-    @property
+    @cached_property
     def has_answer(self) -> bool:
         field_type = FIELD_TYPES.get(self.type)
         return bool(field_type and field_type.has_answer and self.in_repeat is None)

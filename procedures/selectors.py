@@ -92,10 +92,9 @@ def applications_of(*, user: Any) -> QuerySet[Application]:
     """A resident's applications with what the list shows, newest first."""
     return (
         Application.objects.of(user)
-        # form_version: the drafts' summaries (draft_summary) read the form.
-        .select_related(
-            "procedure_version__procedure", "procedure_version__form_version"
-        )
+        # outcome: a decided application's status is said in its words
+        # (Application.status_text), one query per row otherwise.
+        .select_related("procedure_version__procedure", "outcome")
         .order_by("-created_at")
     )
 

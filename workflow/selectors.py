@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from organisation.models import Assignment
-from organisation.selectors import SlotGrant, slot_key
+from organisation.selectors import SlotGrant, slot_for
 from procedures.models import Application, Outcome
 from procedures.outcomes import version_outcomes
 from workflow.models import HUMAN, CaseTask, PostReview
@@ -276,16 +276,33 @@ def waited(task: CaseTask, now: dt.datetime | None = None) -> dt.timedelta:
 
 
 def consult_choices(case: Any) -> list[tuple[str, str]]:
-    """Posts a review may consult (合議): each section post held today, off the chain."""
+    """Posts a review may consult (合議): each section post held today, off the chain.
+
+    One row per post, however many people hold it: every case page asks,
+    and a prefecture has thousands of assignments but far fewer posts.
+    """
     own = {step["slot"] for step in case.chain}
-    choices = {}
-    for assignment in (
+    posts = (
         Assignment.objects.active_on(timezone.localdate())
         .filter(position__scope="section")
-        .select_related("section", "position")
-        .order_by("section__code", "position__level")
-    ):
-        slot = slot_key(position=assignment.position, section=assignment.section)
+        .order_by("section__code", "position__level", "section_id", "position_id")
+        .values_list(
+            "section_id",
+            "section__department_id",
+            "section__name",
+            "position_id",
+            "position__name",
+        )
+        .distinct()
+    )
+    choices = {}
+    for section_id, department_id, section_name, position_id, position_name in posts:
+        slot = slot_for(
+            scope="section",
+            position_id=position_id,
+            section_id=section_id,
+            department_id=department_id,
+        )
         if slot not in own:
-            choices[slot] = f"{assignment.section.name} {assignment.position.name}"
+            choices[slot] = f"{section_name} {position_name}"
     return list(choices.items())

@@ -3,6 +3,8 @@ and the issued notice."""
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -42,6 +44,15 @@ def _grants(request: HttpRequest) -> list:
     return request._workflow_grants
 
 
+def _case_url_maker() -> Callable[[uuid.UUID], str]:
+    """``reverse("workflow:case_detail", args=[public_id])`` for many rows."""
+    placeholder = uuid.UUID(int=0)
+    head, _placeholder, tail = reverse(
+        "workflow:case_detail", args=[placeholder]
+    ).partition(str(placeholder))
+    return lambda public_id: f"{head}{public_id}{tail}"
+
+
 @caseworker_required
 def inbox(request: HttpRequest) -> HttpResponse:
     params = request.GET
@@ -65,11 +76,13 @@ def inbox(request: HttpRequest) -> HttpResponse:
     )
     now = timezone.now()
     today = timezone.localdate()
+    # Reversed once, not per row: reverse() was a fifth of the page's time.
+    case_url = _case_url_maker()
     # Plain values per row: the template then only prints (no lookups through
     # three related objects per cell), which keeps the page fast.
     rows = [
         {
-            "url": reverse("workflow:case_detail", args=[task.application.public_id]),
+            "url": case_url(task.application.public_id),
             "task_id": task.pk,
             "receipt_number": task.application.receipt_number,
             "applicant_name": task.application.applicant_name,

@@ -40,6 +40,22 @@ def test_my_applications_query_count_does_not_grow_with_applications(
     assert response.content.decode().count('class="application-item"') == 12
 
 
+def test_my_applications_query_count_does_not_grow_with_decided_applications(
+    resident_client, resident, office, django_assert_max_num_queries
+):
+    # Issue 15 (load bench): each decided application read its outcome for
+    # its status words in a query of its own.
+    for n in range(4):
+        procedure = make_procedure(office, title=f"手続{n}")
+        application = fill_and_submit(resident_client, procedure)
+        office_decides(application, office["clerk"], "approve")
+    with django_assert_max_num_queries(6):
+        response = resident_client.get("/my/")
+    page = response.content.decode()
+    assert page.count('class="application-item"') == 4
+    assert "status-approved" in page or "status-issuing" in page
+
+
 def test_detail_shows_timeline_and_expected_decision_date_in_wareki(
     resident_client, procedure
 ):
