@@ -468,3 +468,67 @@ def test_the_first_level_drafts_on_the_case_page(client, grants, submit, org):
     application.case.refresh_from_db()
     assert application.case.draft["decision_data"]["granted_amount"] == 420_000
     assert application.case.draft["outcome"] == "grant"
+
+
+def test_a_level_with_a_draft_consults_without_clearing_the_drafts_message(
+    client, grants, submit, org
+):
+    """QA walk: the draft's reason fills in the (hidden) message field; a
+    合議 sends the applicant nothing, so the page must not refuse it for
+    carrying that text, and the draft keeps its message."""
+    p, sections, positions = org["people"], org["sections"], org["positions"]
+    application = submit(500_000)
+    reason = "対象外の経費を除きました。\n詳しくは別紙のとおりです。"
+    decide(
+        application,
+        p["tanto"],
+        outcome="grant_reduced",
+        decision_data={"granted_amount": 300_000},
+        applicant_message=reason,
+    )
+    task = claim(application, p["kakaricho"])
+    login_as(client, p["kakaricho"])
+    page = client.get(
+        reverse("workflow:case_detail", args=[application.public_id])
+    ).content.decode()
+    assert "詳しくは別紙のとおりです。" in page  # the field comes filled in
+    slot = f"workflow.slot_s{sections['zaisei'].pk}_p{positions['kacho'].pk}"
+    response = client.post(
+        reverse("workflow:task_decide", args=[application.public_id, task.pk]),
+        {
+            "decision": "consult",
+            "consult_to": slot,
+            "internal_comment": "予算の裏付けを確認したい。",
+            # As the browser posts the untouched textarea.
+            "applicant_message": reason.replace("\n", "\r\n"),
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    application.case.refresh_from_db()
+    (consultation,) = application.case.consultations
+    assert consultation["status"] == "open"
+    assert application.case.draft["applicant_message"] == reason
+    consulted = application.events.get(kind="consulted")
+    assert consulted.applicant_message == ""
+    assert consulted.visible_to_applicant is False
+
+    # Text the caseworker did write for a 合議 is still refused, not dropped.
+    decide(
+        application,
+        p["zaisei_kacho"],
+        kind="consult",
+        opinion="agree",
+        internal_comment="異議ありません。",
+    )
+    task = claim(application, p["kakaricho"])
+    refused = client.post(
+        reverse("workflow:task_decide", args=[application.public_id, task.pk]),
+        {
+            "decision": "consult",
+            "consult_to": slot,
+            "internal_comment": "もう一度確認したい。",
+            "applicant_message": "申請者の方へ: 少々お待ちください。",
+        },
+    )
+    assert refused.status_code == 400
+    assert "申請者へのメッセージは送れません" in refused.content.decode()
