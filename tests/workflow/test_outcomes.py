@@ -532,3 +532,43 @@ def test_a_level_with_a_draft_consults_without_clearing_the_drafts_message(
     )
     assert refused.status_code == 400
     assert "申請者へのメッセージは送れません" in refused.content.decode()
+
+
+def test_a_resubmission_after_amendment_keeps_the_application_date_on_the_notice(
+    grants, submit, org, signing, django_capture_on_commit_callbacks
+):
+    """QA walk: 「…付けで申請のあった」 is the day of the application, not the
+    day its 補正 came back; each revision keeps its own time."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from procedures.services import application_resubmit
+
+    p = org["people"]
+    application = submit(500_000)
+    applied = timezone.make_aware(dt.datetime(2026, 11, 2, 10, 0))
+    Application.objects.filter(pk=application.pk).update(submitted_at=applied)
+    application.revisions.filter(number=1).update(submitted_at=applied)
+    decide(
+        application, p["tanto"], decision="amend", applicant_message="直してください。"
+    )
+    application.refresh_from_db()
+    application_resubmit(application=application)
+    application.refresh_from_db()
+    assert application.submitted_at == applied
+    first, second = application.revisions.order_by("number")
+    assert first.submitted_at == applied
+    assert second.submitted_at.date() == timezone.now().date()
+    assert second.submitted_at > applied
+
+    _to_final(application, p)
+    with django_capture_on_commit_callbacks(execute=True):
+        decide(
+            application,
+            p["kacho"],
+            decision="grant",
+            decision_data={"granted_amount": 500_000},
+        )
+    text = _notice_text(application)
+    assert "令和8年11月2日付けで" in text
