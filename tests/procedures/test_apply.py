@@ -280,3 +280,41 @@ def test_discarding_a_draft_removes_it_and_its_files(
     assert response.status_code == 302
     assert not Application.objects.exists()
     assert not storage.exists(name)
+
+
+def test_a_procedure_with_a_fee_tells_it_on_the_confirm_page_the_receipt_and_the_mail(
+    resident_client, procedure, django_capture_on_commit_callbacks
+):
+    """QA walk: 手数料 81,000円 was said only on the procedure's page; the
+    applicant must read it again where they apply and once they have."""
+    version = procedure.current_version
+    version.fee_yen = 81_000
+    version.fee_note = "架空県収入証紙により納付してください。"
+    version.save()
+    response = resident_client.post(f"/procedures/{procedure.code}/start/")
+    application = Application.objects.order_by("-id").first()
+    base = f"/my/{application.public_id}"
+    resident_client.post(
+        f"{base}/page/0/", {"name": "山田 太郎", "amount": "5000", "action": "next"}
+    )
+    resident_client.post(
+        f"{base}/page/1/", {"estimate": pdf_upload(), "action": "next"}
+    )
+    confirm = resident_client.get(f"{base}/confirm/").content.decode()
+    assert "81,000円" in confirm
+    assert "架空県収入証紙により納付してください。" in confirm
+    with django_capture_on_commit_callbacks(execute=True):
+        response = resident_client.post(f"{base}/confirm/", {"delivery_consent": "on"})
+    assert response.status_code == 302
+    receipt = resident_client.get(f"{base}/receipt/").content.decode()
+    assert "81,000円" in receipt
+    assert "架空県収入証紙により納付してください。" in receipt
+    (mail_sent,) = mail.outbox
+    assert "手数料: 81,000円" in mail_sent.body
+    assert "架空県収入証紙により納付してください。" in mail_sent.body
+
+
+def test_a_free_procedure_says_nothing_about_a_fee(resident_client, procedure):
+    application = fill_and_submit(resident_client, procedure)
+    receipt = resident_client.get(f"/my/{application.public_id}/receipt/").content
+    assert "手数料" not in receipt.decode()
