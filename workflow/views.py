@@ -222,6 +222,7 @@ def _case_page(
                 outcome=application.outcome, data=application.decision_data or {}
             ),
             "draft_outcome": draft_outcome,
+            "draft_history": selectors.draft_history(case) if draft_outcome else [],
             "draft_items": decision_data_display(
                 outcome=draft_outcome, data=case.draft.get("decision_data") or {}
             )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from typing import Any
 
@@ -411,7 +412,12 @@ def test_a_draft_amended_at_a_later_level_keeps_its_history_and_is_decided_as_it
         reverse("workflow:case_detail", args=[application.public_id])
     ).content.decode()
     assert "起案と修正の履歴" in page
-    assert "<del>500000</del> → <ins>350000</ins>" in page
+    # Each change by its label, its values as the form shows them, the time
+    # in local 和暦 (QA walk: keys, 500000 and 2026-12-0608:10 UTC before).
+    assert "交付決定額（円）: <del>500,000円</del> → <ins>350,000円</ins>" in page
+    assert "決定: <del>交付決定</del> → <ins>減額交付決定</ins>" in page
+    assert "decision_data." not in page
+    assert re.search(r"<time datetime=\"[^\"]+\+09:00\">令和\d+年", page)
     preview = client.get(
         reverse("workflow:case_draft_preview", args=[application.public_id])
     )
