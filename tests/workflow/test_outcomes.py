@@ -266,8 +266,12 @@ def test_the_case_page_shows_the_outcomes_and_refuses_an_amount_next_to_its_fiel
     body = response.content.decode()
     field_at = body.index('name="dd-grant-granted_amount"')
     error_at = body.index("500,000以下にしてください")
-    # The message sits in the field's block, just before its input.
-    assert 0 < field_at - error_at < 600
+    # The message sits in the field's block, right after its input as on the
+    # resident's pages, and the input is marked invalid and points at it.
+    assert 0 < error_at - field_at < 600
+    tag = body[body.rindex("<input", 0, field_at) : body.index(">", field_at)]
+    assert 'aria-invalid="true"' in tag
+    assert "form-control" in tag
 
     response = client.post(
         url,
