@@ -216,6 +216,26 @@ def application_page(request: HttpRequest, public_id: Any, index: int) -> HttpRe
                 messages.error(request, exc.message)
                 return redirect(application)
             return _after_page(request, application, index, action, returning)
+        if action == "save" and form.only_unanswered():
+            # 一時保存: what was typed is kept although some questions are
+            # not answered yet; they are asked for again before submitting.
+            try:
+                application = services.application_save_answers(
+                    application=application,
+                    answers=form.page_answers(),
+                    new_files=form.new_files(),
+                )
+            except services.ApplicationError as exc:
+                messages.error(request, exc.message)
+                return redirect(application)
+            messages.success(
+                request,
+                _(
+                    "入力内容を保存しました。まだ入力していない必須の項目があります。"
+                    "申請の前に入力してください。"
+                ),
+            )
+            return redirect(application)
         # The page's own error summary (forms_builder) lists what to fix; a
         # row added or removed is not an error and re-renders the page.
         # Files that passed their checks are kept with the draft, so the

@@ -318,3 +318,51 @@ def test_a_free_procedure_says_nothing_about_a_fee(resident_client, procedure):
     application = fill_and_submit(resident_client, procedure)
     receipt = resident_client.get(f"/my/{application.public_id}/receipt/").content
     assert "手数料" not in receipt.decode()
+
+
+def test_saving_a_half_filled_page_keeps_what_was_typed(resident_client, procedure):
+    """QA walk: 「一時保存して中断する」 on a page with a required question
+    still empty refused to save and kept nothing that was typed."""
+    application = _start(resident_client, procedure)
+    response = resident_client.post(
+        f"/my/{application.public_id}/page/0/",
+        {"name": "山田 太郎", "amount": "", "action": "save"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == application.get_absolute_url()
+    application.refresh_from_db()
+    assert application.answers["name"] == "山田 太郎"
+    assert application.answers.get("amount") is None
+    page = resident_client.get(application.get_absolute_url()).content.decode()
+    assert "まだ入力していない必須の項目があります" in page
+    # The files page too: nothing attached yet is not a reason to lose the draft.
+    response = resident_client.post(
+        f"/my/{application.public_id}/page/1/", {"action": "save"}
+    )
+    assert response.status_code == 302
+    # Going on still asks for them; the confirm page refuses to submit.
+    response = resident_client.post(
+        f"/my/{application.public_id}/page/0/",
+        {"name": "山田 太郎", "amount": "", "action": "next"},
+    )
+    assert response.status_code == 200
+    assert "入力内容に問題があります" in response.content.decode()
+
+
+def test_saving_a_page_with_a_wrong_answer_still_shows_the_error(
+    resident_client, procedure
+):
+    application = _start(resident_client, procedure)
+    resident_client.post(
+        f"/my/{application.public_id}/page/0/",
+        {"name": "山田 太郎", "amount": "120000", "action": "save"},
+    )
+    response = resident_client.post(
+        f"/my/{application.public_id}/page/0/",
+        {"name": "山田 次郎", "amount": "たくさん", "action": "save"},
+    )
+    assert response.status_code == 200
+    assert "入力内容に問題があります" in response.content.decode()
+    application.refresh_from_db()
+    assert application.answers["name"] == "山田 太郎"
+    assert application.answers["amount"] == 120_000
