@@ -331,6 +331,54 @@ def _shown_value(item: dict[str, Any]) -> str:
     return str(item.get("value") or "—")
 
 
+def amendment_changes(application: Application) -> dict[str, Any] | None:
+    """What the latest 補正 changed, question by question, as the forms show
+    the answers: the caseworker checks the corrections without comparing
+    the whole application by eye. None before any resubmission."""
+    if (application.revision or 0) < 2:
+        return None  # never resubmitted: no query
+    latest = list(application.revisions.order_by("-number")[:2])
+    if len(latest) < 2:
+        return None
+    after, before = latest
+    runtime = application.procedure_version.form_version.runtime
+
+    def shown(answers: dict[str, Any]) -> dict[str, tuple[str, str]]:
+        result = {}
+        for section in runtime.display(answers):
+            for item in section["items"]:
+                if item["files"]:
+                    value = "、".join(str(ref.get("name", "")) for ref in item["files"])
+                elif item.get("rows"):
+                    value = "\n".join(
+                        f"{number}. "
+                        + " / ".join(
+                            f"{cell['label']}: {cell['value'] or '—'}" for cell in row
+                        )
+                        for number, row in enumerate(item["rows"], start=1)
+                    )
+                else:
+                    value = str(item["value"] or "")
+                result[item["key"]] = (str(item["label"]), value)
+        return result
+
+    old, new = shown(before.answers or {}), shown(after.answers or {})
+    changes = []
+    for key in [*new, *(key for key in old if key not in new)]:
+        label, was = old.get(key, ("", ""))
+        label_now, now = new.get(key, (label, ""))
+        if was != now:
+            changes.append(
+                {"label": label_now or label, "from": was or "—", "to": now or "—"}
+            )
+    return {
+        "number": after.number,
+        "submitted_at": after.submitted_at,
+        "previous_at": before.submitted_at,
+        "changes": changes,
+    }
+
+
 def waited(task: CaseTask, now: dt.datetime | None = None) -> dt.timedelta:
     """How long a task has been waiting."""
     return (now or timezone.now()) - task.created

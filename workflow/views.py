@@ -194,6 +194,7 @@ def _case_page(
                 for index, step in enumerate(case.chain)
             ],
             "sections": sections,
+            "amendment_changes": selectors.amendment_changes(application),
             # Files the answers no longer point at: those replaced in an amendment.
             "earlier_attachments": [
                 attachment
