@@ -24,6 +24,7 @@ from core.downloads import private_download
 from procedures import selectors, services
 from procedures.forms import AccountCloseForm, CatalogueSearchForm, WithdrawForm
 from procedures.models import Application, ApplicationEvent
+from procedures.outcomes import decision_data_display
 
 Status = Application.Status
 
@@ -428,10 +429,19 @@ def application_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
         ]
     timeline = selectors.application_timeline(application=application)
     office_messages = [e for e in timeline if e.kind == ApplicationEvent.Kind.MESSAGE]
+    # The decision and its decided values (交付決定額, 許可番号…), as the notice
+    # prints them: also for a notice that comes by post.
+    decided = application.outcome if not application.is_open else None
     return render(
         request,
         "procedures/application_detail.html",
         {
+            "outcome": decided,
+            "decision_items": decision_data_display(
+                outcome=decided, data=application.decision_data or {}
+            )
+            if decided
+            else [],
             "application": application,
             "procedure": application.procedure,
             "version": application.procedure_version,

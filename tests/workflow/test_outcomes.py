@@ -582,3 +582,41 @@ def test_a_resubmission_after_amendment_keeps_the_application_date_on_the_notice
         )
     text = _notice_text(application)
     assert "令和8年11月2日付けで" in text
+
+
+def test_the_resident_reads_the_decided_values_on_their_page(
+    client, grants, submit, org, django_capture_on_commit_callbacks
+):
+    """QA walk: the decided values (交付決定額, 許可番号, 条件) were only in the
+    PDF; a resident whose notice comes by post saw none of them."""
+    p = org["people"]
+    application = submit(500_000)
+    _to_final(application, p)
+    with django_capture_on_commit_callbacks(execute=True):
+        decide(
+            application,
+            p["kacho"],
+            decision="grant_reduced",
+            decision_data={
+                "granted_amount": 300_000,
+                "conditions": "実績を報告すること。",
+            },
+            applicant_message="対象外の経費を除きました。",
+            internal_comment="課内の事情。",
+        )
+    application.refresh_from_db()
+    login_as(client, application.applicant)
+    page = client.get(application.get_absolute_url()).content.decode()
+    box = page[page.index("決定の内容") :]
+    assert "減額交付決定" in box
+    assert "交付決定額（円）" in box
+    assert "300,000円" in box
+    assert "実績を報告すること。" in box
+    assert "課内の事情。" not in page
+
+
+def test_an_open_application_shows_no_decision(client, grants, submit, org):
+    application = submit(500_000)
+    login_as(client, application.applicant)
+    page = client.get(application.get_absolute_url()).content.decode()
+    assert "決定の内容" not in page
