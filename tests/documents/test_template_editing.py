@@ -187,3 +187,17 @@ def test_the_preview_is_this_versions_notice_for_each_outcome(
     refusal = pdftotext(admin.get(preview, {"kind": "rejection"}).content, tmp_path)
     assert "不許可通知書" in refusal.replace(" ", "")
     assert "許可番号" not in refusal
+
+
+def test_the_generic_notice_preset_does_not_speak_of_a_permit():
+    """QA walk: 決定通知書's refusal read 「不許可通知書」「許可しないこととした」
+    for a claim or a request (a 却下 of a child allowance is not 不許可)."""
+    notice = PRESETS["notice"]
+    for name in (
+        "approval_title",
+        "approval_text",
+        "rejection_title",
+        "rejection_text",
+    ):
+        assert "許可" not in notice[name], name
+    assert "認めないことと決定した" in notice["rejection_text"]
