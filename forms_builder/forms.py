@@ -499,8 +499,11 @@ class PageForm(forms.Form):
     def _require_rows(self, node: Node) -> None:
         """Columns are required in rows that have an entry; an empty row is
         simply left out. Unbound, the marks show what a started row needs."""
+        # A row just added (行を追加: a row action, nothing is checked) shows
+        # the marks of a started row like the first one does.
+        checking = self.is_bound and self.action is None
         for index in range(self.row_counts.get(node.key, 0)):
-            empty = self.is_bound and self._row_is_empty(node, index)
+            empty = checking and self._row_is_empty(node, index)
             for column in node.children:
                 prefix = f"{node.key}-{index}-{column.key}"
                 for name in self.fields:
@@ -839,8 +842,10 @@ class PageForm(forms.Form):
             if column_type is None:
                 continue
             name = f"{node.key}-__index__-{column.key}"
+            # The marks of a started row (no HTML ``required``: an empty row
+            # is simply left out).
             for field_name, form_field in column_type.form_fields(
-                column.spec, name, required=False
+                column.spec, name, required=column.spec.get("required") is True
             ).items():
                 if field_name == name:
                     form_field.label = column.label
