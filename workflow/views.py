@@ -305,7 +305,9 @@ def task_decide(request: HttpRequest, public_id: Any, task_id: int) -> HttpRespo
     ):
         form.add_error("otp_code", _("確認コードが正しくありません。"))
         return _case_page(request, public_id, form=form, status=400)
-    outcome_code = data.get("draft_outcome", "")
+    # The draft's outcome stays chosen in its (hidden) select whatever the
+    # decision: only an approval drafts, so only then is its form read.
+    outcome_code = data.get("draft_outcome", "") if decision == "approve" else ""
     data_form = getattr(form, "data_forms", {}).get(
         decision if decision in getattr(form, "outcomes", {}) else outcome_code
     )
@@ -317,7 +319,7 @@ def task_decide(request: HttpRequest, public_id: Any, task_id: int) -> HttpRespo
             decision=decision,
             internal_comment=data.get("internal_comment", ""),
             applicant_message=data.get("applicant_message", ""),
-            outcome=outcome_code if decision == "approve" else "",
+            outcome=outcome_code,
             opinion=data.get("opinion", "agree"),
             decision_data=decision_data_answers(data_form) if data_form else None,
             target_level=data.get("target_level"),

@@ -509,8 +509,11 @@ def test_a_level_with_a_draft_consults_without_clearing_the_drafts_message(
             "decision": "consult",
             "consult_to": slot,
             "internal_comment": "予算の裏付けを確認したい。",
-            # As the browser posts the untouched textarea.
+            # As the browser posts the untouched fields: the draft's message,
+            # its outcome still chosen and its decided values filled in.
             "applicant_message": reason.replace("\n", "\r\n"),
+            "draft_outcome": "grant_reduced",
+            "dd-grant_reduced-granted_amount": "300000",
         },
     )
     assert response.status_code == 302, response.content.decode()[:3000]
@@ -620,3 +623,34 @@ def test_an_open_application_shows_no_decision(client, grants, submit, org):
     login_as(client, application.applicant)
     page = client.get(application.get_absolute_url()).content.decode()
     assert "決定の内容" not in page
+
+
+def test_a_level_with_a_draft_sends_back_as_the_browser_posts_it(
+    client, grants, submit, org
+):
+    """QA walk: the draft's outcome stays chosen in its hidden select, with
+    its decided values: a 差戻し must not be refused for carrying them."""
+    p = org["people"]
+    application = submit(500_000)
+    decide(
+        application,
+        p["tanto"],
+        outcome="grant",
+        decision_data={"granted_amount": 500_000},
+    )
+    task = claim(application, p["kakaricho"])
+    login_as(client, p["kakaricho"])
+    response = client.post(
+        reverse("workflow:task_decide", args=[application.public_id, task.pk]),
+        {
+            "decision": "send_back",
+            "target_level": "0",
+            "internal_comment": "見積書を確認してください。",
+            "draft_outcome": "grant",
+            "dd-grant-granted_amount": "500000",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    application.case.refresh_from_db()
+    assert application.case.level == 0
+    assert application.case.draft["decision_data"] == {"granted_amount": 500_000}
