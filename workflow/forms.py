@@ -248,10 +248,10 @@ class DecisionForm(forms.Form):
     def is_valid(self) -> bool:
         return not self.row_action and super().is_valid()
 
-    def _drafted_message_left_in_place(self, data: dict[str, Any], rule: str) -> bool:
+    def _is_drafted_message(self, data: dict[str, Any]) -> bool:
         drafted = (self.draft.get("applicant_message") or "").replace("\r\n", "\n")
         posted = (data.get("applicant_message") or "").replace("\r\n", "\n")
-        return rule == "unused" and bool(drafted.strip()) and posted == drafted
+        return bool(drafted.strip()) and posted == drafted
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -264,12 +264,22 @@ class DecisionForm(forms.Form):
         if decision:
             outcome = self.outcomes.get(decision) or drafted
             rule = applicant_message_rule(decision, final=self.final, outcome=outcome)
-            if self._drafted_message_left_in_place(data, rule):
+            if rule == "unused" and self._is_drafted_message(data):
                 # The draft's message fills the field in for the decisions
                 # that send it; a 合議 or 差戻し sends nothing, and the field
                 # (hidden for them) still carries that text: not something
                 # the caseworker wrote, so it is dropped rather than refused.
                 data["applicant_message"] = ""
+            elif decision == "amend" and self._is_drafted_message(data):
+                # Left as drafted, the decision's reason (「…許可しません」)
+                # would reach the applicant as what to correct.
+                self.add_error(
+                    "applicant_message",
+                    gettext(
+                        "補正で直してほしい内容を書いてください。"
+                        "いまの文面は、起案した決定の文面のままです。"
+                    ),
+                )
             errors = decision_text_errors(
                 decision=decision,
                 final=self.final,

@@ -654,3 +654,40 @@ def test_a_level_with_a_draft_sends_back_as_the_browser_posts_it(
     application.case.refresh_from_db()
     assert application.case.level == 0
     assert application.case.draft["decision_data"] == {"granted_amount": 500_000}
+
+
+def test_a_correction_request_is_not_sent_with_the_drafts_reason(
+    client, grants, submit, org
+):
+    """QA walk: asking for 補正 at a level with a draft, the message field
+    still held the decision's reason, which would have reached the resident
+    as what to correct."""
+    p = org["people"]
+    application = submit(500_000)
+    decide(
+        application,
+        p["tanto"],
+        outcome="grant_reduced",
+        decision_data={"granted_amount": 300_000},
+        applicant_message="対象外の経費を除きました。",
+    )
+    task = claim(application, p["kakaricho"])
+    login_as(client, p["kakaricho"])
+    url = reverse("workflow:task_decide", args=[application.public_id, task.pk])
+    posted = {
+        "decision": "amend",
+        "draft_outcome": "grant_reduced",
+        "dd-grant_reduced-granted_amount": "300000",
+        "applicant_message": "対象外の経費を除きました。",
+    }
+    refused = client.post(url, posted)
+    assert refused.status_code == 400
+    assert "起案した決定の文面のままです" in refused.content.decode()
+    application.refresh_from_db()
+    assert application.status != Application.Status.AMENDMENT_REQUESTED
+    response = client.post(
+        url, {**posted, "applicant_message": "見積書を添付してください。"}
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    application.refresh_from_db()
+    assert application.status == Application.Status.AMENDMENT_REQUESTED
