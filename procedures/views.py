@@ -206,7 +206,10 @@ def application_page(request: HttpRequest, public_id: Any, index: int) -> HttpRe
             index, data=request.POST, files=request.FILES, **kwargs
         )
         action = request.POST.get("action", "next")
-        if form.is_valid():
+        # 一時保存 also keeps a page whose required questions are not all
+        # answered yet; they are asked for again before submitting.
+        keep_unfinished = action == "save" and form.only_unanswered()
+        if form.is_valid() or keep_unfinished:
             try:
                 application = services.application_save_answers(
                     application=application,
@@ -216,19 +219,8 @@ def application_page(request: HttpRequest, public_id: Any, index: int) -> HttpRe
             except services.ApplicationError as exc:
                 messages.error(request, exc.message)
                 return redirect(application)
-            return _after_page(request, application, index, action, returning)
-        if action == "save" and form.only_unanswered():
-            # 一時保存: what was typed is kept although some questions are
-            # not answered yet; they are asked for again before submitting.
-            try:
-                application = services.application_save_answers(
-                    application=application,
-                    answers=form.page_answers(),
-                    new_files=form.new_files(),
-                )
-            except services.ApplicationError as exc:
-                messages.error(request, exc.message)
-                return redirect(application)
+            if not keep_unfinished:
+                return _after_page(request, application, index, action, returning)
             messages.success(
                 request,
                 _(

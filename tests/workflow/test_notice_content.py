@@ -5,19 +5,16 @@ vehicles, a 合議 and a partial outcome)."""
 from __future__ import annotations
 
 import re
-import subprocess
-from typing import Any
 
 import pytest
 
-from documents.models import IssuedDocument
 from documents.services import template_for_version
 from procedures import services as procedure_services
 from tests.factories import ResidentFactory
 from workflow.demo import seed_demo_route
 
 from .conftest import published_version
-from .helpers import approve_to_the_end
+from .helpers import approve_to_the_end, notice_text
 
 VEHICLES_DEFINITION = {
     "version": 1,
@@ -58,19 +55,6 @@ VEHICLES_DEFINITION = {
 }
 
 
-def _notice_text(application: Any) -> str:
-    document = IssuedDocument.objects.get(application=application)
-    assert document.status == IssuedDocument.Status.ISSUED, document.last_error
-    with document.file.open("rb") as stored:
-        pdf = stored.read()
-    return subprocess.run(
-        ["pdftotext", "-layout", "-", "-"],
-        input=pdf,
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
-
-
 @pytest.fixture
 def licence(org):
     version = published_version(
@@ -107,7 +91,7 @@ def test_a_repeating_group_prints_its_rows_not_their_count(
     application = procedure_services.application_submit(application=application)
     with django_capture_on_commit_callbacks(execute=True):
         approve_to_the_end(application, org["people"])
-    text = _notice_text(application)
+    text = notice_text(application)
     assert "3 件" not in text
     assert "3件" not in text
     for number, plate, load in [

@@ -9,14 +9,13 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from documents.models import IssuedDocument
 from forms_builder.services import form_create, form_version_publish
 from procedures.models import Application, Outcome
 from procedures.outcomes import import_outcomes
 from tests.second_factor import login_as
 from workflow import services
 
-from .helpers import claim, decide
+from .helpers import claim, decide, notice_text
 
 DECISION_DEFINITION = {
     "version": 1,
@@ -109,19 +108,6 @@ def _refused(application: Any, people: dict[str, Any], **decision: Any) -> Any:
     return refused.value
 
 
-def _notice_text(application: Any) -> str:
-    document = IssuedDocument.objects.get(application=application)
-    assert document.status == IssuedDocument.Status.ISSUED, document.last_error
-    with document.file.open("rb") as stored:
-        pdf = stored.read()
-    return subprocess.run(
-        ["pdftotext", "-layout", "-", "-"],
-        input=pdf,
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
-
-
 @pytest.mark.parametrize(
     ("code", "data", "message", "status", "words"),
     [
@@ -181,7 +167,7 @@ def test_each_outcome_kind_is_recorded_and_printed_in_its_own_words(
         == Outcome.objects.get(procedure_version=grants, code=code).status_text
     )
     assert "許可" not in application.status_text
-    text = _notice_text(application)
+    text = notice_text(application)
     for word in words:
         assert word in text
     assert "許可書" not in text
@@ -583,7 +569,7 @@ def test_a_resubmission_after_amendment_keeps_the_application_date_on_the_notice
             decision="grant",
             decision_data={"granted_amount": 500_000},
         )
-    text = _notice_text(application)
+    text = notice_text(application)
     assert "令和8年11月2日付けで" in text
 
 
