@@ -58,8 +58,13 @@ PRESETS: dict[str, dict[str, str]] = {
             "{{ procedure.submitted_on|wareki }}付けで申請のあった"
             "{{ procedure.title }}については、次のとおり決定したので通知します。"
         ),
-        "rejection_title": "不許可通知書",
-        "rejection_text": REJECTION_TEXT,
+        # Not a permit: a claim or a request refused is not 「不許可」.
+        "rejection_title": "決定通知書",
+        "rejection_text": (
+            "{{ procedure.submitted_on|wareki }}付けで申請のあった"
+            "{{ procedure.title }}については、下記の理由により、申請の内容を"
+            "認めないことと決定したので通知します。"
+        ),
         "closing_text": APPEAL_NOTICE,
     },
 }

@@ -103,10 +103,25 @@ def _display_rows(application: Any, shown: list[str]) -> list[dict[str, str]]:
             label, value = getattr(item, "label", ""), getattr(item, "value", "")
         if shown and key not in shown and label not in shown:
             continue
-        if isinstance(value, (list, tuple)):
+        table = item.get("rows") if isinstance(item, dict) else None
+        if table:
+            # A repeating group (運搬車両, 世帯員) prints its rows, not their
+            # count: one numbered line per row, each column with its label.
+            value = _rows_text(table)
+        elif isinstance(value, (list, tuple)):
             value = "、".join(str(v) for v in value)
         rows.append({"label": str(label or ""), "value": str(value or "")})
     return rows
+
+
+def _rows_text(table: list[list[dict[str, Any]]]) -> str:
+    lines = []
+    for number, row in enumerate(table, start=1):
+        cells = "、".join(
+            f"{cell.get('label', '')}：{cell.get('value') or '—'}" for cell in row
+        )
+        lines.append(f"{number}　{cells}")
+    return "\n".join(lines)
 
 
 def _reason(application: Any, reason: str) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 from django.contrib.auth.decorators import login_required
 from django.forms.utils import ErrorDict
 from django.http import FileResponse, Http404, HttpResponse
@@ -13,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from core.decorators import administrator_required
 from core.downloads import private_download
-from documents.defaults import PRESETS, sample_snapshot
+from documents.defaults import PRESETS
 from documents.forms import DocumentTemplateForm, VerifyUploadForm
 from documents.models import IssuedDocument
 from documents.selectors import (
@@ -22,7 +20,6 @@ from documents.selectors import (
     template_for_version,
 )
 from documents.services import (
-    _display_rows,  # the notice's own choice of rows, for the preview
     document_open,
     document_record_download,
     document_template_save,
@@ -133,6 +130,8 @@ def template_edit(request, version_id: int):
 
         messages.success(request, _("文書テンプレートを保存しました。"))
         return redirect("documents:template_edit", version_id=version.pk)
+    from procedures.outcomes import version_outcomes
+
     return render(
         request,
         "documents/manage_template_edit.html",
@@ -142,47 +141,40 @@ def template_edit(request, version_id: int):
             "template": template,
             "presets": PRESETS,
             "preset_applied": preset_applied,
+            # One 見本 per outcome: a partial grant's notice is checked too.
+            "outcomes": version_outcomes(version),
+            # Template syntax shown as text in the help (not translatable).
+            "syntax": {
+                "if_partial": '{% if outcome.kind == "partial" %}…{% endif %}',
+                "decided": "{{ decision_data.<key> }}",
+            },
         },
     )
 
 
 @administrator_required
 def template_preview(request, version_id: int):
-    """The saved template printed with sample data (unsigned, marked 見本)."""
+    """The saved template printed with sample data (unsigned, marked 見本):
+    this version's own numbering, form and outcome (``?outcome=<code>``; the
+    refusal with ``?kind=rejection``)."""
+    from documents.preview import preview_outcome, preview_snapshot
     from documents.rendering import RenderError, render_pdf
     from procedures.models import ProcedureVersion
 
     version = get_object_or_404(
-        ProcedureVersion.objects.select_related("form_version"), pk=version_id
+        ProcedureVersion.objects.select_related(
+            "form_version", "section__department", "procedure"
+        ),
+        pk=version_id,
     )
     template = template_for_version(version)
     approved = request.GET.get("kind") != "rejection"
-    snapshot = sample_snapshot(approved=approved)
-    snapshot["title"] = (
-        template.approval_title if approved else template.rejection_title
+    outcome = preview_outcome(
+        version, code=request.GET.get("outcome", ""), approved=approved
     )
-    snapshot["procedure"]["title"] = version.title
-    # This procedure's own questions with made-up answers, chosen as the
-    # notice chooses them: never another procedure's sample rows.
-    sample = SimpleNamespace(
-        pk=None,
-        procedure_version=version,
-        answers=version.form_version.runtime.sample_answers(),
+    snapshot = preview_snapshot(
+        version=version, template=template, outcome=outcome, approved=approved
     )
-    snapshot["answers"] = _display_rows(sample, list(template.shown_fields or []))
-    # The addressee as this version's applicants would be addressed, with the
-    # template's 敬称 and its 公印 or 公印省略.
-    if version.applicant_kind == "business":
-        snapshot["addressee"] = {
-            "kind": "business",
-            "name": "株式会社見本商事",
-            "representative_title": "代表取締役",
-            "representative_name": "見本 太郎",
-            "postal_code": "000-0000",
-            "address": "架空県見本市中央一丁目2番3号",
-        }
-    snapshot["honorific"] = template.honorific
-    snapshot["print_seal"] = template.print_seal
     snapshot["template"] = {
         "approval_text": template.approval_text,
         "rejection_text": template.rejection_text,

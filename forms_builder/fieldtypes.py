@@ -636,6 +636,9 @@ class CorporateNumberType(FieldType):
 
     name = "corporate_number"
     label = gettext_lazy("法人番号")
+    # The resident's business profile holds its 法人番号 (QA walk: only a
+    # short-text question could take it, the 法人番号 question itself not).
+    prefill_from = ("corporate_number",)
 
     def form_field(self, spec: dict[str, Any], *, required: bool) -> forms.Field:
         return ff.CorporateNumberField(required=required)

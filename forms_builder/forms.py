@@ -87,6 +87,11 @@ def _row_ceiling(node: Node) -> int:
     return (node.spec.get("max_rows") or DEFAULT_MAX_ROWS) + ROW_SLACK
 
 
+def _missing(message: str) -> forms.ValidationError:
+    """An answer not given yet (code "required"), as Django's own required error."""
+    return forms.ValidationError(message, code="required")
+
+
 @dataclass
 class Item:
     """One thing on the page, in the order and nesting of the definition."""
@@ -494,8 +499,11 @@ class PageForm(forms.Form):
     def _require_rows(self, node: Node) -> None:
         """Columns are required in rows that have an entry; an empty row is
         simply left out. Unbound, the marks show what a started row needs."""
+        # A row just added (行を追加: a row action, nothing is checked) shows
+        # the marks of a started row like the first one does.
+        checking = self.is_bound and self.action is None
         for index in range(self.row_counts.get(node.key, 0)):
-            empty = self.is_bound and self._row_is_empty(node, index)
+            empty = checking and self._row_is_empty(node, index)
             for column in node.children:
                 prefix = f"{node.key}-{index}-{column.key}"
                 for name in self.fields:
@@ -583,9 +591,11 @@ class PageForm(forms.Form):
         person = self.cleaned_data.get(f"{node.key}-name")
         kana = self.cleaned_data.get(f"{node.key}-kana")
         if person and not kana and f"{node.key}-kana" not in self.errors:
-            self.add_error(f"{node.key}-kana", _("フリガナも入力してください。"))
+            self.add_error(
+                f"{node.key}-kana", _missing(_("フリガナも入力してください。"))
+            )
         if kana and not person and f"{node.key}-name" not in self.errors:
-            self.add_error(f"{node.key}-name", _("氏名も入力してください。"))
+            self.add_error(f"{node.key}-name", _missing(_("氏名も入力してください。")))
 
     def _clean_rows(self, node: Node) -> None:
         filled = sum(
@@ -606,8 +616,10 @@ class PageForm(forms.Form):
         elif filled < low:
             self.add_error(
                 name,
-                _("%(label)s を %(count)s 件以上入力してください。")
-                % {"label": node.label, "count": low},
+                _missing(
+                    _("%(label)s を %(count)s 件以上入力してください。")
+                    % {"label": node.label, "count": low}
+                ),
             )
 
     def _clean_files(self, node: Node) -> None:
@@ -616,7 +628,7 @@ class PageForm(forms.Form):
             return
         high = node.spec.get("max_files") or 1
         if count == 0 and self.evaluation.required.get(node.key):
-            self.add_error(node.key, _("ファイルを添付してください。"))
+            self.add_error(node.key, _missing(_("ファイルを添付してください。")))
         elif count > high:
             self.add_error(
                 node.key,
@@ -662,6 +674,16 @@ class PageForm(forms.Form):
                 }
             )
         return rows
+
+    def only_unanswered(self) -> bool:
+        """Whether the page's only problems are questions not answered yet
+        (required, too few rows, no file, no agreement): a draft may be kept
+        as it is (一時保存), while a wrong answer (a bad date, a 法人番号
+        that fails its check digit) still stops it."""
+        found = self.errors.as_data()
+        return bool(found) and all(
+            error.code == "required" for errors in found.values() for error in errors
+        )
 
     def page_answers(self) -> dict[str, Any]:
         """This page's answers as JSON, hidden questions left out (after is_valid).
@@ -820,8 +842,10 @@ class PageForm(forms.Form):
             if column_type is None:
                 continue
             name = f"{node.key}-__index__-{column.key}"
+            # The marks of a started row (no HTML ``required``: an empty row
+            # is simply left out).
             for field_name, form_field in column_type.form_fields(
-                column.spec, name, required=False
+                column.spec, name, required=column.spec.get("required") is True
             ).items():
                 if field_name == name:
                     form_field.label = column.label

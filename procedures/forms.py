@@ -23,6 +23,7 @@ from procedures.addressee import (
     roles_for,
 )
 from procedures.models import Category, Outcome, Procedure, ProcedureVersion
+from procedures.outcomes import is_whole_number
 from procedures.services import VERSION_FIELDS
 
 
@@ -592,12 +593,13 @@ class OutcomeForm(forms.Form):
                 if info.type in numeric:
                     decided.setdefault(info.key, f"{info.label} ({info.key})")
         self.fields["limit_field"].choices = [("", "—"), *sorted(decided.items())]
+        # A computed whole number (申請額の合計) may be the ceiling too.
         self.fields["limit_answer"].choices = [
             ("", "—"),
             *(
                 (info.key, f"{info.label} ({info.key})")
                 for info in version.form_version.runtime.field_keys()
-                if info.type in numeric
+                if is_whole_number(info)
             ),
         ]
 

@@ -211,11 +211,22 @@ def outcome_errors(outcomes: list[Outcome]) -> list[str]:
     return errors
 
 
+NUMERIC_TYPES = ("integer", "amount")
+
+
+def is_whole_number(info: Any) -> bool:
+    """A question whose answer is a whole number: an integer or an amount, or
+    a value computed as one (申請額の合計, 補助対象経費の2分の1)."""
+    if info.type in NUMERIC_TYPES:
+        return True
+    return info.type == "computed" and info.node.spec.get("format") in NUMERIC_TYPES
+
+
 def limit_errors(
     *, version: ProcedureVersion, form_version: Any, limits: list[Any]
 ) -> list[str]:
     """Limits must compare a whole number decided with a whole number applied for."""
-    numeric = ("integer", "amount")
+    numeric = NUMERIC_TYPES
     errors = []
     decided = (
         {info.key: info for info in form_version.runtime.field_keys()}
@@ -235,7 +246,7 @@ def limit_errors(
                 )
                 % {"key": limit["field"]}
             )
-        if answer is None or answer.type not in numeric:
+        if answer is None or not is_whole_number(answer):
             errors.append(
                 gettext("上限とする申請の項目「%(key)s」は数値の項目ではありません。")
                 % {"key": limit["answer"]}

@@ -401,12 +401,12 @@ def _take_addressee(application: Application, delivery_consent: bool | None) -> 
         )
 
 
-def _snapshot(application: Application) -> None:
+def _snapshot(application: Application, *, submitted_at: dt.datetime) -> None:
     ApplicationRevision.objects.create(
         application=application,
         number=application.revision,
         answers=application.answers,
-        submitted_at=application.submitted_at,
+        submitted_at=submitted_at,
     )
 
 
@@ -447,7 +447,7 @@ def application_submit(
         business_days=version.processing_in_business_days,
     )
     application.save()
-    _snapshot(application)
+    _snapshot(application, submitted_at=now)
     application_event_add(
         application=application,
         kind=Kind.SUBMITTED,
@@ -492,10 +492,12 @@ def application_resubmit(
     application.status = Status.UNDER_REVIEW
     application.amendment_due_date = None
     application.revision += 1
-    application.submitted_at = timezone.now()
+    # A 補正 corrects the application; it is not a new one. Its 申請日 (on
+    # the notice: 「…付けで申請のあった」, the receipt, the records) stays the
+    # first submission's; each revision keeps its own time.
     _take_addressee(application, delivery_consent)
     application.save()
-    _snapshot(application)
+    _snapshot(application, submitted_at=timezone.now())
     application_event_add(
         application=application,
         kind=Kind.RESUBMITTED,

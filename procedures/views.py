@@ -25,6 +25,7 @@ from core.downloads import private_download
 from procedures import selectors, services
 from procedures.forms import AccountCloseForm, CatalogueSearchForm, WithdrawForm
 from procedures.models import Application, ApplicationEvent
+from procedures.outcomes import decision_data_display
 
 Status = Application.Status
 
@@ -206,7 +207,10 @@ def application_page(request: HttpRequest, public_id: Any, index: int) -> HttpRe
             index, data=request.POST, files=request.FILES, **kwargs
         )
         action = request.POST.get("action", "next")
-        if form.is_valid():
+        # 一時保存 also keeps a page whose required questions are not all
+        # answered yet; they are asked for again before submitting.
+        keep_unfinished = action == "save" and form.only_unanswered()
+        if form.is_valid() or keep_unfinished:
             try:
                 application = services.application_save_answers(
                     application=application,
@@ -216,7 +220,16 @@ def application_page(request: HttpRequest, public_id: Any, index: int) -> HttpRe
             except services.ApplicationError as exc:
                 messages.error(request, exc.message)
                 return redirect(application)
-            return _after_page(request, application, index, action, returning)
+            if not keep_unfinished:
+                return _after_page(request, application, index, action, returning)
+            messages.success(
+                request,
+                _(
+                    "入力内容を保存しました。まだ入力していない必須の項目があります。"
+                    "申請の前に入力してください。"
+                ),
+            )
+            return redirect(application)
         # The page's own error summary (forms_builder) lists what to fix; a
         # row added or removed is not an error and re-renders the page.
         # Files that passed their checks are kept with the draft, so the
@@ -412,10 +425,19 @@ def application_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
         ]
     timeline = selectors.application_timeline(application=application)
     office_messages = [e for e in timeline if e.kind == ApplicationEvent.Kind.MESSAGE]
+    # The decision and its decided values (交付決定額, 許可番号…), as the notice
+    # prints them: also for a notice that comes by post.
+    decided = application.outcome if not application.is_open else None
     return render(
         request,
         "procedures/application_detail.html",
         {
+            "outcome": decided,
+            "decision_items": decision_data_display(
+                outcome=decided, data=application.decision_data or {}
+            )
+            if decided
+            else [],
             "application": application,
             "procedure": application.procedure,
             "version": application.procedure_version,

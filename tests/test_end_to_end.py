@@ -112,7 +112,7 @@ def _approve(
         page.get_by_label("内部コメント").fill(comment)
         page.get_by_role("button", name="判断を記録する").click()
         page.wait_for_load_state()
-        error = page.locator(".workflow-decision-data .text-danger").inner_text()
+        error = page.locator(".workflow-decision-data .invalid-feedback").inner_text()
         assert "800,000以下にしてください" in error
         grant = page.locator('[data-show-for="grant"]')
         grant.get_by_label("交付決定額（円）").fill("600000")

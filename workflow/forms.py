@@ -103,6 +103,7 @@ class DecisionForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         draft = draft or {}
+        self.draft = draft
         self.final = next_step is None
         if needs_code:
             # 決裁 with a second factor older than STAFF_REAUTH_MINUTES: the
@@ -247,6 +248,11 @@ class DecisionForm(forms.Form):
     def is_valid(self) -> bool:
         return not self.row_action and super().is_valid()
 
+    def _is_drafted_message(self, data: dict[str, Any]) -> bool:
+        drafted = (self.draft.get("applicant_message") or "").replace("\r\n", "\n")
+        posted = (data.get("applicant_message") or "").replace("\r\n", "\n")
+        return bool(drafted.strip()) and posted == drafted
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         decision = data.get("decision")
@@ -256,12 +262,30 @@ class DecisionForm(forms.Form):
             else None
         )
         if decision:
+            outcome = self.outcomes.get(decision) or drafted
+            rule = applicant_message_rule(decision, final=self.final, outcome=outcome)
+            if rule == "unused" and self._is_drafted_message(data):
+                # The draft's message fills the field in for the decisions
+                # that send it; a 合議 or 差戻し sends nothing, and the field
+                # (hidden for them) still carries that text: not something
+                # the caseworker wrote, so it is dropped rather than refused.
+                data["applicant_message"] = ""
+            elif decision == "amend" and self._is_drafted_message(data):
+                # Left as drafted, the decision's reason (「…許可しません」)
+                # would reach the applicant as what to correct.
+                self.add_error(
+                    "applicant_message",
+                    gettext(
+                        "補正で直してほしい内容を書いてください。"
+                        "いまの文面は、起案した決定の文面のままです。"
+                    ),
+                )
             errors = decision_text_errors(
                 decision=decision,
                 final=self.final,
                 applicant_message=data.get("applicant_message", ""),
                 internal_comment=data.get("internal_comment", ""),
-                outcome=self.outcomes.get(decision) or drafted,
+                outcome=outcome,
             )
             for field, message in errors.items():
                 self.add_error(field, message)

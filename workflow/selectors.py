@@ -14,7 +14,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from organisation.models import Assignment
 from organisation.selectors import SlotGrant, slot_for
 from procedures.models import Application, Outcome
-from procedures.outcomes import version_outcomes
+from procedures.outcomes import decision_data_display, version_outcomes
 from workflow.models import HUMAN, CaseTask, PostReview
 
 PAGE_SIZE = 25
@@ -268,6 +268,115 @@ def draft_outcome(case: Any) -> Outcome | None:
         ),
         None,
     )
+
+
+def draft_history(case: Any) -> list[dict[str, Any]]:
+    """起案と修正の履歴 as caseworkers read it: who and when (local time),
+    and each change named by its label with its values as the forms show
+    them (選択肢の名前, 和暦, 1,000), not keys, codes and ISO strings."""
+    from django.utils.translation import gettext
+
+    outcomes = version_outcomes(case.application.procedure_version)
+
+    def shown(key: str, value: Any) -> tuple[str, str]:
+        for outcome in outcomes:
+            if outcome.decision_form is None:
+                continue
+            if value in (None, "", []):
+                info = outcome.decision_form.runtime.field(key)
+                if info is not None:
+                    return str(info.label), "—"
+                continue
+            for item in decision_data_display(outcome=outcome, data={key: value}):
+                if item["key"] == key:
+                    return str(item["label"]), _shown_value(item)
+        return key, "—" if value in (None, "", []) else str(value)
+
+    entries = []
+    for entry in case.draft_history or []:
+        changes = []
+        for name, change in (entry.get("changes") or {}).items():
+            before, after = change.get("from"), change.get("to")
+            if name == "outcome":
+                label = gettext("決定")
+                before, after = before or "—", after or "—"
+            elif name == "applicant_message":
+                label = gettext("申請者へのメッセージ")
+                before, after = before or "—", after or "—"
+            elif name.startswith("decision_data."):
+                key = name.removeprefix("decision_data.")
+                label, before = shown(key, before)
+                after = shown(key, after)[1]
+            else:
+                label = name
+            changes.append({"label": label, "from": before, "to": after})
+        at = parse_datetime(entry.get("at") or "")
+        entries.append(
+            {
+                **entry,
+                "at": timezone.localtime(at) if at else None,
+                "changes": changes,
+            }
+        )
+    return entries
+
+
+def _shown_value(item: dict[str, Any]) -> str:
+    rows = item.get("rows") or []
+    if rows:
+        return " / ".join(
+            "、".join(f"{cell['label']}: {cell['value'] or '—'}" for cell in row)
+            for row in rows
+        )
+    return str(item.get("value") or "—")
+
+
+def amendment_changes(application: Application) -> dict[str, Any] | None:
+    """What the latest 補正 changed, question by question, as the forms show
+    the answers: the caseworker checks the corrections without comparing
+    the whole application by eye. None before any resubmission."""
+    if (application.revision or 0) < 2:
+        return None  # never resubmitted: no query
+    latest = list(application.revisions.order_by("-number")[:2])
+    if len(latest) < 2:
+        return None
+    after, before = latest
+    runtime = application.procedure_version.form_version.runtime
+
+    def shown(answers: dict[str, Any]) -> dict[str, tuple[str, str]]:
+        result = {}
+        for section in runtime.display(answers):
+            for item in section["items"]:
+                if item["files"]:
+                    value = "、".join(str(ref.get("name", "")) for ref in item["files"])
+                elif item.get("rows"):
+                    value = "\n".join(
+                        f"{number}. "
+                        + " / ".join(
+                            f"{cell['label']}: {cell['value'] or '—'}" for cell in row
+                        )
+                        for number, row in enumerate(item["rows"], start=1)
+                    )
+                else:
+                    value = str(item["value"] or "")
+                result[item["key"]] = (str(item["label"]), value)
+        return result
+
+    old, new = shown(before.answers or {}), shown(after.answers or {})
+    changes = []
+    for key in [*new, *(key for key in old if key not in new)]:
+        label, was = old.get(key, ("", ""))
+        label_now, now = new.get(key, (label, ""))
+        if was != now:
+            changes.append(
+                {"label": label_now or label, "from": was or "—", "to": now or "—"}
+            )
+    return {
+        "number": after.number,
+        "submitted_at": after.submitted_at,
+        "previous_at": before.submitted_at,
+        "changes": changes,
+    }
 
 
 def waited(task: CaseTask, now: dt.datetime | None = None) -> dt.timedelta:

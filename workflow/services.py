@@ -301,7 +301,9 @@ def case_approval_record(case: Case) -> list[dict[str, Any]]:
             continue
         record.append(
             {
-                "level": item["before_level"],
+                # Numbered as the chain's steps are (from 1): beside the
+                # level it was asked before, so the 決裁欄 reads 課長・合議・係長.
+                "level": item["before_level"] + 1,
                 "position": item.get("label", ""),
                 "name": item.get("by", ""),
                 "section": item.get("label", ""),

@@ -207,6 +207,7 @@ def _case_page(
                 for index, step in enumerate(case.chain)
             ],
             "sections": sections,
+            "amendment_changes": selectors.amendment_changes(application),
             # Files the answers no longer point at: those replaced in an amendment.
             "earlier_attachments": [
                 attachment
@@ -235,6 +236,7 @@ def _case_page(
                 outcome=application.outcome, data=application.decision_data or {}
             ),
             "draft_outcome": draft_outcome,
+            "draft_history": selectors.draft_history(case) if draft_outcome else [],
             "draft_items": decision_data_display(
                 outcome=draft_outcome, data=case.draft.get("decision_data") or {}
             )
@@ -316,7 +318,9 @@ def task_decide(request: HttpRequest, public_id: Any, task_id: int) -> HttpRespo
     ):
         form.add_error("otp_code", _("確認コードが正しくありません。"))
         return _case_page(request, public_id, form=form, status=400)
-    outcome_code = data.get("draft_outcome", "")
+    # The draft's outcome stays chosen in its (hidden) select whatever the
+    # decision: only an approval drafts, so only then is its form read.
+    outcome_code = data.get("draft_outcome", "") if decision == "approve" else ""
     data_form = getattr(form, "data_forms", {}).get(
         decision if decision in getattr(form, "outcomes", {}) else outcome_code
     )
@@ -328,7 +332,7 @@ def task_decide(request: HttpRequest, public_id: Any, task_id: int) -> HttpRespo
             decision=decision,
             internal_comment=data.get("internal_comment", ""),
             applicant_message=data.get("applicant_message", ""),
-            outcome=outcome_code if decision == "approve" else "",
+            outcome=outcome_code,
             opinion=data.get("opinion", "agree"),
             decision_data=decision_data_answers(data_form) if data_form else None,
             target_level=data.get("target_level"),

@@ -111,3 +111,93 @@ def test_the_notice_prints_a_checkbox_and_a_corporate_number_as_residents_see_th
     rows = {row["label"]: row["value"] for row in _display_rows(application, [])}
     assert rows["中小企業"] == "チェックなし"
     assert rows["法人番号"] == "7000012050002"
+
+
+PERMIT_DECISION = {
+    "version": 1,
+    "pages": [
+        {
+            "key": "decision",
+            "title": {"ja": "許可の内容"},
+            "fields": [
+                {"key": "permit_number", "type": "text", "label": {"ja": "許可番号"}},
+                {"key": "valid_until", "type": "date", "label": {"ja": "有効期限"}},
+            ],
+        }
+    ],
+}
+
+
+def test_the_preview_is_this_versions_notice_for_each_outcome(
+    admin, version, department, tmp_path
+):
+    """QA walk: the 見本 printed 令8福政第00012号 and 福祉政策課 stamps for any
+    procedure, no decided values, and no way to see a partial outcome's notice."""
+    from forms_builder.services import form_create, form_version_publish
+    from organisation.models import Department, Section
+    from procedures.outcomes import import_outcomes
+
+    environment = Department.objects.create(code="kankyo", name="環境生活部")
+    version.section = Section.objects.create(
+        department=environment, code="sanpai", name="産業廃棄物対策課"
+    )
+    version.save()
+    form = form_create(
+        code="sanpai-decision",
+        title="許可の内容",
+        definition=PERMIT_DECISION,
+        actor=None,
+    )
+    decision_form = form_version_publish(version=form.versions.get(), actor=None)
+    import_outcomes(
+        version,
+        {
+            "outcomes": [
+                {"code": "permit", "kind": "favourable", "label": "許可",
+                 "notice_title": "許可証", "decision_form": decision_form},
+                {"code": "permit_partly", "kind": "partial", "label": "一部許可",
+                 "notice_title": "許可証（一部許可）", "reason_required": True,
+                 "decision_form": decision_form},
+                {"code": "refuse", "kind": "unfavourable", "label": "不許可",
+                 "notice_title": "不許可通知書", "reason_required": True},
+            ]
+        },
+    )  # fmt: skip
+    edit = reverse("documents:template_edit", args=[version.pk])
+    admin.post(edit, _data(number_symbol="産対"))
+    page = admin.get(edit).content.decode()
+    for code, label in [("permit", "許可"), ("permit_partly", "一部許可")]:
+        assert f"?outcome={code}" in page
+        assert f"見本を表示（{label}）" in page
+    assert "if outcome.kind == &quot;partial&quot;" in page
+
+    preview = reverse("documents:template_preview", args=[version.pk])
+    text = pdftotext(admin.get(preview, {"outcome": "permit_partly"}).content, tmp_path)
+    assert "産対第00012号" in text
+    assert "福政" not in text
+    assert "福祉政策課" not in text
+    assert "産業廃棄物対" in text  # the stamps' section (six characters)
+    receipt = f"{version.procedure.receipt_prefix}-R"  # its own receipt prefix
+    assert receipt in text.replace("\n", "")
+    assert "許可証（一部許可）" in text.replace(" ", "")
+    assert "一部許可" in text
+    assert "許可番号" in text
+    assert "有効期限" in text
+    assert "（見本）" in text  # a partial outcome states its reason
+    refusal = pdftotext(admin.get(preview, {"kind": "rejection"}).content, tmp_path)
+    assert "不許可通知書" in refusal.replace(" ", "")
+    assert "許可番号" not in refusal
+
+
+def test_the_generic_notice_preset_does_not_speak_of_a_permit():
+    """QA walk: 決定通知書's refusal read 「不許可通知書」「許可しないこととした」
+    for a claim or a request (a 却下 of a child allowance is not 不許可)."""
+    notice = PRESETS["notice"]
+    for name in (
+        "approval_title",
+        "approval_text",
+        "rejection_title",
+        "rejection_text",
+    ):
+        assert "許可" not in notice[name], name
+    assert "認めないことと決定した" in notice["rejection_text"]

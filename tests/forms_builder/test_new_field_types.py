@@ -3,6 +3,7 @@ digit, office documents identified by their parts (macros refused)."""
 
 from __future__ import annotations
 
+import copy
 import io
 import zipfile
 from typing import Any
@@ -269,3 +270,24 @@ def test_opendocument_is_read_by_its_stored_mimetype_and_basic_macros_are_refuse
     )
     with pytest.raises(UploadRejected, match="マクロを含むファイル"):
         office_content_type(io.BytesIO(with_basic))
+
+
+def test_a_corporate_number_question_is_prefilled_from_the_business_profile():
+    """QA walk: the 法人番号 question offered no 登録情報から自動入力, so a
+    resident whose profile holds the number typed it again."""
+    from types import SimpleNamespace
+
+    from forms_builder.builder_forms import FieldSettingsForm
+
+    definition = copy.deepcopy(CHECKBOX)
+    definition["pages"][0]["fields"][1]["prefill"] = "corporate_number"
+    assert validate_definition(definition) == []
+    resident = SimpleNamespace(profile_prefill={"corporate_number": "7000012050002"})
+    assert FormRuntime(definition).prefill(resident)["corp"] == "7000012050002"
+    settings = FieldSettingsForm(
+        spec={"key": "corp", "type": "corporate_number", "label": {"ja": "法人番号"}},
+        rule_fields=[],
+        taken=set(),
+    )
+    choices = dict(settings.fields["prefill"].choices)
+    assert "corporate_number" in choices

@@ -165,6 +165,40 @@ def test_repeating_group_add_row_button_rerenders_without_errors(runtime):
     assert 'name="members-1-name"' in str(form["members-1-name"])
 
 
+def test_a_row_just_added_shows_the_required_marks_of_a_started_row(runtime):
+    """QA walk: rows 2 to 6 of a vehicles table showed no 「*」 although their
+    columns are required as soon as the row is filled in."""
+    data = post(
+        {
+            "has_household": "yes",
+            "members-rows": "1",
+            "members-0-name": "花子",
+            "_fb_action": "add:members",
+        }
+    )
+    form = runtime.page_form(0, data=data, answers={}, existing_files={})
+    assert form.fields["members-0-name"].required
+    assert form.fields["members-1-name"].required
+    # The row the script adds from the page's template too.
+    (members,) = [item for item in form.items if item.node.key == "members"]
+    name = next(f for f in members.template_row if f.name.endswith("-name"))
+    assert name.field.required
+    assert "required" not in str(name)  # no HTML required: an empty row is fine
+    # Checked, an empty row is still simply left out, not an error.
+    data = post(
+        {
+            "has_household": "yes",
+            "members-rows": "2",
+            "members-0-name": "花子",
+            "members-0-relationship": "spouse",
+        }
+    )
+    form = runtime.page_form(0, data=data, answers={}, existing_files={})
+    form.is_valid()
+    assert not form.fields["members-1-name"].required
+    assert "members-1-name" not in form.errors
+
+
 def test_repeating_group_remove_row_shifts_the_rows_below(runtime):
     data = post(
         {

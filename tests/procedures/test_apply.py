@@ -280,3 +280,89 @@ def test_discarding_a_draft_removes_it_and_its_files(
     assert response.status_code == 302
     assert not Application.objects.exists()
     assert not storage.exists(name)
+
+
+def test_a_procedure_with_a_fee_tells_it_on_the_confirm_page_the_receipt_and_the_mail(
+    resident_client, procedure, django_capture_on_commit_callbacks
+):
+    """QA walk: 手数料 81,000円 was said only on the procedure's page; the
+    applicant must read it again where they apply and once they have."""
+    version = procedure.current_version
+    version.fee_yen = 81_000
+    version.fee_note = "架空県収入証紙により納付してください。"
+    version.save()
+    response = resident_client.post(f"/procedures/{procedure.code}/start/")
+    application = Application.objects.order_by("-id").first()
+    base = f"/my/{application.public_id}"
+    resident_client.post(
+        f"{base}/page/0/", {"name": "山田 太郎", "amount": "5000", "action": "next"}
+    )
+    resident_client.post(
+        f"{base}/page/1/", {"estimate": pdf_upload(), "action": "next"}
+    )
+    confirm = resident_client.get(f"{base}/confirm/").content.decode()
+    assert "81,000円" in confirm
+    assert "架空県収入証紙により納付してください。" in confirm
+    with django_capture_on_commit_callbacks(execute=True):
+        response = resident_client.post(f"{base}/confirm/", {"delivery_consent": "on"})
+    assert response.status_code == 302
+    receipt = resident_client.get(f"{base}/receipt/").content.decode()
+    assert "81,000円" in receipt
+    assert "架空県収入証紙により納付してください。" in receipt
+    (mail_sent,) = mail.outbox
+    assert "手数料: 81,000円" in mail_sent.body
+    assert "架空県収入証紙により納付してください。" in mail_sent.body
+
+
+def test_a_free_procedure_says_nothing_about_a_fee(resident_client, procedure):
+    application = fill_and_submit(resident_client, procedure)
+    receipt = resident_client.get(f"/my/{application.public_id}/receipt/").content
+    assert "手数料" not in receipt.decode()
+
+
+def test_saving_a_half_filled_page_keeps_what_was_typed(resident_client, procedure):
+    """QA walk: 「一時保存して中断する」 on a page with a required question
+    still empty refused to save and kept nothing that was typed."""
+    application = _start(resident_client, procedure)
+    response = resident_client.post(
+        f"/my/{application.public_id}/page/0/",
+        {"name": "山田 太郎", "amount": "", "action": "save"},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == application.get_absolute_url()
+    application.refresh_from_db()
+    assert application.answers["name"] == "山田 太郎"
+    assert application.answers.get("amount") is None
+    page = resident_client.get(application.get_absolute_url()).content.decode()
+    assert "まだ入力していない必須の項目があります" in page
+    # The files page too: nothing attached yet is not a reason to lose the draft.
+    response = resident_client.post(
+        f"/my/{application.public_id}/page/1/", {"action": "save"}
+    )
+    assert response.status_code == 302
+    # Going on still asks for them; the confirm page refuses to submit.
+    response = resident_client.post(
+        f"/my/{application.public_id}/page/0/",
+        {"name": "山田 太郎", "amount": "", "action": "next"},
+    )
+    assert response.status_code == 200
+    assert "入力内容に問題があります" in response.content.decode()
+
+
+def test_saving_a_page_with_a_wrong_answer_still_shows_the_error(
+    resident_client, procedure
+):
+    application = _start(resident_client, procedure)
+    resident_client.post(
+        f"/my/{application.public_id}/page/0/",
+        {"name": "山田 太郎", "amount": "120000", "action": "save"},
+    )
+    response = resident_client.post(
+        f"/my/{application.public_id}/page/0/",
+        {"name": "山田 次郎", "amount": "たくさん", "action": "save"},
+    )
+    assert response.status_code == 200
+    assert "入力内容に問題があります" in response.content.decode()
+    application.refresh_from_db()
+    assert application.answers["name"] == "山田 太郎"
+    assert application.answers["amount"] == 120_000

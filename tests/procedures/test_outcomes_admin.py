@@ -164,3 +164,113 @@ def test_a_published_versions_outcomes_are_read_only(admin_client, procedure):
     assert "<td>不許可</td>" in page
     # Reading never writes: the defaults are created by the first decision.
     assert not Outcome.objects.filter(procedure_version=version).exists()
+
+
+HOUSEHOLD = {
+    "version": 1,
+    "pages": [
+        {
+            "key": "household",
+            "title": {"ja": "世帯"},
+            "fields": [
+                {
+                    "key": "children",
+                    "type": "repeat",
+                    "label": {"ja": "対象となる児童"},
+                    "fields": [
+                        {"key": "name", "type": "text", "label": {"ja": "氏名"}},
+                        {"key": "monthly", "type": "amount", "label": {"ja": "月額"}},
+                    ],
+                },
+                {
+                    "key": "requested",
+                    "type": "computed",
+                    "format": "amount",
+                    "label": {"ja": "請求する手当の月額"},
+                    "expression": {
+                        "reduce": [
+                            {"var": "children"},
+                            {"+": [{"var": "accumulator"}, {"var": "current.monthly"}]},
+                            0,
+                        ]
+                    },
+                },
+            ],
+        }
+    ],
+}
+GRANTED = {
+    "version": 1,
+    "pages": [
+        {
+            "key": "decision",
+            "title": {"ja": "認定の内容"},
+            "fields": [
+                {"key": "granted", "type": "amount", "label": {"ja": "認定月額"}},
+            ],
+        }
+    ],
+}
+
+
+def test_a_computed_total_may_be_the_ceiling_of_a_decided_amount(admin_client, draft):
+    """QA walk: a household's 請求額 is the sum of its rows, a computed value;
+    the outcomes screen offered only typed integers and amounts as ceilings."""
+    from procedures.outcomes import decision_data_clean
+
+    draft.form_version = make_form_version(HOUSEHOLD)
+    draft.save()
+    decision = make_form_version(GRANTED)
+    url = f"/manage/procedures/{draft.procedure.code}/versions/{draft.number}/outcomes/"
+    page = admin_client.get(url).content.decode()
+    assert '<option value="requested">請求する手当の月額 (requested)</option>' in page
+    response = _post(
+        admin_client,
+        draft,
+        [
+            {
+                "code": "grant",
+                "kind": "favourable",
+                "label": "認定",
+                "decision_form": str(decision.pk),
+                "limit_field": "granted",
+                "limit_answer": "requested",
+            },
+            {
+                "code": "reduced",
+                "kind": "partial",
+                "label": "一部認定",
+                "reason_required": "on",
+                "decision_form": str(decision.pk),
+                "limit_field": "granted",
+                "limit_answer": "requested",
+            },
+            {
+                "code": "refuse",
+                "kind": "unfavourable",
+                "label": "却下",
+                "reason_required": "on",
+            },
+        ],
+    )
+    assert response.status_code == 302, response.content.decode()
+    reduced = draft.outcomes.get(code="reduced")
+    assert reduced.limits == [{"field": "granted", "answer": "requested"}]
+    answers = draft.form_version.runtime.clean(
+        {
+            "children": [
+                {"name": "一郎", "monthly": 15000},
+                {"name": "二郎", "monthly": 10000},
+            ]
+        }
+    )
+    assert answers["requested"] == 25_000
+    _cleaned, errors = decision_data_clean(
+        outcome=reduced, data={"granted": 30_000}, answers=answers
+    )
+    assert "25,000以下にしてください" in errors["granted"][0]
+    cleaned, errors = decision_data_clean(
+        outcome=reduced, data={"granted": 10_000}, answers=answers
+    )
+    assert errors == {}
+    assert cleaned["granted"] == 10_000

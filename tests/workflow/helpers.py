@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from typing import Any
 
 from workflow import services
@@ -38,3 +39,19 @@ def approve_to_the_end(application: Any, people: dict[str, Any], **final: Any) -
 def steps(application: Any) -> list[str]:
     application.case.refresh_from_db()
     return [step["position"] for step in application.case.chain]
+
+
+def notice_text(application: Any) -> str:
+    """The issued notice of ``application`` as pdftotext reads it (layout kept)."""
+    from documents.models import IssuedDocument
+
+    document = IssuedDocument.objects.get(application=application)
+    assert document.status == IssuedDocument.Status.ISSUED, document.last_error
+    with document.file.open("rb") as stored:
+        pdf = stored.read()
+    return subprocess.run(
+        ["pdftotext", "-layout", "-", "-"],
+        input=pdf,
+        capture_output=True,
+        check=True,
+    ).stdout.decode()

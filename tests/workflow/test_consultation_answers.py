@@ -121,3 +121,29 @@ def test_the_consultation_and_its_answer_are_on_the_approval_record(
             check=True,
         ).stdout.decode()
     assert "条件付同意" in text
+
+
+def test_a_consultation_stamp_stands_beside_the_level_that_asked_it(
+    submit, org, signing, django_capture_on_commit_callbacks
+):
+    """QA walk: the 決裁欄 reads 課長・係長・合議・担当 for a 合議 asked before the
+    係長 decided, not 課長・係長・担当・合議 (nor between 係長 and 担当 for one
+    asked before the 課長)."""
+    from documents.rendering import stamps
+
+    p = org["people"]
+    application = submit(500_000)
+    _ask_zaisei(application, org)  # asked by the 係長, before its own approval
+    decide(
+        application,
+        p["zaisei_tanto"],
+        kind="consult",
+        opinion="agree",
+        internal_comment="異議ありません。",
+    )
+    decide(application, p["kakaricho"])
+    with django_capture_on_commit_callbacks(execute=True):
+        decide(application, p["kacho"])
+    document = IssuedDocument.objects.get(application=application)
+    order = [stamp["position"] for stamp in stamps(document.snapshot["approvals"])]
+    assert order == ["課長", "係長", "財政課 担当", "担当"]

@@ -366,6 +366,47 @@ def test_amendment_recomputes_the_chain_on_resubmission(submit, org):
     assert open_task(application).step_label == "担当"
 
 
+def test_the_case_page_shows_what_the_amendment_changed(client, submit, org):
+    """QA walk: after a 補正 the caseworker had to compare the whole
+    application by eye to find the corrected answer."""
+    from django.urls import reverse
+
+    from tests.second_factor import login_as
+
+    p = org["people"]
+    application = submit(500_000)
+    decide(application, p["tanto"], decision="amend", applicant_message="金額を直して")
+    application.refresh_from_db()
+    application.answers = {**application.answers, "amount": 450_000}
+    application.save(update_fields=["answers"])
+    application_resubmit(application=application)
+    login_as(client, p["tanto"])
+    page = client.get(
+        reverse("workflow:case_detail", args=[application.public_id])
+    ).content.decode()
+    assert "補正で変わった回答" in page
+    changed = page[page.index("補正で変わった回答") : page.index("申請内容</h2>")]
+    assert "補助金の申請額（円）" in changed
+    assert "<del>500,000円</del>" in changed
+    assert "<ins>450,000円</ins>" in changed
+    assert "氏名" not in changed  # unchanged answers are not listed
+
+
+def test_the_case_page_has_no_amendment_section_before_a_resubmission(
+    client, submit, org
+):
+    from django.urls import reverse
+
+    from tests.second_factor import login_as
+
+    application = submit(500_000)
+    login_as(client, org["people"]["tanto"])
+    page = client.get(
+        reverse("workflow:case_detail", args=[application.public_id])
+    ).content.decode()
+    assert "補正で変わった回答" not in page
+
+
 def test_withdrawal_cancels_the_open_tasks(submit, org):
     application = submit()
     claim(application, org["people"]["tanto"])

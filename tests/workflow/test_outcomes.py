@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 from typing import Any
 
 import pytest
 from django.urls import reverse
 
-from documents.models import IssuedDocument
 from forms_builder.services import form_create, form_version_publish
 from procedures.models import Application, Outcome
 from procedures.outcomes import import_outcomes
 from tests.second_factor import login_as
 from workflow import services
 
-from .helpers import claim, decide
+from .helpers import claim, decide, notice_text
 
 DECISION_DEFINITION = {
     "version": 1,
@@ -108,19 +108,6 @@ def _refused(application: Any, people: dict[str, Any], **decision: Any) -> Any:
     return refused.value
 
 
-def _notice_text(application: Any) -> str:
-    document = IssuedDocument.objects.get(application=application)
-    assert document.status == IssuedDocument.Status.ISSUED, document.last_error
-    with document.file.open("rb") as stored:
-        pdf = stored.read()
-    return subprocess.run(
-        ["pdftotext", "-layout", "-", "-"],
-        input=pdf,
-        capture_output=True,
-        check=True,
-    ).stdout.decode()
-
-
 @pytest.mark.parametrize(
     ("code", "data", "message", "status", "words"),
     [
@@ -180,7 +167,7 @@ def test_each_outcome_kind_is_recorded_and_printed_in_its_own_words(
         == Outcome.objects.get(procedure_version=grants, code=code).status_text
     )
     assert "許可" not in application.status_text
-    text = _notice_text(application)
+    text = notice_text(application)
     for word in words:
         assert word in text
     assert "許可書" not in text
@@ -265,8 +252,12 @@ def test_the_case_page_shows_the_outcomes_and_refuses_an_amount_next_to_its_fiel
     body = response.content.decode()
     field_at = body.index('name="dd-grant-granted_amount"')
     error_at = body.index("500,000以下にしてください")
-    # The message sits in the field's block, just before its input.
-    assert 0 < field_at - error_at < 600
+    # The message sits in the field's block, right after its input as on the
+    # resident's pages, and the input is marked invalid and points at it.
+    assert 0 < error_at - field_at < 600
+    tag = body[body.rindex("<input", 0, field_at) : body.index(">", field_at)]
+    assert 'aria-invalid="true"' in tag
+    assert "form-control" in tag
 
     response = client.post(
         url,
@@ -411,7 +402,12 @@ def test_a_draft_amended_at_a_later_level_keeps_its_history_and_is_decided_as_it
         reverse("workflow:case_detail", args=[application.public_id])
     ).content.decode()
     assert "起案と修正の履歴" in page
-    assert "<del>500000</del> → <ins>350000</ins>" in page
+    # Each change by its label, its values as the form shows them, the time
+    # in local 和暦 (QA walk: keys, 500000 and 2026-12-0608:10 UTC before).
+    assert "交付決定額（円）: <del>500,000円</del> → <ins>350,000円</ins>" in page
+    assert "決定: <del>交付決定</del> → <ins>減額交付決定</ins>" in page
+    assert "decision_data." not in page
+    assert re.search(r"<time datetime=\"[^\"]+\+09:00\">令和\d+年", page)
     preview = client.get(
         reverse("workflow:case_draft_preview", args=[application.public_id])
     )
@@ -468,3 +464,216 @@ def test_the_first_level_drafts_on_the_case_page(client, grants, submit, org):
     application.case.refresh_from_db()
     assert application.case.draft["decision_data"]["granted_amount"] == 420_000
     assert application.case.draft["outcome"] == "grant"
+
+
+def test_a_level_with_a_draft_consults_without_clearing_the_drafts_message(
+    client, grants, submit, org
+):
+    """QA walk: the draft's reason fills in the (hidden) message field; a
+    合議 sends the applicant nothing, so the page must not refuse it for
+    carrying that text, and the draft keeps its message."""
+    p, sections, positions = org["people"], org["sections"], org["positions"]
+    application = submit(500_000)
+    reason = "対象外の経費を除きました。\n詳しくは別紙のとおりです。"
+    decide(
+        application,
+        p["tanto"],
+        outcome="grant_reduced",
+        decision_data={"granted_amount": 300_000},
+        applicant_message=reason,
+    )
+    task = claim(application, p["kakaricho"])
+    login_as(client, p["kakaricho"])
+    page = client.get(
+        reverse("workflow:case_detail", args=[application.public_id])
+    ).content.decode()
+    assert "詳しくは別紙のとおりです。" in page  # the field comes filled in
+    slot = f"workflow.slot_s{sections['zaisei'].pk}_p{positions['kacho'].pk}"
+    response = client.post(
+        reverse("workflow:task_decide", args=[application.public_id, task.pk]),
+        {
+            "decision": "consult",
+            "consult_to": slot,
+            "internal_comment": "予算の裏付けを確認したい。",
+            # As the browser posts the untouched fields: the draft's message,
+            # its outcome still chosen and its decided values filled in.
+            "applicant_message": reason.replace("\n", "\r\n"),
+            "draft_outcome": "grant_reduced",
+            "dd-grant_reduced-granted_amount": "300000",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    application.case.refresh_from_db()
+    (consultation,) = application.case.consultations
+    assert consultation["status"] == "open"
+    assert application.case.draft["applicant_message"] == reason
+    consulted = application.events.get(kind="consulted")
+    assert consulted.applicant_message == ""
+    assert consulted.visible_to_applicant is False
+
+    # Text the caseworker did write for a 合議 is still refused, not dropped.
+    decide(
+        application,
+        p["zaisei_kacho"],
+        kind="consult",
+        opinion="agree",
+        internal_comment="異議ありません。",
+    )
+    task = claim(application, p["kakaricho"])
+    refused = client.post(
+        reverse("workflow:task_decide", args=[application.public_id, task.pk]),
+        {
+            "decision": "consult",
+            "consult_to": slot,
+            "internal_comment": "もう一度確認したい。",
+            "applicant_message": "申請者の方へ: 少々お待ちください。",
+        },
+    )
+    assert refused.status_code == 400
+    assert "申請者へのメッセージは送れません" in refused.content.decode()
+
+
+def test_a_resubmission_after_amendment_keeps_the_application_date_on_the_notice(
+    grants, submit, org, signing, django_capture_on_commit_callbacks
+):
+    """QA walk: 「…付けで申請のあった」 is the day of the application, not the
+    day its 補正 came back; each revision keeps its own time."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from procedures.services import application_resubmit
+
+    p = org["people"]
+    application = submit(500_000)
+    applied = timezone.make_aware(dt.datetime(2026, 11, 2, 10, 0))
+    Application.objects.filter(pk=application.pk).update(submitted_at=applied)
+    application.revisions.filter(number=1).update(submitted_at=applied)
+    decide(
+        application, p["tanto"], decision="amend", applicant_message="直してください。"
+    )
+    application.refresh_from_db()
+    application_resubmit(application=application)
+    application.refresh_from_db()
+    assert application.submitted_at == applied
+    first, second = application.revisions.order_by("number")
+    assert first.submitted_at == applied
+    assert second.submitted_at.date() == timezone.now().date()
+    assert second.submitted_at > applied
+
+    _to_final(application, p)
+    with django_capture_on_commit_callbacks(execute=True):
+        decide(
+            application,
+            p["kacho"],
+            decision="grant",
+            decision_data={"granted_amount": 500_000},
+        )
+    text = notice_text(application)
+    assert "令和8年11月2日付けで" in text
+
+
+def test_the_resident_reads_the_decided_values_on_their_page(
+    client, grants, submit, org, django_capture_on_commit_callbacks
+):
+    """QA walk: the decided values (交付決定額, 許可番号, 条件) were only in the
+    PDF; a resident whose notice comes by post saw none of them."""
+    p = org["people"]
+    application = submit(500_000)
+    _to_final(application, p)
+    with django_capture_on_commit_callbacks(execute=True):
+        decide(
+            application,
+            p["kacho"],
+            decision="grant_reduced",
+            decision_data={
+                "granted_amount": 300_000,
+                "conditions": "実績を報告すること。",
+            },
+            applicant_message="対象外の経費を除きました。",
+            internal_comment="課内の事情。",
+        )
+    application.refresh_from_db()
+    login_as(client, application.applicant)
+    page = client.get(application.get_absolute_url()).content.decode()
+    box = page[page.index("決定の内容") :]
+    assert "減額交付決定" in box
+    assert "交付決定額（円）" in box
+    assert "300,000円" in box
+    assert "実績を報告すること。" in box
+    assert "課内の事情。" not in page
+
+
+def test_an_open_application_shows_no_decision(client, grants, submit, org):
+    application = submit(500_000)
+    login_as(client, application.applicant)
+    page = client.get(application.get_absolute_url()).content.decode()
+    assert "決定の内容" not in page
+
+
+def test_a_level_with_a_draft_sends_back_as_the_browser_posts_it(
+    client, grants, submit, org
+):
+    """QA walk: the draft's outcome stays chosen in its hidden select, with
+    its decided values: a 差戻し must not be refused for carrying them."""
+    p = org["people"]
+    application = submit(500_000)
+    decide(
+        application,
+        p["tanto"],
+        outcome="grant",
+        decision_data={"granted_amount": 500_000},
+    )
+    task = claim(application, p["kakaricho"])
+    login_as(client, p["kakaricho"])
+    response = client.post(
+        reverse("workflow:task_decide", args=[application.public_id, task.pk]),
+        {
+            "decision": "send_back",
+            "target_level": "0",
+            "internal_comment": "見積書を確認してください。",
+            "draft_outcome": "grant",
+            "dd-grant-granted_amount": "500000",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    application.case.refresh_from_db()
+    assert application.case.level == 0
+    assert application.case.draft["decision_data"] == {"granted_amount": 500_000}
+
+
+def test_a_correction_request_is_not_sent_with_the_drafts_reason(
+    client, grants, submit, org
+):
+    """QA walk: asking for 補正 at a level with a draft, the message field
+    still held the decision's reason, which would have reached the resident
+    as what to correct."""
+    p = org["people"]
+    application = submit(500_000)
+    decide(
+        application,
+        p["tanto"],
+        outcome="grant_reduced",
+        decision_data={"granted_amount": 300_000},
+        applicant_message="対象外の経費を除きました。",
+    )
+    task = claim(application, p["kakaricho"])
+    login_as(client, p["kakaricho"])
+    url = reverse("workflow:task_decide", args=[application.public_id, task.pk])
+    posted = {
+        "decision": "amend",
+        "draft_outcome": "grant_reduced",
+        "dd-grant_reduced-granted_amount": "300000",
+        "applicant_message": "対象外の経費を除きました。",
+    }
+    refused = client.post(url, posted)
+    assert refused.status_code == 400
+    assert "起案した決定の文面のままです" in refused.content.decode()
+    application.refresh_from_db()
+    assert application.status != Application.Status.AMENDMENT_REQUESTED
+    response = client.post(
+        url, {**posted, "applicant_message": "見積書を添付してください。"}
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    application.refresh_from_db()
+    assert application.status == Application.Status.AMENDMENT_REQUESTED
