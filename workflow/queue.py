@@ -170,10 +170,11 @@ def _approve_refusal(
 ) -> WorkflowError | None:
     """Why ``task`` cannot be approved without more than a click, or None.
 
-    Only a review task may be, at the case's current level; at the final
-    level the outcome approving names (the draft's, else the first
-    favourable one) must ask for no decision data and no reason, and the
-    batch must carry a fresh second factor.
+    Only a review task may be, at the case's current level, of a case
+    without a drafted decision (each level opens the draft); at the final
+    level the outcome approving names (the first favourable one) must ask
+    for no decision data and no reason, and the batch must carry a fresh
+    second factor.
     """
     if task.kind != "review":
         return WorkflowError(
@@ -184,15 +185,17 @@ def _approve_refusal(
         )
     if case.status != "NEW" or task.level != case.level:
         return WorkflowError(gettext("この案件の段階が変わりました。"), code="stale")
+    if case.draft:
+        # 回議: each level reads the drafted decision (and its notice) as it
+        # will be issued before passing it on; a click from the queue does not.
+        return WorkflowError(
+            gettext("起案された決定があるため、案件を開いて確認してください。"),
+            code="draft",
+        )
     if not case.is_final_level:
         return None
     outcomes = version_outcomes(case.application.procedure_version)
-    draft_code = (case.draft or {}).get("outcome", "")
-    outcome = (
-        outcome_for_decision(outcomes, "decide", draft_code)
-        if draft_code
-        else outcome_for_decision(outcomes, "approve")
-    )
+    outcome = outcome_for_decision(outcomes, "approve")
     if outcome is None:
         return WorkflowError(
             gettext("決定の種類を選ぶ必要があります。案件の画面で決裁してください。"),

@@ -156,3 +156,33 @@ def test_a_final_decision_needing_its_form_is_refused_with_its_reason(
     assert not AuditEvent.objects.filter(
         action="workflow.task_claim", actor=p["kacho"]
     ).exists()
+
+
+def test_a_drafted_decision_is_refused_and_a_simple_case_still_approved(
+    client,
+    grants,  # noqa: F811
+    submit,
+    org,
+):
+    """回議: the 係長 opens a drafted decision; a plain case passes in the batch."""
+    p = org["people"]
+    drafted = submit(500_000)
+    decide(
+        drafted,
+        p["tanto"],
+        outcome="grant",
+        decision_data={"granted_amount": 500_000},
+    )
+    simple = submit(400_000)
+    decide(simple, p["tanto"])
+    login_as(client, p["kakaricho"])
+
+    body = _approve(client, [open_task(drafted), open_task(simple)]).content.decode()
+
+    assert "起案された決定があるため、案件を開いて確認してください" in body
+    assert f"{drafted.receipt_number} は承認していません" in body
+    drafted_task = open_task(drafted)
+    assert drafted_task.status == "NEW"
+    assert drafted_task.level == 1
+    assert drafted_task.owner_id is None
+    assert open_task(simple).level == 2
