@@ -52,9 +52,9 @@ class DecisionForm(forms.Form):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
         help_text=_(
-            "申請者のページとメールに表示され、不許可では通知書の「理由」に"
-            "印刷されます。補正では直してほしい内容を、不許可では理由を必ず"
-            "書いてください（行政手続法第8条）。許可では任意です。"
+            "申請者のページとメールに表示されます。補正では直してほしい内容を"
+            "書いてください。申請を認めない決定では理由を必ず書いてください"
+            "（行政手続法第8条）。通知書の「理由」に印刷されます。"
         ),
     )
     internal_comment = forms.CharField(
@@ -88,6 +88,21 @@ class DecisionForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
         help_text=_("空欄のときは、手続で決めた日数後の日になります。"),
     )
+
+    def _name_reasoned_outcomes(self, outcomes: list[Any]) -> None:
+        """Say which of this procedure's outcomes print the message as their
+        reason (却下, 減額認定…), rather than words of a permit."""
+        labels = list(
+            dict.fromkeys(
+                outcome.label_text for outcome in outcomes if outcome.reason_required
+            )
+        )
+        if labels:
+            self.fields["applicant_message"].help_text = gettext(
+                "申請者のページとメールに表示されます。補正では直してほしい内容を"
+                "書いてください。%(outcomes)sでは理由を必ず書いてください"
+                "（行政手続法第8条）。通知書の「理由」に印刷されます。"
+            ) % {"outcomes": "・".join(f"「{label}」" for label in labels)}
 
     def __init__(
         self,
@@ -162,6 +177,7 @@ class DecisionForm(forms.Form):
             )
 
         self.fields["decision"].choices = choices
+        self._name_reasoned_outcomes([*outcomes, *draft_outcomes])
         # 起案 → 回議: a level below the final one drafts the decision (or
         # amends the draft) as it passes the case on; the final level sees
         # the draft chosen and filled in, and decides on it as it stands.

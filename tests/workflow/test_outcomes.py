@@ -677,3 +677,23 @@ def test_a_correction_request_is_not_sent_with_the_drafts_reason(
     assert response.status_code == 302, response.content.decode()[:3000]
     application.refresh_from_db()
     assert application.status == Application.Status.AMENDMENT_REQUESTED
+
+
+def test_the_messages_help_names_this_procedures_outcomes_not_a_permits(
+    client, grants, submit, org
+):
+    p = org["people"]
+    application = submit(500_000)
+    url = reverse("workflow:case_detail", args=[application.public_id])
+    claim(application, p["tanto"])
+    login_as(client, p["tanto"])
+    drafting = client.get(url).content.decode()
+    _to_final(application, p)
+    claim(application, p["kacho"])
+    login_as(client, p["kacho"])
+    final = client.get(url).content.decode()
+
+    for page in (drafting, final):
+        assert "「減額交付決定」・「不交付決定」では理由を必ず書いてください" in page
+        assert "不許可" not in page
+        assert "許可では任意" not in page
