@@ -185,7 +185,40 @@ def case_resubmit(*, application: Application) -> Case:
     case.due_date = application.due_date
     case.save(update_fields=["due_date"])
     CaseFlow.amend.run(task, plan=plan)
+    _return_to_requester(application, case)
     return case
+
+
+def _return_to_requester(application: Application, case: Case) -> None:
+    """Hand the resubmitted case's first task to whoever asked for the 補正,
+    when they hold (or stand in for) its post today; else it stays queued.
+    """
+    asked = (
+        CaseTask.objects.filter(process=case, kind="review", decision="amend")
+        .exclude(acted_by=None)
+        .select_related("acted_by")
+        .order_by("-finished", "-pk")
+        .first()
+    )
+    task = CaseTask.objects.filter(process=case, kind="review", status="NEW").first()
+    if asked is None or task is None:
+        return
+    requester = asked.acted_by
+    if (
+        not requester.is_active
+        or _grant(requester, task.owner_permission, None) is None
+    ):
+        return
+    task.flow_task.activation_class(task).assign(requester)
+    application_event_add(
+        application=application,
+        kind=Kind.ASSIGNED,
+        data={
+            "task": task.pk,
+            "position": _step_label(case, task),
+            "to": requester.full_name or requester.email,
+        },
+    )
 
 
 def case_withdraw(*, application: Application) -> None:

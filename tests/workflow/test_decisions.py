@@ -441,3 +441,69 @@ def test_staff_actions_are_audited(submit, org):
             target_type="procedures.application", target_id=str(application.pk)
         ).values_list("action", flat=True)
     ) == ["workflow.task_claim", "workflow.task_decide"]
+
+
+def _amend_and_resubmit(application, asker):
+    decide(application, asker, decision="amend", applicant_message="金額を直して")
+    application.refresh_from_db()
+    application.answers = {**application.answers, "amount": 450_000}
+    application.save(update_fields=["answers"])
+    application_resubmit(application=application)
+
+
+def test_the_resubmitted_case_returns_to_the_caseworker_who_asked(submit, org):
+    """QA walk N7: the task came back unassigned; the 担当 had to claim it again."""
+    p = org["people"]
+    application = submit(500_000)
+
+    _amend_and_resubmit(application, p["tanto"])
+
+    task = open_task(application)
+    assert task.level == 0
+    assert task.status == "ASSIGNED"
+    assert task.owner == p["tanto"]
+    assigned = application.events.get(kind=Kind.ASSIGNED)
+    assert assigned.data["to"] == "佐藤 花子"
+    assert not assigned.visible_to_applicant
+    # It is theirs to decide at once, as a claimed task.
+    decide(application, p["tanto"])
+    assert open_task(application).level == 1
+
+
+def test_the_resubmitted_case_is_queued_when_the_asker_left_the_post(submit, org):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from organisation.models import Assignment
+
+    p = org["people"]
+    application = submit(500_000)
+    decide(application, p["tanto"], decision="amend", applicant_message="直して")
+    Assignment.objects.filter(user=p["tanto"]).update(
+        end_date=timezone.localdate() - dt.timedelta(days=1)
+    )
+    application.refresh_from_db()
+    application_resubmit(application=application)
+
+    task = open_task(application)
+    assert task.status == "NEW"
+    assert task.owner is None
+    assert not application.events.filter(kind=Kind.ASSIGNED).exists()
+    # A colleague of the post claims it from the queue as before.
+    decide(application, p["tanto2"])
+    assert open_task(application).level == 1
+
+
+def test_an_amendment_asked_above_the_first_level_returns_queued(submit, org):
+    """The 係長 who asked does not hold the 担当 post the case returns to."""
+    p = org["people"]
+    application = submit(500_000)
+    decide(application, p["tanto"])
+
+    _amend_and_resubmit(application, p["kakaricho"])
+
+    task = open_task(application)
+    assert task.level == 0
+    assert task.status == "NEW"
+    assert task.owner is None
