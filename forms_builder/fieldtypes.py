@@ -371,6 +371,16 @@ class DateType(FieldType):
             **bounds,
         )
 
+    def initial_data(self, spec: dict[str, Any], name: str, value: Any) -> dict:
+        """A stored date as the pages show dates (令和13年12月5日), which the
+        field reads back; ISO in English, where 和暦 would not be expected."""
+        if _iso(value) is None or not is_japanese():
+            return super().initial_data(spec, name, value)
+        try:
+            return {name: format_date(value, wareki=spec.get("wareki", True))}
+        except ValueError:  # before 明治
+            return super().initial_data(spec, name, value)
+
     def rule_value(self, spec: dict[str, Any], name: str, data: Data) -> Any:
         try:
             return ff.JapaneseDateField(required=False).to_python(data.get(name))

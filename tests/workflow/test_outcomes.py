@@ -697,3 +697,80 @@ def test_the_messages_help_names_this_procedures_outcomes_not_a_permits(
         assert "「減額交付決定」・「不交付決定」では理由を必ず書いてください" in page
         assert "不許可" not in page
         assert "許可では任意" not in page
+
+
+def test_a_drafted_date_shows_in_wareki_at_the_next_level_and_posts_back(
+    client, version, submit, org
+):
+    """QA walk N11: the drafted 有効期限 came back as 2031-12-05 in its input."""
+    definition = {
+        "version": 1,
+        "pages": [
+            {
+                "key": "decision",
+                "title": {"ja": "決定内容"},
+                "fields": [
+                    {
+                        "key": "valid_until",
+                        "type": "date",
+                        "label": {"ja": "許可の有効期限"},
+                        "required": True,
+                    }
+                ],
+            }
+        ],
+    }
+    form = form_create(code="kyoka", title="許可", definition=definition, actor=None)
+    published = form_version_publish(version=form.versions.get(), actor=None)
+    import_outcomes(
+        version,
+        {
+            "outcomes": [
+                {
+                    "code": "grant",
+                    "kind": "favourable",
+                    "label": "許可",
+                    "notice_title": "許可証",
+                    "reason_required": False,
+                    "decision_form": published,
+                },
+                {
+                    "code": "refuse",
+                    "kind": "unfavourable",
+                    "label": "不許可",
+                    "notice_title": "不許可通知書",
+                },
+            ]
+        },
+    )
+    p = org["people"]
+    application = submit(500_000)
+    decide(
+        application,
+        p["tanto"],
+        outcome="grant",
+        decision_data={"valid_until": "2031-12-05"},
+    )
+    task = claim(application, p["kakaricho"])
+    login_as(client, p["kakaricho"])
+    page = client.get(
+        reverse("workflow:case_detail", args=[application.public_id])
+    ).content.decode()
+    at = page.index('name="dd-grant-valid_until"')
+    tag = page[page.rindex("<input", 0, at) : page.index(">", at)]
+    assert 'value="令和13年12月5日"' in tag
+
+    response = client.post(
+        reverse("workflow:task_decide", args=[application.public_id, task.pk]),
+        {
+            "decision": "approve",
+            "draft_outcome": "grant",
+            "dd-grant-valid_until": "令和13年12月5日",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    application.case.refresh_from_db()
+    assert application.case.level == 2
+    assert application.case.draft["decision_data"] == {"valid_until": "2031-12-05"}
+    assert [h["action"] for h in application.case.draft_history] == ["drafted"]
