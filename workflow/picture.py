@@ -20,9 +20,10 @@ from workflow.models import FinalAuthorityRule, RouteConsultation, RouteLevel
 from workflow.route_rules import number_text, split_band
 
 BOX_W, BOX_H, GAP, TOP = 150, 52, 56, 96
-# What a label under a level may take: its box and the gap (font-size 12, a
-# full-width character 1 em, another about 0.6 em).
-LINE_EMS = (BOX_W + GAP - 10) / 12
+# What a label under a level may take: its box and 15 px each side (inside
+# the picture's 16 px margin, clear of the next label), at font-size 12 with
+# a full-width character 1 em and another about 0.6 em.
+LINE_EMS = (BOX_W + 30) / 12
 _TOKEN = re.compile(r"[!-~]+|.", re.S)
 
 
