@@ -564,4 +564,4 @@ def test_a_draft_does_not_claim_a_signature(tmp_path):
     ).stdout.decode()
     flat = re.sub(r"\s+", "", text)
     assert "電子署名が付与された" not in flat
-    assert "これは決裁前の案です。発行されておらず、電子署名はありません。" in flat
+    assert "は決裁前の案です。発行されておらず、電子署名はありません。" in flat
