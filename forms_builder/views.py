@@ -439,7 +439,14 @@ def field_add(request: HttpRequest, code: str, number: int) -> HttpResponse:
     version = _draft(code, number)
     page, parent, taken = _add_target(version, request)
     in_repeat = bool(parent and parent.get("type") == "repeat")
-    type_form = FieldTypeForm(request.POST or request.GET or None, in_repeat=in_repeat)
+    # Bound only to a chosen type: opened from the editor (?page=…), the
+    # screen starts on 短い文字 without a 「必須」 error on 種類.
+    chosen = request.POST if request.method == "POST" else request.GET
+    type_form = FieldTypeForm(
+        chosen if "type" in chosen else None,
+        initial={"type": "text"},
+        in_repeat=in_repeat,
+    )
     type_name = type_form.chosen()
     spec = new_field_spec(type_name)
     retype = "_retype" in request.POST

@@ -8,6 +8,8 @@ picture is ``aria-hidden`` and the list is what assistive technology reads.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -18,6 +20,31 @@ from workflow.models import FinalAuthorityRule, RouteConsultation, RouteLevel
 from workflow.route_rules import number_text, split_band
 
 BOX_W, BOX_H, GAP, TOP = 150, 52, 56, 96
+# What a label under a level may take: its box and 15 px each side (inside
+# the picture's 16 px margin, clear of the next label), at font-size 12 with
+# a full-width character 1 em and another about 0.6 em.
+LINE_EMS = (BOX_W + 30) / 12
+_TOKEN = re.compile(r"[!-~]+|.", re.S)
+
+
+def _ems(text: str) -> float:
+    return sum(1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.6 for ch in text)
+
+
+def wrap_label(text: str, width: float = LINE_EMS) -> list[str]:
+    """``text`` in lines that fit ``width`` ems, breaking between characters
+    but not inside a run of ASCII (20,000 stays whole): nothing is cut."""
+    lines: list[str] = []
+    line = ""
+    for token in _TOKEN.findall(text):
+        if line and _ems(line + token) > width:
+            lines.append(line)
+            line = token.lstrip()
+        else:
+            line += token
+    if line or not lines:
+        lines.append(line)
+    return lines
 
 
 def route_picture(version: Any) -> dict[str, Any] | None:
@@ -87,7 +114,11 @@ def route_picture(version: Any) -> dict[str, Any] | None:
                 "decides": decides.get(level.position_id, []),
                 "lines": [
                     {"text": text, "y": TOP + BOX_H + 22 + n * 18}
-                    for n, text in enumerate(decides.get(level.position_id, []))
+                    for n, text in enumerate(
+                        line
+                        for label in decides.get(level.position_id, [])
+                        for line in wrap_label(label)
+                    )
                 ],
                 "arrow": i > 0,
                 "arrow_from": 16 + i * (BOX_W + GAP) - GAP,
@@ -111,7 +142,7 @@ def route_picture(version: Any) -> dict[str, Any] | None:
                 "conditional": bool(item.rule),
             }
         )
-    tallest = max(len(node["decides"]) for node in nodes)
+    tallest = max(len(node["lines"]) for node in nodes)
     return {
         "nodes": nodes,
         "consultations": consults,

@@ -558,7 +558,7 @@ class RouteEditor:
                 self._error(
                     f"band-{k}-bound",
                     row_label,
-                    gettext("上限の金額を数値で入力してください（例: 1,000,000）。"),
+                    gettext("上限の値を数値で入力してください（例: 1,000,000）。"),
                 )
             elif previous is not None and bound <= previous:
                 self._error(

@@ -545,3 +545,23 @@ def test_images_are_never_interpolated_in_the_pdf_a(tmp_path, settings):
     assert len(listing) == 2  # the seal and the QR code
     assert all(line.split()[9] == "no" for line in listing)  # interp
     rendering._seal_image.cache_clear()
+
+
+def test_a_draft_does_not_claim_a_signature(tmp_path):
+    # QA walk N14: the unsigned 案 said 「電子署名が付与された電子文書です」.
+    import json
+    from pathlib import Path
+
+    snapshot = json.loads(
+        (Path(__file__).parent / "data" / "reduced_grant_snapshot.json").read_text()
+    )
+    snapshot["draft"] = True
+    text = subprocess.run(
+        ["pdftotext", "-", "-"],
+        input=render_pdf(snapshot, pdf_variant=None),
+        capture_output=True,
+        check=True,
+    ).stdout.decode()
+    flat = re.sub(r"\s+", "", text)
+    assert "電子署名が付与された" not in flat
+    assert "は決裁前の案です。発行されておらず、電子署名はありません。" in flat

@@ -424,3 +424,22 @@ def test_a_field_is_added_on_one_screen_with_its_settings_and_a_preview(
     )
     assert "事業の名称" in preview.content.decode()
     assert 'name="fb_preview"' in preview.content.decode()
+
+
+def test_adding_a_field_from_the_editor_shows_no_error_before_anything_is_typed(
+    admin_client,
+):
+    # QA walk N1: opened with ?page=page1 (no type), 種類 was bound to the GET
+    # and shown in red with 「この項目は必須です。」.
+    admin_client.post(
+        _url("form_create"),
+        {"code": "blank-add", "title": "項目追加", "title_en": "Add"},
+    )
+    url = _url("field_add", code="blank-add", number=1)
+    page = admin_client.get(url, {"page": "page1"}).content.decode()
+    assert "この項目は必須です。" not in page
+    assert 'value="text" selected' in page
+    # A type chosen in the URL still redraws the settings for it.
+    chosen = admin_client.get(url, {"page": "page1", "type": "yesno"})
+    assert chosen.context["type_name"] == "yesno"
+    assert "この項目は必須です。" not in chosen.content.decode()

@@ -218,3 +218,13 @@ def test_a_persons_procedure_is_created_at_once_without_script(administrator, of
     assert admin.post("/manage/procedures/new/", post).status_code == 302
     version = ProcedureVersion.objects.get(procedure__code="setsubi")
     assert version.addressee_fields == {}
+
+
+def test_a_new_procedure_shows_no_addressee_drop_downs_before_a_form_is_chosen(
+    administrator, office
+):
+    # QA walk N2: 14 drop-downs offering only 使わない stood on 手続を作る.
+    admin = login(Client(), administrator)
+    page = admin.get("/manage/procedures/new/").content.decode()
+    assert not re.search(r'<select[^>]*name="version-addressee_', page)
+    assert "申請フォームの版を選ぶと、通知書の宛名に使う項目" in page

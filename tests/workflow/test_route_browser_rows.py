@@ -92,7 +92,7 @@ def test_levels_bands_and_consultations_are_edited_in_the_page_and_saved_once(
     use_band.click()
     expect(page.get_by_label("区分に使う項目")).to_be_focused()
     page.get_by_label("区分に使う項目").select_option(label="補助金の申請額（円）")
-    page.get_by_label("上限の金額を").select_option(value="<=")
+    page.get_by_label("上限の値を").select_option(value="<=")
     page.get_by_label("区分 1: 上限").fill("1,000,000")
     page.locator('[name="band-0-position"]').select_option(label="課長")
     page.get_by_label("区分 2: 上限").fill("5,000,000")

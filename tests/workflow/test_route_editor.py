@@ -584,3 +584,40 @@ def test_a_choice_is_named_by_its_label_and_stored_by_its_value(client, org):
     }
     data = _page_form(client.get(url).content.decode(), EDITOR)
     assert data["rule-0-cond-0-value"] == "改修"
+
+
+def test_the_route_picture_prints_a_long_label_whole_on_wrapped_lines(
+    client, version, org
+):
+    # QA walk N4: 「運搬車両の最大積載量（kg）の合計が20,000未満は課長専決」
+    # was cut to 「…20,000未…」 and ran into the next level's label.
+    import re
+
+    from workflow.models import FinalAuthorityRule
+    from workflow.picture import LINE_EMS, _ems, wrap_label
+
+    label = "運搬車両の最大積載量（kg）の合計が20,000未満は課長専決"
+    FinalAuthorityRule.objects.create(
+        route=version.route,
+        order=0,
+        label=label,
+        rule={"<": [{"var": "amount"}, 20000]},
+        position=org["positions"]["kacho"],
+    )
+    lines = wrap_label(label)
+    assert len(lines) > 1
+    assert "".join(lines) == label
+    assert all(_ems(line) <= LINE_EMS for line in lines)
+    assert not any(line.startswith(",") or line.endswith("20") for line in lines)
+
+    _editor(client, version)
+    body = client.get(
+        reverse("procedures_manage:detail", args=[version.procedure.code])
+    ).content.decode()
+    svg = body.split("<svg", 1)[1].split("</svg>", 1)[0]
+    texts = re.findall(r'fill="#8a1c1c">([^<]*)</text>', svg)
+    assert "…" not in "".join(texts)
+    assert "".join(lines) in "".join(texts)
+    height = int(re.search(r'height="(\d+)"', svg).group(1))
+    last_y = max(int(y) for y in re.findall(r'y="(\d+)" text-anchor', svg))
+    assert last_y < height
