@@ -32,7 +32,10 @@ machine). Everything is on loopback and thrown away at the end:
      factor (the code computed from the account's key) opens the inbox,
      opens a case from it, claims the task, sees the case again and
      decides (approve at 担当 and 係長; the grant, the 決裁, at 課長), then
-     lands on the inbox again.
+     lands on the inbox again;
+   - with ``--phases …,api-floor,staff-floor``: the cheapest request with a
+     token and the cheapest caseworker page, what any request of the two
+     pays before it does anything.
 
 Users wait for nothing between requests (a closed loop): each phase's
 requests/s is what the server gives that many users, and the latency
