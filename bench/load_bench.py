@@ -32,7 +32,10 @@ machine). Everything is on loopback and thrown away at the end:
      factor (the code computed from the account's key) opens the inbox,
      opens a case from it, claims the task, sees the case again and
      decides (approve at 担当 and 係長; the grant, the 決裁, at 課長), then
-     lands on the inbox again.
+     lands on the inbox again;
+   - with ``--phases …,api-floor,staff-floor``: the cheapest request with a
+     token and the cheapest caseworker page, what any request of the two
+     pays before it does anything.
 
 Users wait for nothing between requests (a closed loop): each phase's
 requests/s is what the server gives that many users, and the latency
@@ -68,6 +71,7 @@ PG_HOST, PG_PORT, PG_USER = "127.0.0.1", 5432, "postgres"
 # runs and collected again only when a source file changed.
 STATIC_CACHE = BASE_DIR / "var" / "load-bench-static"
 LEVELS = ("tanto", "kakaricho", "kacho")
+SEED_PARTS = 2
 
 
 def _free_port() -> int:
@@ -180,6 +184,7 @@ class Services:
     def __init__(self, log_dir: Path) -> None:
         self.log_dir = log_dir
         self.processes: list[tuple[str, subprocess.Popen]] = []
+        self.stopping: list[Any] = []
 
     def start(self, name: str, command: list[str], env: dict) -> subprocess.Popen:
         log = (self.log_dir / f"{name}.log").open("a")
@@ -204,6 +209,8 @@ class Services:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=10)
+        for stop in self.stopping:
+            stop()
 
     def pids(self, name: str) -> list[int]:
         return [p.pid for n, p in self.processes if n == name]
@@ -263,17 +270,20 @@ ANSWERS = {
 }
 
 
-def seed(out: Path, *, caseworkers: int, residents: int, cases: int) -> None:
-    """Accounts for the simulated users and ``cases`` cases at each level."""
-    import datetime as dt
-
+def _django() -> None:
     import django
 
     sys.path.insert(0, str(BASE_DIR))
     django.setup()
+
+
+def seed_accounts(out: Path, *, caseworkers: int, residents: int) -> None:
+    """One account per simulated user, written to ``out`` for the users."""
+    import datetime as dt
+
+    _django()
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group
-    from django.core.files.uploadedfile import SimpleUploadedFile
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from accounts.models import User
@@ -282,10 +292,6 @@ def seed(out: Path, *, caseworkers: int, residents: int, cases: int) -> None:
     from demo.organisation import CASEWORKER_GROUP
     from demo.procedure import PROCEDURE_CODE
     from organisation.models import Assignment, Position, Section
-    from procedures import services as procedures
-    from procedures.models import Procedure
-    from workflow import queue
-    from workflow.models import CaseTask
 
     hashed = make_password(PASSWORD)  # hashed once: the accounts share it
     section = Section.objects.get(code="fukushi-seisaku")
@@ -317,14 +323,13 @@ def seed(out: Path, *, caseworkers: int, residents: int, cases: int) -> None:
         key = secrets.token_hex(20)
         TOTPDevice.objects.create(user=user, name=TOTP_NAME, key=key, confirmed=True)
         config["caseworkers"].append({"email": user.email, "key": key, "level": level})
-    readers = []
     for n in range(residents):
         reader = User.objects.create(
             email=f"load-reader{n}@example.jp",
             full_name=f"負荷 住民{n}",
             password=hashed,
         )
-        readers.append(reader)
+        config["readers"].append({"email": reader.email, "applications": []})
         submitter = User.objects.create(
             email=f"load-api{n}@example.jp",
             full_name=f"負荷 申請者{n}",
@@ -332,16 +337,43 @@ def seed(out: Path, *, caseworkers: int, residents: int, cases: int) -> None:
         )
         _token, raw = api_token_create(user=submitter, name="load bench")
         config["submitters"].append({"token": raw})
+    out.write_text(json.dumps(config, ensure_ascii=False))
+    # The first notice would otherwise make the signing certificate (a
+    # development one: no PKCS#12 file is configured) while measured.
+    from documents.signing import get_signer
 
-    # Cases waiting at 担当, 係長 and 課長, submitted by the readers (their
-    # "my applications" list). The demo's 担当 and 係長 move them up.
-    procedure = Procedure.objects.get(code=PROCEDURE_CODE)
+    get_signer()
+
+
+def seed_cases(config_path: Path, *, part: int, parts: int, cases: int) -> None:
+    """Part ``part`` of ``cases`` cases waiting at each of 担当, 係長 and 課長,
+    submitted by the readers (their "my applications" list); the demo's 担当
+    and 係長 move them up. Writes the readers' applications beside the
+    configuration."""
+    _django()
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from accounts.models import User
+    from procedures import services as procedures
+    from procedures.models import Procedure
+    from workflow import queue
+    from workflow.models import CaseTask
+
+    config = json.loads(config_path.read_text())
+    readers = {
+        reader.email: reader
+        for reader in User.objects.filter(
+            email__in=[r["email"] for r in config["readers"]]
+        )
+    }
+    emails = [r["email"] for r in config["readers"]]
+    procedure = Procedure.objects.get(code=config["procedure"])
     movers = [User.objects.get(email=f"{level}@example.jp") for level in LEVELS[:2]]
-    owned: dict[str, list[str]] = {reader.email: [] for reader in readers}
-    for n in range(cases * len(LEVELS)):
-        reader = readers[n % len(readers)]
+    owned: dict[str, list[str]] = {}
+    for n in range(part, cases * len(LEVELS), parts):
+        email = emails[n % len(emails)]
         application = procedures.application_start(
-            procedure=procedure, applicant=reader
+            procedure=procedure, applicant=readers[email]
         )
         application = procedures.application_save_answers(
             application=application,
@@ -357,7 +389,7 @@ def seed(out: Path, *, caseworkers: int, residents: int, cases: int) -> None:
         application = procedures.application_submit(
             application=application, delivery_consent=True
         )
-        owned[reader.email].append(str(application.public_id))
+        owned.setdefault(email, []).append(str(application.public_id))
         for mover in movers[: n % len(LEVELS)]:
             task_id = CaseTask.objects.get(
                 process_id=application.case.pk, status="NEW", kind="review"
@@ -368,15 +400,7 @@ def seed(out: Path, *, caseworkers: int, residents: int, cases: int) -> None:
                 user=mover,
                 decision="approve",
             )
-    config["readers"] = [
-        {"email": email, "applications": ids} for email, ids in owned.items()
-    ]
-    out.write_text(json.dumps(config, ensure_ascii=False))
-    # The first notice would otherwise make the signing certificate (a
-    # development one: no PKCS#12 file is configured) while measured.
-    from documents.signing import get_signer
-
-    get_signer()
+    Path(f"{config_path}.part{part}").write_text(json.dumps(owned))
 
 
 # --- Measuring ---------------------------------------------------------------
@@ -508,6 +532,13 @@ def _ms(value: float) -> str:
     return f"{value:.0f}" if value >= 10 else f"{value:.1f}"
 
 
+def server_ms(result: dict[str, Any]) -> float:
+    """CPU of gunicorn, the worker and the database per request measured."""
+    cpu = result["cpu"]
+    spent = cpu["gunicorn"] + cpu["worker"] + cpu["postgres"]
+    return 1000 * spent / max(result["requests"], 1)
+
+
 def report(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
     healthz = results[0]
     print()
@@ -519,7 +550,8 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
     print()
     header = (
         "| phase | req/s | x healthz | p50 ms | p95 ms | p99 ms | p95 x healthz "
-        "| errors | machine busy | CPU s: gunicorn / worker / postgres / locust |"
+        "| errors | machine busy | CPU s: gunicorn / worker / postgres / locust "
+        "| server CPU ms per request |"
     )
     print(header)
     print("|---" * (header.count("|") - 1) + "|")
@@ -532,7 +564,8 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
             f"| {result['p95'] / max(healthz['p95'], 1e-9):.1f} "
             f"| {result['failures']} | {result['machine_busy']:.0%} "
             f"| {cpu['gunicorn']:.1f} / {cpu['worker']:.1f} / {cpu['postgres']:.1f}"
-            f" / {cpu['locust']:.1f} |"
+            f" / {cpu['locust']:.1f} "
+            f"| {server_ms(result):.1f} |"
         )
     print()
     print("| phase | request | req/s | p50 ms | p95 ms | p99 ms | failures |")
@@ -565,6 +598,12 @@ def report(results: list[dict[str, Any]], args: argparse.Namespace) -> None:
         targets.append(f"caseworker p95 <= 15x healthz p95: {ratio:.1f}")
     print()
     print("targets: " + "; ".join(targets))
+    # What the ratios follow, less moved by other load on the machine.
+    costs = ", ".join(
+        f"{result['name']} {server_ms(result) / server_ms(healthz):.1f}x"
+        for result in results[1:]
+    )
+    print(f"server CPU per request against healthz: {costs}")
 
 
 def main() -> None:
@@ -583,7 +622,10 @@ def main() -> None:
         "--cases", type=int, default=0, help="cases waiting at each level at start"
     )
     parser.add_argument(
-        "--phases", default="healthz,reads,submission,caseworker", help="comma list"
+        "--phases",
+        default="healthz,reads,submission,caseworker",
+        help="comma list; also api-floor and staff-floor: the cheapest request "
+        "with a token and the cheapest caseworker page",
     )
     parser.add_argument("--json", type=Path, help="write the results here too")
     parser.add_argument(
@@ -597,14 +639,13 @@ def main() -> None:
         "(no set-up; the cases already decided stay decided)",
     )
     parser.add_argument("--seed", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--part", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.seed:
-        seed(
-            args.seed,
-            caseworkers=args.users,
-            residents=args.users,
-            cases=args.cases,
-        )
+        if args.part is None:
+            seed_accounts(args.seed, caseworkers=args.users, residents=args.users)
+        else:
+            seed_cases(args.seed, part=args.part, parts=SEED_PARTS, cases=args.cases)
         return
     args.cases = args.cases or max(60, int(args.seconds * 4))
     args.load_before = ", ".join(f"{x:.2f}" for x in os.getloadavg())
@@ -612,6 +653,9 @@ def main() -> None:
 
 
 def run(args: argparse.Namespace) -> None:
+    sys.path.insert(0, str(BASE_DIR))
+    from tests.redisserver import RedisServer
+
     reuse = args.reuse is not None
     work = args.reuse or Path(tempfile.mkdtemp(prefix="load-bench-"))
     var_dir = work / "var"
@@ -623,21 +667,10 @@ def run(args: argparse.Namespace) -> None:
     if not reuse:
         create_database()
     try:
-        redis = services.start(
-            "redis",
-            [
-                shutil.which("redis-server") or "redis-server",
-                "--port",
-                str(redis_port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            env,
-        )
+        # The tests' private Redis (a free port, no persistence).
+        redis = RedisServer(port=redis_port)
+        redis.start()
+        services.stopping.append(redis.stop)
         smtp = services.start(
             "smtp",
             [
@@ -652,7 +685,6 @@ def run(args: argparse.Namespace) -> None:
             ],
             env,
         )
-        _wait_for_port(redis_port, redis, 10)
         _wait_for_port(smtp_port, smtp, 10)
         if not reuse:
             set_up(args, env, work, config_path)
@@ -692,6 +724,19 @@ def run(args: argparse.Namespace) -> None:
             shutil.rmtree(work, ignore_errors=True)
 
 
+def _together(commands: list[list[str]], env: dict, log: Path) -> None:
+    """Run ``commands`` at the same time; raise when one fails."""
+    with log.open("a") as out:
+        processes = [
+            subprocess.Popen(
+                command, cwd=BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT
+            )
+            for command in commands
+        ]
+        if any(process.wait() for process in processes):
+            raise RuntimeError(f"{' '.join(commands[0][1:3])} failed (see {log})")
+
+
 def set_up(args: argparse.Namespace, env: dict, work: Path, config_path: Path) -> None:
     started = time.monotonic()
     log = work / "setup.log"
@@ -700,27 +745,24 @@ def set_up(args: argparse.Namespace, env: dict, work: Path, config_path: Path) -
     static_files(env, work / "var", log)
     _manage(env, "seed_demo", "--allow-demo-passwords-in-production", log=log)
     seeding = time.monotonic()
-    with log.open("a") as out:
-        subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                "--seed",
-                str(config_path),
-                "--users",
-                str(args.users),
-                "--cases",
-                str(args.cases),
-            ],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            check=True,
-        )
+    seed = [sys.executable, __file__, "--seed", str(config_path)]
+    seed += ["--users", str(args.users), "--cases", str(args.cases)]
+    _together([seed], env, log)
+    # The cases in two processes (two cores); each writes its part.
+    _together([[*seed, "--part", str(part)] for part in range(SEED_PARTS)], env, log)
+    config = json.loads(config_path.read_text())
+    for part in range(SEED_PARTS):
+        owned = json.loads(Path(f"{config_path}.part{part}").read_text())
+        for reader in config["readers"]:
+            reader["applications"] += owned.get(reader["email"], [])
+    config_path.write_text(json.dumps(config, ensure_ascii=False))
     print(f"  bench accounts and cases: {time.monotonic() - seeding:.0f} s")
     # Mail and notices of the seeded cases, before anything is measured.
-    _manage(env, "run_worker", "--once", log=log)
+    # Two at once: each job is claimed by one of them.
+    draining = time.monotonic()
+    once = [sys.executable, "manage.py", "run_worker", "--once"]
+    _together([once] * SEED_PARTS, env, log)
+    print(f"  mail and notifications of the cases: {time.monotonic() - draining:.0f} s")
     print(f"set up in {time.monotonic() - started:.0f} s", flush=True)
 
 
@@ -738,12 +780,16 @@ def measure(
         "reads": load_users.ResidentReader,
         "submission": load_users.Submitter,
         "caseworker": load_users.Caseworker,
+        "api-floor": load_users.ApiFloor,
+        "staff-floor": load_users.StaffFloor,
     }
     names = {
         "healthz": "healthz",
         "reads": "resident reads",
         "submission": "submission",
         "caseworker": "caseworker",
+        "api-floor": "api floor",
+        "staff-floor": "staff floor",
     }
     results = []
     for phase in args.phases.split(","):
