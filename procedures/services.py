@@ -89,37 +89,43 @@ def application_event_add(
         visible_to_applicant=visible_to_applicant,
     )
     batch = _event_batch.get()
-    if batch is not None:
-        batch.append(event)
-    else:
+    if batch is None:
         event.save(force_insert=True)
+    elif not batch:
+        batch.append(event)  # waits for the next line
+    else:
+        ApplicationEvent.objects.bulk_create([*batch, event])
+        batch.clear()
+        _event_batch.set(None)
     return event
 
 
-# Lines added inside ``application_events_batched`` wait there for one insert.
+# The line held by ``application_event_held`` until the next one is added.
 _event_batch: ContextVar[list[ApplicationEvent] | None] = ContextVar(
     "application_event_batch", default=None
 )
 
 
 @contextmanager
-def application_events_batched() -> Iterator[None]:
-    """Write the timeline lines added inside the block with one INSERT, in order.
+def application_event_held() -> Iterator[None]:
+    """Hold the next timeline line added and write it with the one after, in
+    one INSERT (a claim and the decision that follows it, issue 15).
 
-    For an action that adds several at once (a claim and a decision from
-    the queue). Nothing is written when the block raises: the caller's
-    transaction rolls back anyway. A nested block leaves them to the outer.
+    Only that first line waits, and only until the next one: a reader later
+    in the transaction (the notice's reason is read from the decision's
+    line) finds every line. A line still waiting at the end of the block is
+    written then; nothing is written when the block raises (its transaction
+    rolls back anyway).
     """
-    if _event_batch.get() is not None:
-        yield
-        return
+    token = _event_batch.set([])
     pending: list[ApplicationEvent] = []
-    token = _event_batch.set(pending)
     try:
         yield
+        pending = _event_batch.get() or []
     finally:
         _event_batch.reset(token)
-    ApplicationEvent.objects.bulk_create(pending)
+    if pending:
+        ApplicationEvent.objects.bulk_create(pending)
 
 
 def _notify(application: Application, template: str, **context: Any) -> None:

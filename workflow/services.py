@@ -10,6 +10,7 @@ bounds the wait; a time-out becomes ``CaseBusy``, never a 500.
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import nullcontext
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -31,7 +32,7 @@ from procedures.outcomes import (
 )
 from procedures.services import (
     application_event_add,
-    application_events_batched,
+    application_event_held,
     application_mark_under_review,
     application_record_decision,
     application_request_amendment,
@@ -447,8 +448,10 @@ def task_decide(
     application, case, task = _lock_task(case_id, task_id)
     grants = user_slot_grants(user) if grants is None else grants
     audit = []
-    with application_events_batched():
-        if claim and not (task.status == "ASSIGNED" and task.owner_id == user.pk):
+    claiming = claim and not (task.status == "ASSIGNED" and task.owner_id == user.pk)
+    # The claim's timeline line is written with the decision's, in one insert.
+    with application_event_held() if claiming else nullcontext():
+        if claiming:
             _claim(application, case, task, user, grants)
             audit.append(
                 _audit_event("task_claim", user, application, request, task=task.pk)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from core.models import AuditEvent
 from procedures import services as procedures
@@ -110,3 +111,29 @@ def test_the_final_decision_from_the_queue_ends_the_case_within_budget(
     assert finish.status == "DONE"
     assert finish.finished is not None
     assert finish.previous.get().decision == "final_approve"
+
+
+def test_a_held_timeline_line_waits_only_for_the_next_one(submit, org):
+    # The claim's line is held to be written with the decision's in one
+    # insert; every line after that is written at once, so that a reader
+    # later in the same transaction (the notice) finds it.
+    p = org["people"]
+    application = submit(500_000)
+    before = application.events.count()
+    with procedures.application_event_held():
+        procedures.application_event_add(
+            application=application, kind="claimed", actor=p["tanto"]
+        )
+        assert application.events.count() == before
+        with CaptureQueriesContext(connection) as queries:
+            procedures.application_event_add(
+                application=application, kind="approved", actor=p["tanto"]
+            )
+        assert len(queries.captured_queries) == 1
+        assert application.events.count() == before + 2
+        procedures.application_event_add(
+            application=application, kind="released", actor=p["tanto"]
+        )
+        assert application.events.count() == before + 3
+    kinds = list(application.events.values_list("kind", flat=True))
+    assert kinds[-3:] == ["claimed", "approved", "released"]
