@@ -166,14 +166,12 @@ def font_face_css() -> str:
     return "\n".join(rules)
 
 
-def font_stack(*, gothic: bool = False) -> str:
+def font_stack() -> str:
+    """The document fonts for CSS, Mincho first and Gothic last."""
     fonts = document_fonts()
-    ordered = (
-        sorted(fonts, key=lambda f: "Gothic" not in f.family)
-        if gothic
-        else [f for f in fonts if "Gothic" not in f.family]
-        + [f for f in fonts if "Gothic" in f.family]
-    )
+    ordered = [f for f in fonts if "Gothic" not in f.family] + [
+        f for f in fonts if "Gothic" in f.family
+    ]
     return ", ".join([_css_string(f.family) for f in ordered] + ["serif"])
 
 
@@ -257,6 +255,8 @@ def stamps(approvals: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "section": (item.get("section") or "")[:6],
                 "date": _short_date(item.get("decided_at", "")),
                 "mark": item.get("mark", ""),
+                # 合議 / （条件付同意）: a narrow column breaks it between words.
+                "mark_lines": item.get("mark", "").replace("（", "\n（", 1),
                 "on_behalf_of": item.get("on_behalf_of") or "",
                 "rejected": item.get("action") == "reject",
             }
@@ -310,9 +310,7 @@ def official_css() -> str:
     return "\n".join(
         [
             font_face_css(),
-            default_css()
-            .replace("/*FONTS*/", font_stack())
-            .replace("/*GOTHIC*/", font_stack(gothic=True)),
+            default_css().replace("/*FONTS*/", font_stack()),
         ]
     )
 
