@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import atexit
 import base64
+import contextlib
 import ctypes
 import gc
 import io
@@ -176,18 +177,27 @@ def font_stack() -> str:
 
 
 def qr_data_uri(url: str) -> str:
-    """The verification URL as a QR code: a PNG of eight pixels a module.
+    """The verification URL as a QR code: a grey PNG of eight pixels a module.
 
     Drawn without interpolation (PDF/A forbids it, and html_to_pdf turns it
     off for every image), it prints as sharp as the SVG it replaced, whose
-    path WeasyPrint parsed and drew in ~5 ms of every render.
+    path WeasyPrint parsed and drew in ~5 ms of every render. Grey, not
+    segno's palette PNG, which WeasyPrint converted to RGB and encoded twice.
     """
     import segno
+    from PIL import Image
 
-    png = io.BytesIO()
-    segno.make(url, error="m", micro=False).save(
-        png, kind="png", scale=8, border=0, dark="#000"
+    code = segno.make(url, error="m", micro=False)
+    rows = [
+        bytes(0 if dark else 255 for dark in row)
+        for row in code.matrix_iter(scale=1, border=0)
+    ]
+    size = len(rows)
+    image = Image.frombytes("L", (size, size), b"".join(rows)).resize(
+        (size * 8, size * 8), Image.Resampling.NEAREST
     )
+    png = io.BytesIO()
+    image.save(png, format="PNG", compress_level=1)
     return f"data:image/png;base64,{base64.b64encode(png.getvalue()).decode()}"
 
 
@@ -609,6 +619,36 @@ def _xhtml_tree(html: str):
     return root
 
 
+_collections_lock = threading.Lock()
+_collections_held = 0
+_collections_threshold: tuple[int, int, int] | None = None
+
+
+@contextlib.contextmanager
+def _fewer_collections():
+    """Collect cycles less often while documents render.
+
+    Everything WeasyPrint makes lives until the document is written, so the
+    collections a render triggers (one every 700 new objects) free nothing
+    and cost ~5 ms of a notice; release_memory() collects after it. The
+    threshold is the process's: the first render in raises it, the last out
+    puts it back.
+    """
+    global _collections_held, _collections_threshold
+    with _collections_lock:
+        if _collections_held == 0:
+            _collections_threshold = gc.get_threshold()
+            gc.set_threshold(20_000, *_collections_threshold[1:])
+        _collections_held += 1
+    try:
+        yield
+    finally:
+        with _collections_lock:
+            _collections_held -= 1
+            if _collections_held == 0 and _collections_threshold is not None:
+                gc.set_threshold(*_collections_threshold)
+
+
 def html_to_pdf(
     html: str, *, pdf_variant: str | None = "pdf/a-3b", xhtml: bool = False
 ) -> bytes:
@@ -629,24 +669,25 @@ def html_to_pdf(
         stylesheets.append(_official_stylesheet(font_config))
     _captured.messages = []
     try:
-        document_class = _document_html_class()
-        tree = _xhtml_tree(html) if xhtml else None
-        if tree is not None:
-            document = document_class.from_tree(
-                tree, url_fetcher=_url_fetcher(), base_url=str(DEFAULTS_DIR)
+        with _fewer_collections():
+            document_class = _document_html_class()
+            tree = _xhtml_tree(html) if xhtml else None
+            if tree is not None:
+                document = document_class.from_tree(
+                    tree, url_fetcher=_url_fetcher(), base_url=str(DEFAULTS_DIR)
+                )
+            else:
+                document = document_class(
+                    string=html, url_fetcher=_url_fetcher(), base_url=str(DEFAULTS_DIR)
+                )
+            document.notes = "footnote" in html or "note(" in html
+            pdf = document.write_pdf(
+                stylesheets=stylesheets,
+                font_config=font_config,
+                pdf_variant=pdf_variant,
+                uncompressed_pdf=False,
+                finisher=_finish_pdf,
             )
-        else:
-            document = document_class(
-                string=html, url_fetcher=_url_fetcher(), base_url=str(DEFAULTS_DIR)
-            )
-        document.notes = "footnote" in html or "note(" in html
-        pdf = document.write_pdf(
-            stylesheets=stylesheets,
-            font_config=font_config,
-            pdf_variant=pdf_variant,
-            uncompressed_pdf=False,
-            finisher=_finish_pdf,
-        )
         problems = list(_captured.messages)
     finally:
         _captured.messages = None

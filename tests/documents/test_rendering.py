@@ -545,3 +545,30 @@ def test_images_are_never_interpolated_in_the_pdf_a(tmp_path, settings):
     assert len(listing) == 2  # the seal and the QR code
     assert all(line.split()[9] == "no" for line in listing)  # interp
     rendering._seal_image.cache_clear()
+
+
+def test_a_render_gives_the_collection_threshold_back(monkeypatch):
+    # Issue 14 (speed): collections are rarer while a document renders
+    # (nothing it makes can be freed before it is written), and the
+    # process's threshold is restored after, even when the render fails.
+    import gc
+
+    from documents import rendering
+
+    before = gc.get_threshold()
+    seen = []
+    original = rendering._finish_pdf
+
+    def finish(document, pdf):
+        seen.append(gc.get_threshold())
+        original(document, pdf)
+
+    monkeypatch.setattr(rendering, "_finish_pdf", finish)
+    render_pdf(sample_snapshot())
+    snapshot = sample_snapshot()
+    snapshot["addressee"]["name"] = "\U000f0000"  # no font has it
+    with pytest.raises(MissingGlyphs):
+        render_pdf(snapshot)
+
+    assert seen[0][0] > before[0]
+    assert gc.get_threshold() == before
