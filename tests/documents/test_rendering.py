@@ -350,7 +350,8 @@ def test_each_pdf_stream_is_compressed_once_and_prints_the_same(monkeypatch, tmp
     pdf = html_to_pdf(html)
 
     assert pdftotext(pdf, tmp_path) == pdftotext(plain, tmp_path)
-    assert abs(len(pdf) - len(plain)) < len(plain) * 0.02
+    # zlib's fastest level: a few per cent larger than WeasyPrint's level 9.
+    assert abs(len(pdf) - len(plain)) < len(plain) * 0.06
     streams = pdf.count(b"/FlateDecode")
     assert streams > 3
     # pydyf's own object and cross-reference streams, made while writing,
