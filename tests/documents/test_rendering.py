@@ -350,7 +350,8 @@ def test_each_pdf_stream_is_compressed_once_and_prints_the_same(monkeypatch, tmp
     pdf = html_to_pdf(html)
 
     assert pdftotext(pdf, tmp_path) == pdftotext(plain, tmp_path)
-    assert abs(len(pdf) - len(plain)) < len(plain) * 0.02
+    # zlib's fastest level: a few per cent larger than WeasyPrint's level 9.
+    assert abs(len(pdf) - len(plain)) < len(plain) * 0.06
     streams = pdf.count(b"/FlateDecode")
     assert streams > 3
     # pydyf's own object and cross-reference streams, made while writing,
@@ -565,3 +566,30 @@ def test_a_draft_does_not_claim_a_signature(tmp_path):
     flat = re.sub(r"\s+", "", text)
     assert "電子署名が付与された" not in flat
     assert "は決裁前の案です。発行されておらず、電子署名はありません。" in flat
+
+
+def test_a_render_gives_the_collection_threshold_back(monkeypatch):
+    # Issue 14 (speed): collections are rarer while a document renders
+    # (nothing it makes can be freed before it is written), and the
+    # process's threshold is restored after, even when the render fails.
+    import gc
+
+    from documents import rendering
+
+    before = gc.get_threshold()
+    seen = []
+    original = rendering._finish_pdf
+
+    def finish(document, pdf):
+        seen.append(gc.get_threshold())
+        original(document, pdf)
+
+    monkeypatch.setattr(rendering, "_finish_pdf", finish)
+    render_pdf(sample_snapshot())
+    snapshot = sample_snapshot()
+    snapshot["addressee"]["name"] = "\U000f0000"  # no font has it
+    with pytest.raises(MissingGlyphs):
+        render_pdf(snapshot)
+
+    assert seen[0][0] > before[0]
+    assert gc.get_threshold() == before
