@@ -337,8 +337,9 @@ def decision_data_form(
     without the prefix and the inputs render with it.
     """
     prefix = f"dd-{outcome.code}"
+    start = f"{prefix}-"
+    stripped: dict[str, list[Any]] = {}
     if data is not None:
-        start = f"{prefix}-"
         stripped = {
             key[len(start) :]: data.getlist(key)
             for key in data
@@ -349,6 +350,14 @@ def decision_data_form(
             merged.setlist(key, values)
         data = merged
     form = outcome.decision_form.runtime.page_form(0, data=data, answers=answers or {})
+    if form.is_bound and form.action:
+        # 「この行を削除」 moved the rows after it up under their unprefixed
+        # names; the inputs render from the prefixed ones, which follow.
+        for name in stripped:
+            if name in form.data:
+                form.data.setlist(f"{start}{name}", form.data.getlist(name))
+            else:
+                form.data.pop(f"{start}{name}", None)
     form.prefix = prefix
     form.outcome = outcome
     return form

@@ -22,8 +22,80 @@
       block.hidden = !shown && !block.querySelector(".text-danger");
     });
   }
+
+  // 「この行を削除」 of a decision form's repeating group, in place: the rows
+  // after it move up (their inputs renamed, as the server would shift them),
+  // the row counter follows, and nothing else the caseworker typed is lost.
+  // Without JavaScript the button posts the form and the page comes back
+  // with the row removed.
+  function renumber(group) {
+    var base = group.getAttribute("data-rows");
+    var rows = group.querySelectorAll(":scope > [data-row]");
+    rows.forEach(function (row, index) {
+      var old = row.getAttribute("data-row");
+      if (String(index) !== old) {
+        var from = base + "-" + old + "-", to = base + "-" + index + "-";
+        row.setAttribute("data-row", String(index));
+        row.querySelectorAll("[name], [id], [for], [aria-describedby]").forEach(function (el) {
+          ["name", "id", "for", "aria-describedby"].forEach(function (attr) {
+            var value = el.getAttribute(attr);
+            if (value && value.indexOf(from) !== -1) {
+              el.setAttribute(attr, value.split(from).join(to));
+            }
+          });
+        });
+        var title = row.querySelector(".workflow-row-title");
+        if (title) {
+          title.textContent = title.textContent.replace(/^\d+/, String(index + 1));
+        }
+      }
+      var remove = row.querySelector("[data-remove-row]");
+      if (remove) {
+        remove.value = remove.value.replace(/:\d+$/, ":" + index);
+      }
+    });
+    var count = rows.length;
+    var counter = group.querySelector('input[name="' + base + '-rows"]');
+    if (counter) {
+      counter.value = String(count);
+    }
+    var min = Math.max(parseInt(group.getAttribute("data-min-rows"), 10) || 0, 1);
+    var max = parseInt(group.getAttribute("data-max-rows"), 10);
+    group.querySelectorAll("[data-remove-row]").forEach(function (button) {
+      button.hidden = count <= min;
+    });
+    var add = group.querySelector("[data-add-row]");
+    if (add) {
+      add.disabled = count >= max;
+    }
+  }
+
+  function removeRow(button) {
+    var row = button.closest("[data-row]");
+    var group = row && row.closest("[data-rows]");
+    if (!group) {
+      return;
+    }
+    var next = row.nextElementSibling && row.nextElementSibling.matches("[data-row]")
+      ? row.nextElementSibling : row.previousElementSibling;
+    row.remove();
+    renumber(group);
+    var target = next && next.matches("[data-row]")
+      ? next.querySelector("input, select, textarea") : group.querySelector("[data-add-row]");
+    if (target) {
+      target.focus();
+    }
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll('.workflow-action form').forEach(function (form) {
+      form.addEventListener("click", function (event) {
+        var button = event.target.closest("[data-remove-row]");
+        if (button) {
+          event.preventDefault();
+          removeRow(button);
+        }
+      });
       if (!form.querySelector("[data-show-for]")) {
         return;
       }

@@ -55,3 +55,37 @@ def notice_text(application: Any) -> str:
         capture_output=True,
         check=True,
     ).stdout.decode()
+
+
+def disclosure_at_final() -> Any:
+    """The demo's 公文書開示請求 by its resident, approved by 担当 and 係長:
+    the 課長 decides it (seed_demo must not have run)."""
+    from django.core.management import call_command
+
+    from accounts.models import User
+    from procedures import services as procedure_services
+    from procedures.models import Procedure
+
+    call_command("seed_demo", allow_demo_passwords_in_production=True)
+    procedure = Procedure.objects.get(code="kobunsho-kaiji-seikyu")
+    resident = User.objects.get(email="resident@example.jp")
+    application = procedure_services.application_start(
+        procedure=procedure, applicant=resident
+    )
+    application = procedure_services.application_save_answers(
+        application=application,
+        answers={
+            "as_business": False,
+            "requester_name": {"name": "開示 請子", "kana": "カイジ セイコ"},
+            "postal_code": "100-0001",
+            "address": "架空県架空市中央1-2-3",
+            "phone": "000-000-0000",
+            "documents": "令和7年度 地域福祉活動支援補助金の審査調書",
+            "receive_method": "copy_post",
+        },
+        new_files={},
+    )
+    application = procedure_services.application_submit(application=application)
+    decide(application, User.objects.get(email="tanto@example.jp"))
+    decide(application, User.objects.get(email="kakaricho@example.jp"))
+    return application

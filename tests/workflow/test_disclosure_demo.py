@@ -4,6 +4,7 @@ withheld with its reason."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 
 import pytest
@@ -16,7 +17,7 @@ from procedures import services as procedure_services
 from procedures.models import Procedure
 from tests.second_factor import login_as
 
-from .helpers import decide, open_task
+from .helpers import decide, disclosure_at_final, open_task
 
 pytestmark = pytest.mark.django_db
 
@@ -27,29 +28,7 @@ PREFIX = f"dd-{OUTCOME}"
 @pytest.fixture
 def at_final():
     """A 公文書開示請求 by the demo resident, approved by 担当 and 係長."""
-    call_command("seed_demo", allow_demo_passwords_in_production=True)
-    procedure = Procedure.objects.get(code="kobunsho-kaiji-seikyu")
-    resident = User.objects.get(email="resident@example.jp")
-    application = procedure_services.application_start(
-        procedure=procedure, applicant=resident
-    )
-    application = procedure_services.application_save_answers(
-        application=application,
-        answers={
-            "as_business": False,
-            "requester_name": {"name": "開示 請子", "kana": "カイジ セイコ"},
-            "postal_code": "100-0001",
-            "address": "架空県架空市中央1-2-3",
-            "phone": "000-000-0000",
-            "documents": "令和7年度 地域福祉活動支援補助金の審査調書",
-            "receive_method": "copy_post",
-        },
-        new_files={},
-    )
-    application = procedure_services.application_submit(application=application)
-    decide(application, User.objects.get(email="tanto@example.jp"))
-    decide(application, User.objects.get(email="kakaricho@example.jp"))
-    return application
+    return disclosure_at_final()
 
 
 def _row(index: int, part: str, exemption: str, explanation: str) -> dict:
@@ -249,3 +228,76 @@ def test_a_drafted_partial_disclosure_shows_each_part_to_the_next_level(client):
     assert "部分: 3頁の氏名" in draft
     assert "審議検討情報" in draft
     assert "5頁の評点" in draft
+
+
+def test_a_row_is_removed_without_javascript_and_nothing_else_typed_is_lost(
+    client, at_final
+):
+    # Issue 14: 「この行を削除」 on each row of a decision form's repeating
+    # group (a submit button): the page comes back without the row, the
+    # rows after it moved up, every other answer kept, nothing decided.
+    application = at_final
+    login_as(client, User.objects.get(email="kacho@example.jp"))
+    task = open_task(application)
+    url = reverse("workflow:task_decide", args=[application.public_id, task.pk])
+    message = "個人情報を除いて開示します。"
+    response = client.post(
+        url,
+        {
+            "decision": OUTCOME,
+            "applicant_message": message,
+            f"{PREFIX}-withheld-rows": "3",
+            **_row(0, "1頁の氏名", "personal", "個人を識別できるため。"),
+            **_row(1, "誤って足した行", "corporate", "消す行です。"),
+            **_row(2, "5頁の評点", "deliberation", "審議中のため。"),
+            f"{PREFIX}-_fb_action": "remove:withheld:1",
+        },
+    )
+
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "誤って足した行" not in body
+    assert f'name="{PREFIX}-withheld-2-part"' not in body
+    assert 'value="1頁の氏名"' in body
+    assert re.search(
+        rf'name="{PREFIX}-withheld-1-part"[^>]*value="5頁の評点"', body
+    ) or re.search(rf'value="5頁の評点"[^>]*name="{PREFIX}-withheld-1-part"', body)
+    assert 'value="remove:withheld:1"' in body
+    assert re.search(rf'name="{PREFIX}-withheld-rows" value="2"', body)
+    assert message in body
+    assert "text-danger" not in body.split('id="action-title"')[1].split("</form>")[0]
+    application.refresh_from_db()
+    assert application.outcome is None
+
+
+def test_the_last_row_has_no_remove_button_and_enter_only_shows_the_page_again(
+    client, at_final
+):
+    application = at_final
+    login_as(client, User.objects.get(email="kacho@example.jp"))
+    page = client.get(
+        reverse("workflow:case_detail", args=[application.public_id])
+    ).content.decode()
+    # One row and at least one required: nothing to remove.
+    assert 'value="remove:withheld:0" data-remove-row hidden' in page
+    # The form's first submit button, which Enter in a field presses.
+    form = page.split('id="action-title"')[1]
+    first_button = re.search(r"<button[^>]*>", form).group(0)
+    assert f'name="{PREFIX}-_fb_action" value="show"' in first_button
+
+    task = open_task(application)
+    url = reverse("workflow:task_decide", args=[application.public_id, task.pk])
+    response = client.post(
+        url,
+        {
+            "decision": OUTCOME,
+            f"{PREFIX}-withheld-rows": "1",
+            **_row(0, "1頁の氏名", "personal", "個人を識別できるため。"),
+            f"{PREFIX}-_fb_action": "show",
+        },
+    )
+
+    assert response.status_code == 200
+    assert 'value="1頁の氏名"' in response.content.decode()
+    application.refresh_from_db()
+    assert application.outcome is None
