@@ -19,7 +19,7 @@
       var shownFor = block.getAttribute("data-show-for").split(" ");
       var shown = values.some(function (v) { return shownFor.indexOf(v) !== -1; });
       // A field the server refused stays in view, with its message.
-      block.hidden = !shown && !block.querySelector(".text-danger");
+      block.hidden = !shown && !block.querySelector(".text-danger, .invalid-feedback");
     });
   }
 

@@ -87,8 +87,9 @@ def test_rows_are_added_and_removed_in_place_and_the_decision_keeps_the_rest(
     moved.get_by_label("理由の説明").fill("")
     page.get_by_role("button", name="判断を記録する").click()
     page.wait_for_load_state()
-    error = page.locator(f"#id_{PREFIX}-1-explanation-error")
+    error = _rows(page).locator('[data-row="1"] .invalid-feedback')
     assert error.is_visible()
+    assert "必須" in error.inner_text()
     _rows(page).screenshot(path=str(shots / "decision-rows-error.png"))
     assert _rows(page).locator('[data-row="1"]').get_by_label("部分").input_value() == (
         "5頁の審査委員の評点"
