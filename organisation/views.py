@@ -7,6 +7,7 @@ answers; nothing here needs the Django admin or a superuser.
 from __future__ import annotations
 
 import base64
+import copy
 from collections.abc import Callable
 from typing import Any
 
@@ -28,6 +29,13 @@ from organisation import forms, services
 from organisation.models import Absence, Assignment, Department, Position, Section
 
 PAGE_SIZE = 100
+
+
+def form_copy(current: Any) -> Any:
+    """The row an edit form may write its input into: a copy of ``current``
+    (already read), so that the service still sees the stored values it
+    compares against for the audit entry, without reading the row twice."""
+    return copy.copy(current) if current is not None else None
 
 
 def edit_with_service(
@@ -103,7 +111,7 @@ def department_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
     department = get_object_or_404(Department, pk=pk) if pk else None
     form = forms.DepartmentForm(
         request.POST or None,
-        instance=Department.objects.get(pk=pk) if pk else None,
+        instance=form_copy(department),
     )
     return edit_with_service(
         request,
@@ -139,9 +147,7 @@ def section_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def section_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     section = get_object_or_404(Section, pk=pk) if pk else None
-    form = forms.SectionForm(
-        request.POST or None, instance=Section.objects.get(pk=pk) if pk else None
-    )
+    form = forms.SectionForm(request.POST or None, instance=form_copy(section))
     return edit_with_service(
         request,
         form=form,
@@ -170,9 +176,7 @@ def position_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def position_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     position = get_object_or_404(Position, pk=pk) if pk else None
-    form = forms.PositionForm(
-        request.POST or None, instance=Position.objects.get(pk=pk) if pk else None
-    )
+    form = forms.PositionForm(request.POST or None, instance=form_copy(position))
     return edit_with_service(
         request,
         form=form,
@@ -237,7 +241,7 @@ def assignment_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
     assignment = get_object_or_404(Assignment, pk=pk) if pk else None
     form = forms.AssignmentForm(
         request.POST or None,
-        instance=Assignment.objects.get(pk=pk) if pk else None,
+        instance=form_copy(assignment),
         initial={
             key: request.GET[key]
             for key in ("user", "section", "position")
@@ -300,9 +304,7 @@ def absence_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def absence_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     absence = get_object_or_404(Absence, pk=pk) if pk else None
-    form = forms.AbsenceForm(
-        request.POST or None, instance=Absence.objects.get(pk=pk) if pk else None
-    )
+    form = forms.AbsenceForm(request.POST or None, instance=form_copy(absence))
     return edit_with_service(
         request,
         form=form,

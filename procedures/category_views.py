@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from core.decorators import organisation_administrator_required
-from organisation.views import edit_with_service
+from organisation.views import edit_with_service, form_copy
 from procedures import services
 from procedures.forms import CategoryForm
 from procedures.models import Category
@@ -28,9 +28,7 @@ def category_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def category_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     category = get_object_or_404(Category, pk=pk) if pk else None
-    form = CategoryForm(
-        request.POST or None, instance=Category.objects.get(pk=pk) if pk else None
-    )
+    form = CategoryForm(request.POST or None, instance=form_copy(category))
     return edit_with_service(
         request,
         form=form,

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.decorators import organisation_administrator_required
 from core.models import OutboxMessage
 from organisation.models import Section
-from organisation.views import edit_with_service
+from organisation.views import edit_with_service, form_copy
 from workflow import webhooks
 from workflow.models import SectionWebhook
 
@@ -118,7 +118,7 @@ def webhook_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     section = Section.objects.filter(code=request.GET.get("section", "")).first()
     form = WebhookForm(
         request.POST or None,
-        instance=SectionWebhook.objects.get(pk=pk) if pk else None,
+        instance=form_copy(hook),
         initial={"section": section} if section else None,
     )
     return edit_with_service(

@@ -46,6 +46,20 @@ def test_section_created_with_contact_and_audited(org_client):
     assert "環境政策課" in page.content.decode()
 
 
+def test_a_section_changed_on_its_screen_audits_what_it_was_and_what_it_is(
+    org_client,
+):
+    section = SectionFactory(code="zaisei", name="財政課")
+    response = org_client.post(
+        reverse("organisation:section_edit", args=[section.pk]),
+        {"department": section.department.pk, "code": "zaisei", "name": "財政企画課"},
+    )
+
+    assert response.status_code == 302
+    event = AuditEvent.objects.get(action="organisation.section.update")
+    assert event.data["changes"]["name"] == ["財政課", "財政企画課"]
+
+
 def test_section_with_taken_code_is_refused_next_to_the_field(org_client):
     section = SectionFactory(code="zaisei", name="財政課")
     response = org_client.post(
